@@ -1,0 +1,65 @@
+# Two commands for a newcomer: `make run` and `make test`. Both are idempotent.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+PORT ?= 8000
+
+.PHONY: run test setup migrate demo lint lock compose-check messages bench clean-var
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Python packages into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -r requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+	@$(BIN)/python -m config.system_packages
+
+migrate: setup
+	@$(BIN)/python manage.py migrate --noinput -v0
+
+demo: migrate
+	@$(BIN)/python manage.py load_demo
+
+run: demo
+	@$(BIN)/python manage.py collectstatic --noinput -v0
+	@echo ""
+	@echo "  Portal:  http://127.0.0.1:$(PORT)/"
+	@echo "  Demo logins (password for all: portal-demo-2026):"
+	@echo "    xh_staff        徐汇 programme administrator (bureau staff)"
+	@echo "    xh_leader       徐汇 leadership"
+	@echo "    xh_school_admin 徐汇 school training administrator (师训专管员)"
+	@echo "    xh_lead         徐汇 workshop lead     xh_mentor  徐汇 mentor"
+	@echo "    xh_teacher      徐汇 teacher"
+	@echo "    pt_staff, pt_leader, pt_school_admin, pt_lead, pt_mentor, pt_teacher: the same in 普陀"
+	@echo "    platform        platform administrator (all bureaus, /admin/)"
+	@echo "  Web server, Celery worker and beat start below; Ctrl-C stops all three."
+	@echo ""
+	@$(BIN)/honcho start -f Procfile -p $(PORT)
+
+test: setup
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	@$(BIN)/ruff check .
+
+# Regenerate the pinned versions after changing dependencies in pyproject.toml.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet ".[dev]"
+	@$(BIN)/python -m pip uninstall --quiet -y teacher-development-portal
+	@$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+
+messages: setup
+	@$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	@$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+
+compose-check:
+	@docker-compose -f docker-compose.yml config -q
+
+bench: setup
+	@for f in bench/bench_*.py; do [ -e "$$f" ] && $(BIN)/python "$$f"; done; true

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    """People in a bureau: the user account, the teacher profile, roles and notifications."""
+
+    name = "accounts"
+    verbose_name = _("People and roles")
+
+    def ready(self) -> None:
+        from .roles import sync_role_groups
+
+        post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="accounts.sync_roles")

@@ -1,0 +1,193 @@
+"""Writes about people: granting and revoking roles, notifying a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from bureaus.models import School, SchoolUserObjectPermission
+from bureaus.services import audit_record
+
+from .models import Notification, User
+from .roles import ADMIN_ROLES, SCHOOL_ROLES, Role, group_name, roles_of
+
+
+def _check_actor(actor: User | None, user: User) -> None:
+    if actor is None:  # the portal itself: demo data, imports
+        return
+    if actor.is_superuser and actor.bureau_id is None:
+        return
+    if actor.bureau_id != user.bureau_id or Role.BUREAU_STAFF not in roles_of(actor):
+        raise PermissionDenied(_("Only the bureau's programme administrators can change roles."))
+
+
+def _school_of_role(user: User, role: str, school: School | None) -> School | None:
+    if role not in SCHOOL_ROLES:
+        if school is not None:
+            raise ValidationError(_("This role is not tied to a school."))
+        return None
+    if school is None:
+        raise ValidationError(_("Choose the school this administrator is responsible for."))
+    if school.bureau_id != user.bureau_id:
+        raise ValidationError(_("The school belongs to another bureau."))
+    return school
+
+
+def _sync_is_staff(user: User) -> None:
+    wants_admin = user.is_superuser or bool(roles_of(user) & ADMIN_ROLES)
+    if user.is_staff != wants_admin:
+        user.is_staff = wants_admin
+        user.save(update_fields=["is_staff"])
+
+
+def administered_school_id(user: User) -> int | None:
+    """The school a school administrator is responsible for, if any."""
+    return (
+        SchoolUserObjectPermission.objects.filter(
+            user=user, permission__codename="administer_school"
+        )
+        .values_list("content_object_id", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def role_grant(*, actor: User | None, user: User, role: str, school: School | None = None) -> bool:
+    """Give ``user`` a role (a school administrator: for one school). True if anything changed."""
+    role = Role(role)
+    if user.bureau_id is None:
+        raise ValidationError(_("Platform administrators hold no bureau roles."))
+    _check_actor(actor, user)
+    school = _school_of_role(user, role, school)
+    changed = False
+    if role not in roles_of(user):
+        user.groups.add(Group.objects.get(name=group_name(role)))
+        user._role_names = roles_of(user) | {role}
+        changed = True
+    if school is not None:
+        perm = SCHOOL_ROLES[role]
+        current = administered_school_id(user)
+        if current != school.pk:
+            if current is not None:
+                remove_perm(perm, user, School.objects.get(pk=current))
+            assign_perm(perm, user, school)
+            changed = True
+    if not changed:
+        return False
+    _sync_is_staff(user)
+    entry = audit_record(
+        bureau=user.bureau_id,
+        actor=actor,
+        action="role.grant",
+        target=user,
+        role=role.value,
+        school=school.name if school else None,
+        school_id=school.pk if school else None,
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(role.label)
+        where = _("%(school)s: ") % {"school": school.name} if school else ""
+        notification_create(
+            recipient=user,
+            key=f"role-grant:{entry.pk}",
+            subject=_("You now hold the role %(where)s%(role)s") % {"where": where, "role": label},
+            body=_(
+                "%(name)s, you have been given the role %(where)s%(role)s in the portal by "
+                "%(actor)s. Sign in to see what it lets you do."
+            )
+            % {
+                "name": user.get_full_name(),
+                "where": where,
+                "role": label,
+                "actor": actor.get_full_name() if actor else _("the portal"),
+            },
+            link="/",
+        )
+    return True
+
+
+@transaction.atomic
+def role_revoke(*, actor: User | None, user: User, role: str) -> bool:
+    """Take a role away from ``user`` (with its object permissions). True if anything changed."""
+    role = Role(role)
+    _check_actor(actor, user)
+    if role not in roles_of(user):
+        return False
+    user.groups.remove(Group.objects.get(name=group_name(role)))
+    user._role_names = roles_of(user) - {role}
+    school_name = None
+    if role in SCHOOL_ROLES:
+        current = administered_school_id(user)
+        if current is not None:
+            school = School.objects.get(pk=current)
+            school_name = school.name
+            remove_perm(SCHOOL_ROLES[role], user, school)
+    _sync_is_staff(user)
+    audit_record(
+        bureau=user.bureau_id,
+        actor=actor,
+        action="role.revoke",
+        target=user,
+        role=role.value,
+        school=school_name,
+    )
+    return True
+
+
+def roles_set(
+    *, actor: User | None, user: User, roles: Iterable[str], school: School | None = None
+) -> bool:
+    """Make ``user`` hold exactly ``roles``; grants and revocations are each audited."""
+    wanted = {Role(r) for r in roles}
+    changed = False
+    with transaction.atomic():
+        for role in sorted(roles_of(user) - wanted):
+            changed |= role_revoke(actor=actor, user=user, role=role)
+        for role in sorted(wanted):
+            changed |= role_grant(
+                actor=actor, user=user, role=role, school=school if role in SCHOOL_ROLES else None
+            )
+    return changed
+
+
+def notification_create(
+    *, recipient: User, key: str, subject: str, body: str, link: str = ""
+) -> Notification | None:
+    """Make a notification once per (recipient, key); e-mail it after the commit.
+
+    Returns None when the same notice already exists.
+    """
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                bureau_id=recipient.bureau_id,
+                recipient=recipient,
+                key=key,
+                subject=subject,
+                body=body,
+                link=link,
+            )
+    except IntegrityError:
+        return None
+    from .tasks import deliver_notification_email
+
+    transaction.on_commit(
+        lambda: deliver_notification_email.delay(notification.pk, notification.bureau_id)
+    )
+    return notification
+
+
+def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
+    from django.utils import timezone
+
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())

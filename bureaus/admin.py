@@ -1,0 +1,103 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .admin_base import BureauScopedAdmin, is_platform_admin
+from .models import AuditEntry, Bureau, LearningDistrict, School
+
+
+@admin.register(Bureau)
+class BureauAdmin(admin.ModelAdmin):
+    """Bureaus are created by platform administrators only."""
+
+    list_display = ["name", "code", "short_name", "is_active", "created_at"]
+    search_fields = ["name", "code"]
+    prepopulated_fields = {"code": ("short_name",)}
+
+    def has_module_permission(self, request):
+        return is_platform_admin(request)
+
+    def has_view_permission(self, request, obj=None):
+        return is_platform_admin(request)
+
+    def has_add_permission(self, request):
+        return is_platform_admin(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_platform_admin(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SchoolInline(admin.TabularInline):
+    model = School
+    fields = ["name", "stage", "number_of_classes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("schools in this learning district")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LearningDistrict)
+class LearningDistrictAdmin(BureauScopedAdmin):
+    list_display = ["name", "lead_school", "school_count"]
+    search_fields = ["name"]
+    autocomplete_fields = ["lead_school"]
+    inlines = [SchoolInline]
+
+    @admin.display(description=_("schools"))
+    def school_count(self, obj):
+        return obj.schools.count()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("lead_school")
+
+
+@admin.register(School)
+class SchoolAdmin(BureauScopedAdmin):
+    list_display = ["name", "code", "stage", "number_of_classes", "learning_district"]
+    list_filter = ["stage", "learning_district"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["learning_district"]
+    fields = [
+        "bureau",
+        "name",
+        "code",
+        "stage",
+        "number_of_classes",
+        "learning_district",
+        "address",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("learning_district", "bureau")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(BureauScopedAdmin):
+    """The audit log is read-only for everybody."""
+
+    list_display = ["created_at", "actor", "action", "target_repr", "details"]
+    list_filter = ["action"]
+    search_fields = ["target_repr", "actor__full_name", "actor__username"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description=_("details"))
+    def details(self, obj):
+        return ", ".join(f"{k}: {v}" for k, v in obj.data.items() if v not in (None, ""))
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "bureau")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from .tenancy import TenantModel
+
+
+class Bureau(models.Model):
+    """An education bureau (区教育局): the tenant. Nothing crosses between bureaus."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("bureau")
+        verbose_name_plural = _("bureaus")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+
+class SchoolStage(models.TextChoices):
+    PRIMARY = "primary", _("Primary school")
+    JUNIOR = "junior", _("Junior secondary school")
+    SENIOR = "senior", _("Senior secondary school")
+    NINE_YEAR = "nine_year", _("Nine-year school")
+    COMPLETE_SECONDARY = "complete_secondary", _("Complete secondary school")
+    TWELVE_YEAR = "twelve_year", _("Twelve-year school")
+    VOCATIONAL = "vocational", _("Vocational school")
+    SPECIAL = "special", _("Special education school")
+    KINDERGARTEN = "kindergarten", _("Kindergarten")
+    COLLEGE = "college", _("Education college")
+
+
+class LearningDistrict(TenantModel):
+    """A learning district (学区): a cluster of schools with a lead unit."""
+
+    name = models.CharField(_("name"), max_length=100)
+    lead_school = models.ForeignKey(
+        "School",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lead school"),
+        help_text=_("The lead unit (学区化牵头单位) that runs the district's cadre team."),
+    )
+
+    tenant_links = ("lead_school",)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("learning district")
+        verbose_name_plural = _("learning districts")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "name"], name="uniq_district_name_per_bureau")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(TenantModel):
+    """A school or other unit (单位) where teachers work; stipends are paid through it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("school code"), max_length=30, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=SchoolStage.choices)
+    number_of_classes = models.PositiveSmallIntegerField(_("number of classes"), default=0)
+    learning_district = models.ForeignKey(
+        LearningDistrict,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="schools",
+        verbose_name=_("learning district"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    tenant_links = ("learning_district",)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "name"], name="uniq_school_name_per_bureau"),
+            models.UniqueConstraint(
+                fields=["bureau", "code"],
+                condition=~models.Q(code=""),
+                name="uniq_school_code_per_bureau",
+            ),
+        ]
+        permissions = [
+            ("administer_school", _("Administer the school's participants and credits")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolUserObjectPermission(UserObjectPermissionBase):
+    """A user's object permission on one school (e.g. the school's 师训专管员)."""
+
+    content_object = models.ForeignKey(School, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("school permission of a user")
+        verbose_name_plural = _("school permissions of users")
+
+
+class SchoolGroupObjectPermission(GroupObjectPermissionBase):
+    """A group's object permission on one school."""
+
+    content_object = models.ForeignKey(School, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = _("school permission of a group")
+        verbose_name_plural = _("school permissions of groups")
+
+
+class AuditEntry(TenantModel):
+    """One thing somebody did that changes who may do what, or what counts: who, what, when."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        help_text=_("Empty when the portal itself acted (an import, a scheduled job)."),
+    )
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    target_id = models.CharField(max_length=40, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["bureau", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"

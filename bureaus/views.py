@@ -1,0 +1,33 @@
+from django.shortcuts import redirect, render
+
+from accounts.access import role_required
+from accounts.roles import Role
+from accounts.services import administered_school_id
+
+from .access import get_school_for_user, schools_for_user
+from .selectors import school_list_rows, teachers_of_school
+
+
+@role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)
+def school_list(request):
+    schools = school_list_rows(schools_for_user(request.user))
+    stage = request.GET.get("stage")
+    if stage:
+        schools = schools.filter(stage=stage)
+    return render(request, "bureaus/school_list.html", {"schools": schools, "stage": stage})
+
+
+@role_required(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
+def school_detail(request, pk: int):
+    school = get_school_for_user(request.user, pk)
+    return render(
+        request,
+        "bureaus/school_detail.html",
+        {"school": school, "teachers": teachers_of_school(school)},
+    )
+
+
+@role_required(Role.SCHOOL_ADMIN)
+def my_school(request):
+    school = get_school_for_user(request.user, administered_school_id(request.user))
+    return redirect("bureaus:school_detail", pk=school.pk)

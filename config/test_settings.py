@@ -1,0 +1,22 @@
+"""Settings for the test suite: the ordinary settings, made fast and self-contained."""
+
+import os
+
+from .settings import *  # noqa: F403
+from .settings import DATABASES, REDIS_URL, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+MEDIA_ROOT = VAR_DIR / "test-media"
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory: the tests that start a real Celery worker share the database with it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+
+# Tasks published by the test process go to a queue of their own, never the demo's.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "portal-test")
+if not REDIS_URL and not os.environ.get("CELERY_BROKER_URL"):
+    CELERY_BROKER_URL = "memory://"

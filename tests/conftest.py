@@ -1,0 +1,166 @@
+"""The fixed cast: Xuhui and Putuo, each with staff, leadership, a school administrator, a workshop
+lead, a mentor and teachers. Everything of Xuhui's carries the canary text ``XHCANARY`` so a test
+can prove that none of it reaches a Putuo user.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+import pytest
+from django.test import Client
+
+from accounts.models import TeacherProfile, User
+from accounts.roles import Role
+from accounts.services import role_grant
+from bureaus.models import Bureau, LearningDistrict, School
+from bureaus.tenancy import all_bureaus, bureau_scope
+
+PASSWORD = "correct-horse-battery"
+CANARY = "XHCANARY"
+
+
+@dataclass
+class Cast:
+    bureau: Bureau
+    district: LearningDistrict
+    school: School
+    other_school: School
+    staff: User
+    leader: User
+    school_admin: User
+    lead: User
+    mentor: User
+    teacher: User
+    extras: dict = field(default_factory=dict)
+
+    def client(self, who: str) -> Client:
+        client = Client()
+        client.force_login(getattr(self, who))
+        return client
+
+
+def make_cast(code: str, label: str) -> Cast:
+    bureau = Bureau.objects.create(code=code, name=f"{label}区教育局", short_name=f"{label}局")
+    with bureau_scope(bureau):
+        district = LearningDistrict.objects.create(bureau=bureau, name=f"{label}学区")
+        school = School.objects.create(
+            bureau=bureau,
+            name=f"{label}第一中学",
+            stage="junior",
+            number_of_classes=18,
+            learning_district=district,
+        )
+        other = School.objects.create(bureau=bureau, name=f"{label}实验小学", stage="primary")
+        district.lead_school = school
+        district.save()
+
+        def person(key: str, full_name: str, *roles: str, profile_school=None) -> User:
+            user = User.objects.create_user(
+                username=f"{code}_{key}",
+                password=PASSWORD,
+                full_name=full_name,
+                email=f"{code}_{key}@example.edu.cn",
+                bureau=bureau,
+            )
+            if profile_school is not None:
+                TeacherProfile.objects.create(
+                    bureau=bureau,
+                    user=user,
+                    staff_number=f"{code.upper()}-{key}",
+                    gender="F",
+                    school=profile_school,
+                    subject="maths",
+                    stage="junior",
+                    years_teaching=12,
+                    years_class_teacher=6,
+                )
+            for role in roles:
+                role_grant(
+                    actor=None,
+                    user=user,
+                    role=role,
+                    school=school if role == Role.SCHOOL_ADMIN else None,
+                )
+            return user
+
+        return Cast(
+            bureau=bureau,
+            district=district,
+            school=school,
+            other_school=other,
+            staff=person("staff", f"{label}项目管理员", Role.BUREAU_STAFF),
+            leader=person("leader", f"{label}局领导", Role.LEADERSHIP),
+            school_admin=person(
+                "school_admin",
+                f"{label}专管员",
+                Role.SCHOOL_ADMIN,
+                Role.TEACHER,
+                profile_school=school,
+            ),
+            lead=person(
+                "lead", f"{label}坊主", Role.WORKSHOP_LEAD, Role.TEACHER, profile_school=school
+            ),
+            mentor=person(
+                "mentor", f"{label}导师", Role.MENTOR, Role.TEACHER, profile_school=other
+            ),
+            teacher=person("teacher", f"{label}教师", Role.TEACHER, profile_school=school),
+        )
+
+
+@pytest.fixture
+def xuhui(db) -> Cast:
+    return make_cast("xh", f"{CANARY}徐汇")
+
+
+@pytest.fixture
+def putuo(db) -> Cast:
+    return make_cast("pt", "普陀")
+
+
+@pytest.fixture
+def platform_admin(db) -> User:
+    with all_bureaus():
+        return User.objects.create_superuser(
+            username="platform",
+            password=PASSWORD,
+            email="root@example.edu.cn",
+            full_name="平台管理员",
+        )
+
+
+# --- Services -----------------------------------------------------------------------------------
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=1
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str) -> None:
+    """Skip when a service is missing, or fail when REQUIRE_SERVICES=1 says it must be there."""
+    required = os.environ.get("REQUIRE_SERVICES") == "1"
+    if name == "redis":
+        url = os.environ.get("REDIS_URL", "")
+        ok = bool(url) and _reachable(url, 6379)
+    elif name == "postgres":
+        from django.db import connection
+
+        ok = connection.vendor == "postgresql"
+    else:  # pragma: no cover
+        raise ValueError(name)
+    if ok:
+        return
+    message = f"{name} is not available (set {'REDIS_URL' if name == 'redis' else 'DATABASE_URL'})"
+    if required:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {message}")
+    pytest.skip(message)

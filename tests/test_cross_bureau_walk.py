@@ -1,0 +1,253 @@
+"""Walk every URL of the portal (site and admin) as each Putuo role, aimed at Xuhui's objects.
+
+Another bureau's object must be the same 404 (or 403) as a missing one, and no page may carry
+Xuhui's canary text. The walk fails when a URL pattern exists that it does not cover: a new
+URL has to be added here, with the Xuhui object it is aimed at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import TeacherProfile
+from bureaus.models import AuditEntry
+from bureaus.tenancy import all_bureaus, bureau_scope
+
+from .conftest import CANARY
+
+PAGE = "page"  # any answer but a 500, without the canary
+OBJECT = "object"  # aimed at a Xuhui object: 403/404 (or a sign-in page), without the canary
+
+ADMIN_MODEL_ACTIONS = ("changelist", "add", "history", "delete", "change")
+
+
+@dataclass(frozen=True)
+class Case:
+    key: str
+    url: str
+    kind: str
+    method: str = "get"
+
+
+def url_pattern_keys() -> set[str]:
+    """Every URL pattern: 'namespace:name', or the route for an unnamed pattern."""
+    keys: set[str] = set()
+
+    def walk(patterns, prefix: str, namespace: str | None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+            elif isinstance(p, URLPattern):
+                if p.name:
+                    keys.add(f"{namespace}:{p.name}" if namespace else p.name)
+                else:
+                    keys.add(prefix + str(p.pattern))
+
+    walk(get_resolver().url_patterns, "", None)
+    return keys
+
+
+def xuhui_objects(x) -> dict[str, object]:
+    """One Xuhui object for every model in the admin."""
+    with bureau_scope(x.bureau):
+        audit = AuditEntry.objects.first()
+        profile = TeacherProfile.objects.get(user=x.teacher)
+    with all_bureaus():
+        attempt = AccessAttempt.objects.create(
+            username=f"{CANARY}-user",
+            ip_address="10.0.0.1",
+            user_agent=CANARY,
+            failures_since_start=1,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/",
+        )
+        log = AccessLog.objects.create(
+            username=f"{CANARY}-user",
+            ip_address="10.0.0.1",
+            user_agent=CANARY,
+            http_accept="",
+            path_info="/",
+        )
+        failure = AccessFailureLog.objects.create(
+            username=f"{CANARY}-user",
+            ip_address="10.0.0.1",
+            user_agent=CANARY,
+            http_accept="",
+            path_info="/",
+            locked_out=False,
+        )
+    return {
+        "bureaus.bureau": x.bureau,
+        "bureaus.learningdistrict": x.district,
+        "bureaus.school": x.school,
+        "bureaus.auditentry": audit,
+        "accounts.user": x.teacher,
+        "accounts.teacherprofile": profile,
+        "auth.group": Group.objects.get(name="role:teacher"),
+        "axes.accessattempt": attempt,
+        "axes.accesslog": log,
+        "axes.accessfailurelog": failure,
+    }
+
+
+def build_cases(x) -> list[Case]:
+    objects = xuhui_objects(x)
+    uid = urlsafe_base64_encode(force_bytes(x.teacher.pk))
+    token = default_token_generator.make_token(x.teacher)
+    school_ct = ContentType.objects.get_for_model(x.school).pk
+    cases = [
+        Case("dashboard", "/", PAGE),
+        Case("profile", "/me/", PAGE),
+        Case("notification_list", "/notifications/", PAGE),
+        Case("notifications_read", "/notifications/read/", PAGE, "post"),
+        Case("login", "/accounts/login/", PAGE),
+        Case("logout", "/accounts/logout/", PAGE),  # GET: 405, does not sign out
+        Case("password_change", "/accounts/password/change/", PAGE),
+        Case("password_change_done", "/accounts/password/change/done/", PAGE),
+        Case("password_reset", "/accounts/password/reset/", PAGE),
+        Case("password_reset_done", "/accounts/password/reset/done/", PAGE),
+        Case("password_reset_confirm", f"/accounts/reset/{uid}/{token}/", PAGE),
+        Case("password_reset_complete", "/accounts/reset/done/", PAGE),
+        Case("healthz", "/healthz", PAGE),
+        Case("set_language", "/i18n/setlang/", PAGE),
+        Case("bureaus:school_list", "/schools/", PAGE),
+        Case("bureaus:my_school", "/schools/mine/", PAGE),
+        Case("bureaus:school_detail", f"/schools/{x.school.pk}/", OBJECT),
+        Case("admin:view_on_site", f"/admin/r/{school_ct}/{x.school.pk}/", OBJECT),
+        Case("admin:index", "/admin/", PAGE),
+        Case("admin:login", "/admin/login/", PAGE),
+        Case("admin:logout", "/admin/logout/", PAGE),
+        Case("admin:password_change", "/admin/password_change/", PAGE),
+        Case("admin:password_change_done", "/admin/password_change/done/", PAGE),
+        Case("admin:jsi18n", "/admin/jsi18n/", PAGE),
+        Case("admin/(?P<url>.*)$", "/admin/no-such-page/", PAGE),
+        Case(
+            "admin:auth_user_password_change",
+            f"/admin/accounts/user/{x.teacher.pk}/password/",
+            OBJECT,
+        ),
+    ]
+    app_labels = set()
+    for model in admin.site._registry:
+        opts = model._meta
+        app_labels.add(opts.app_label)
+        obj = objects[opts.label_lower]
+        base = f"/admin/{opts.app_label}/{opts.model_name}/"
+        cases += [
+            Case(f"admin:{opts.app_label}_{opts.model_name}_changelist", base, PAGE),
+            Case(
+                f"admin:{opts.app_label}_{opts.model_name}_changelist", f"{base}?q=第一中学", PAGE
+            ),
+            Case(f"admin:{opts.app_label}_{opts.model_name}_add", f"{base}add/", PAGE),
+            Case(
+                f"admin:{opts.app_label}_{opts.model_name}_history",
+                f"{base}{obj.pk}/history/",
+                OBJECT,
+            ),
+            Case(
+                f"admin:{opts.app_label}_{opts.model_name}_delete",
+                f"{base}{obj.pk}/delete/",
+                OBJECT,
+            ),
+            Case(
+                f"admin:{opts.app_label}_{opts.model_name}_delete",
+                f"{base}{obj.pk}/delete/",
+                OBJECT,
+                "post",
+            ),
+            Case(
+                f"admin:{opts.app_label}_{opts.model_name}_change",
+                f"{base}{obj.pk}/change/",
+                OBJECT,
+            ),
+            Case(
+                f"admin:{opts.app_label}_{opts.model_name}_change",
+                f"{base}{obj.pk}/change/",
+                OBJECT,
+                "post",
+            ),
+            Case(
+                f"admin/{opts.app_label}/{opts.model_name}/<path:object_id>/",
+                f"{base}{obj.pk}/",
+                OBJECT,
+            ),
+        ]
+        for field in ("learning_district", "lead_school", "school", "user"):
+            cases.append(
+                Case(
+                    "admin:autocomplete",
+                    f"/admin/autocomplete/?app_label={opts.app_label}&model_name={opts.model_name}"
+                    f"&field_name={field}&term=",
+                    PAGE,
+                )
+            )
+    for label in sorted(app_labels):
+        cases.append(Case("admin:app_list", f"/admin/{label}/", PAGE))
+    return cases
+
+
+def check(response_chain, case: Case):
+    response = response_chain
+    body = response.content.decode("utf-8", "replace")
+    assert response.status_code != 500, case
+    assert CANARY not in body, f"{case}: Xuhui text leaked ({response.status_code})"
+    assert "xh_" not in body, f"{case}: a Xuhui username leaked ({response.status_code})"
+    if case.kind == OBJECT:
+        final_path = response.request["PATH_INFO"]
+        assert response.status_code in (403, 404, 405) or (
+            response.status_code == 200 and final_path in ("/admin/login/", "/accounts/login/")
+        ), f"{case}: answered {response.status_code} at {final_path}"
+
+
+ROLES = ["staff", "leader", "school_admin", "lead", "mentor", "teacher"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_putuo_sees_nothing_of_xuhui_at_any_url(xuhui, putuo, role):
+    cases = build_cases(xuhui)
+    missing = url_pattern_keys() - {c.key for c in cases}
+    assert not missing, f"URL patterns the cross-bureau walk does not cover: {sorted(missing)}"
+    client = putuo.client(role)
+    for case in cases:
+        if case.method == "post":
+            response = client.post(case.url, {"name": CANARY}, follow=True)
+        else:
+            response = client.get(case.url, follow=True)
+        check(response, case)
+    # The Xuhui objects are all still there: nothing was deleted or changed by the walk.
+    with bureau_scope(xuhui.bureau):
+        xuhui.school.refresh_from_db()
+        assert CANARY in xuhui.school.name
+    print(f"\ncross-bureau walk as Putuo {role}: {len(cases)} requests, 0 leaks")
+
+
+def test_the_walk_is_aimed_at_real_objects(xuhui, putuo):
+    """Positive control: Xuhui's own staff reach the same URLs and see the canary."""
+    client = xuhui.client("staff")
+    objects = xuhui_objects(xuhui)
+    response = client.get(f"/schools/{xuhui.school.pk}/")
+    assert response.status_code == 200 and CANARY in response.content.decode()
+    for label in (
+        "bureaus.school",
+        "bureaus.learningdistrict",
+        "accounts.user",
+        "accounts.teacherprofile",
+        "bureaus.auditentry",
+    ):
+        app_label, model_name = label.split(".")
+        obj = objects[label]
+        response = client.get(f"/admin/{app_label}/{model_name}/{obj.pk}/change/")
+        assert response.status_code == 200, label
+        assert CANARY in response.content.decode(), label

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkshopsConfig(AppConfig):
+    """Workshops, teams and mentoring pairs: members, activities and briefings."""
+
+    name = "workshops"
+    verbose_name = _("Workshops")
