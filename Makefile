@@ -3,17 +3,17 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
 .PHONY: run test setup migrate demo lint lock compose-check messages bench clean-var
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing Python packages into $(VENV) ..."
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -r requirements.lock
+	@$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP)
@@ -47,12 +47,19 @@ test: setup
 lint: setup
 	@$(BIN)/ruff check .
 
-# Regenerate the pinned versions after changing dependencies in pyproject.toml.
+# Regenerate the pinned versions after changing dependencies in pyproject.toml: the runtime pins
+# (requirements.lock, what the production image installs) and the development tools on top.
 lock:
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet ".[dev]"
-	@$(BIN)/python -m pip uninstall --quiet -y teacher-development-portal
-	@$(BIN)/python -m pip freeze --exclude-editable > requirements.lock
+	@rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	@var/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	@var/lock-venv/bin/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' > var/lock-runtime.txt
+	@var/lock-venv/bin/python -m pip install --quiet -r var/lock-runtime.txt
+	@var/lock-venv/bin/python -m pip freeze > requirements.lock
+	@var/lock-venv/bin/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["dev"]))' > var/lock-dev.txt
+	@var/lock-venv/bin/python -m pip install --quiet -r var/lock-dev.txt
+	@{ echo "# Development and test tools, on top of the runtime pins."; echo "-r requirements.lock"; \
+	  var/lock-venv/bin/python -m pip freeze | grep -v -x -F -f requirements.lock; } > requirements-dev.lock
+	@rm -rf var/lock-venv var/lock-runtime.txt var/lock-dev.txt
 
 messages: setup
 	@$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=tests --ignore=bench

@@ -1,0 +1,174 @@
+"""A real Celery worker, in its own process, against a committed database.
+
+The role-granted e-mail travels the whole way: the grant commits, the task is enqueued after the
+commit, a separate worker process picks it up from the broker (Redis, or the embedded filesystem
+broker that `make run` uses), reads the committed rows and sends the e-mail exactly once.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import Notification
+from accounts.roles import Role
+from accounts.services import role_grant
+from accounts.tasks import deliver_notification_email
+from bureaus.tenancy import bureau_scope
+from config.celery import app
+
+from .conftest import require_service
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        user = db.get("USER") or "postgres"
+        password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+        host = db.get("HOST") or "127.0.0.1"
+        port = db.get("PORT") or 5432
+        return f"postgres://{user}{password}@{host}:{port}/{db['NAME']}"
+    return f"sqlite:///{Path(db['NAME']).resolve()}"
+
+
+def reset_publishing() -> None:
+    """Forget pooled broker connections and the queue routing built from the old settings."""
+    app._pool = None
+    app.__dict__.pop("amqp", None)
+
+
+@pytest.fixture
+def broker(request, tmp_path):
+    """Point this process's Celery app and a worker's environment at one broker and queue."""
+    kind = request.param
+    queue = f"portal-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url(),
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(tmp_path / "mail"),
+        "PORTAL_VAR_DIR": str(tmp_path / "var"),
+    }
+    saved = {
+        key: app.conf.get(key)
+        for key in ("broker_url", "broker_transport_options", "task_default_queue")
+    }
+    if kind == "redis":
+        require_service("redis")
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            require_service("postgres")
+        url = os.environ["REDIS_URL"]
+        env["CELERY_BROKER_URL"] = url
+        options = {}
+    else:
+        url = "filesystem://"
+        folder = tmp_path / "broker"
+        env["CELERY_BROKER_URL"] = url
+        env["CELERY_FILESYSTEM_DIR"] = str(folder)
+        for sub in ("queue", "processed", "control"):
+            (folder / sub).mkdir(parents=True)
+        options = {
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
+        }
+    app.conf.update(broker_url=url, broker_transport_options=options, task_default_queue=queue)
+    reset_publishing()
+    yield {"kind": kind, "env": env, "queue": queue, "mail": tmp_path / "mail", "log": tmp_path}
+    app.conf.update(**saved)
+    reset_publishing()
+    if kind == "redis":
+        import redis
+
+        redis.Redis.from_url(url).delete(queue)
+
+
+def start_worker(broker) -> tuple[subprocess.Popen, Path]:
+    log = broker["log"] / "worker.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            broker["queue"],
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname",
+            f"test-{broker['queue']}@%h",
+        ],
+        cwd=ROOT,
+        env=broker["env"],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    return process, log
+
+
+def wait_for(predicate, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-4000:]}")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("broker", ["redis", "filesystem"], indirect=True)
+def test_a_real_worker_sends_the_role_grant_email_exactly_once(broker, xuhui):
+    process, log = start_worker(broker)
+    try:
+        with bureau_scope(xuhui.bureau):
+            role_grant(actor=xuhui.staff, user=xuhui.teacher, role=Role.MENTOR)
+            notice = Notification.objects.filter(recipient=xuhui.teacher).latest("created_at")
+
+        def mails():
+            return list(broker["mail"].glob("*.log")) if broker["mail"].exists() else []
+
+        def ours(path: Path) -> bool:
+            text = path.read_text()
+            return xuhui.teacher.full_name in text and "导师" in text
+
+        wait_for(lambda: any(ours(m) for m in mails()), 60, "the e-mail", log)
+        with bureau_scope(xuhui.bureau):
+            notice.refresh_from_db()
+            assert notice.emailed_at is not None
+        # Running the task again, twice, sends nothing more.
+        deliver_notification_email.delay(notice.pk, xuhui.bureau.pk)
+        deliver_notification_email.delay(notice.pk, xuhui.bureau.pk)
+        wait_for(
+            lambda: log.read_text().count("already sent or gone") >= 2,
+            60,
+            "the repeated tasks",
+            log,
+        )
+        sent = [m for m in mails() if ours(m)]
+        assert len(sent) == 1
+        assert "xh_teacher@example.edu.cn" in sent[0].read_text()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,196 @@
+"""The production configuration: .env.example passes `check --deploy`, production mode refuses to
+start without a secret key, and docker-compose.yml is a valid stack with health checks.
+
+None of these needs a database: each runs manage.py or docker-compose in a subprocess.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV_EXAMPLE = ROOT / ".env.example"
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+SERVICES = {"postgres", "redis", "web", "worker", "beat"}
+SERVICES_WITH_HEALTHCHECK = {"postgres", "redis", "web", "worker"}
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; blank lines and comments are ignored."""
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        assert sep, f"not a KEY=VALUE line in {path.name}: {line!r}"
+        values[key.strip()] = value.strip()
+    return values
+
+
+def settings_variables() -> set[str]:
+    """Every environment variable config/settings.py reads."""
+    source = (ROOT / "config" / "settings.py").read_text(encoding="utf-8")
+    return set(
+        re.findall(r"""(?:env(?:_bool|_list)?|os\.environ\.get)\(\s*["']([A-Z0-9_]+)["']""", source)
+    )
+
+
+def clean_environment(tmp_path: Path) -> dict[str, str]:
+    """This process's environment without anything the settings read, and the real settings."""
+    env = {k: v for k, v in os.environ.items() if k not in settings_variables()}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["PORTAL_VAR_DIR"] = str(tmp_path / "var")
+    return env
+
+
+def manage(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_env_example_sets_the_production_essentials():
+    values = read_env_file(ENV_EXAMPLE)
+    assert values["DJANGO_ENV"] == "production"
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DJANGO_CSRF_TRUSTED_ORIGINS",
+        "DATABASE_URL",
+        "POSTGRES_DB",
+        "POSTGRES_USER",
+        "POSTGRES_PASSWORD",
+        "REDIS_URL",
+        "DJANGO_MEDIA_ROOT",
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "DEFAULT_FROM_EMAIL",
+        "DJANGO_SECURE_SSL_REDIRECT",
+        "DJANGO_SECURE_HSTS_SECONDS",
+        "DJANGO_BEHIND_TLS_PROXY",
+        "PORTAL_TRUSTED_PROXY_COUNT",
+    ):
+        assert values.get(name), f"{name} missing from .env.example"
+    # Every variable it sets is one the settings read, or one the postgres container reads.
+    unknown = (
+        set(values) - settings_variables() - {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
+    )
+    assert not unknown, f".env.example sets variables nothing reads: {sorted(unknown)}"
+
+
+def test_production_mode_passes_check_deploy_with_zero_issues(tmp_path):
+    env = clean_environment(tmp_path)
+    env.update(read_env_file(ENV_EXAMPLE))
+    # The check needs no services: SQLite instead of the postgres container. REDIS_URL stays, as
+    # neither the cache nor Celery connects during a check.
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}"
+
+    result = manage(["check", "--deploy", "--fail-level", "WARNING"], env)
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues (0 silenced)" in output, output
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):
+    env = clean_environment(tmp_path)
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_ALLOWED_HOSTS="portal.example.edu.cn",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'no-secret.sqlite3'}",
+    )
+
+    result = manage(["check"], env)
+
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "DJANGO_SECRET_KEY" in result.stderr, result.stderr
+
+
+def test_production_mode_refuses_to_start_without_allowed_hosts(tmp_path):
+    env = clean_environment(tmp_path)
+    env.update(
+        DJANGO_ENV="production",
+        DJANGO_SECRET_KEY=read_env_file(ENV_EXAMPLE)["DJANGO_SECRET_KEY"],
+        DATABASE_URL=f"sqlite:///{tmp_path / 'no-hosts.sqlite3'}",
+    )
+
+    result = manage(["check"], env)
+
+    assert result.returncode != 0, result.stdout + result.stderr
+    assert "DJANGO_ALLOWED_HOSTS" in result.stderr, result.stderr
+
+
+def services_with_healthcheck(config_yaml: str) -> dict[str, bool]:
+    """Read `docker-compose config` output (normalised YAML, two-space indent) without PyYAML."""
+    found: dict[str, bool] = {}
+    in_services = False
+    current = None
+    for line in config_yaml.splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith(" "):
+            in_services = line.rstrip() == "services:"
+            current = None
+            continue
+        if not in_services:
+            continue
+        service = re.match(r"^  ([A-Za-z0-9_.-]+):\s*$", line)
+        if service:
+            current = service.group(1)
+            found[current] = False
+        elif current and re.match(r"^    healthcheck:\s*$", line):
+            found[current] = True
+    return found
+
+
+@pytest.mark.skipif(
+    shutil.which("docker-compose") is None, reason="docker-compose is not installed"
+)
+def test_docker_compose_file_is_valid_with_health_checks(tmp_path):
+    # In a copy, with .env.example as .env, as the README tells: never touch a real .env here.
+    shutil.copy(COMPOSE_FILE, tmp_path / "docker-compose.yml")
+    shutil.copy(ENV_EXAMPLE, tmp_path / ".env")
+    env = {k: v for k, v in os.environ.items() if k not in settings_variables()}
+    env.pop("COMPOSE_FILE", None)
+    env.pop("COMPOSE_PROJECT_NAME", None)
+
+    def compose(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["docker-compose", "-f", str(tmp_path / "docker-compose.yml"), *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    quiet = compose("config", "-q")
+    assert quiet.returncode == 0, quiet.stderr
+
+    listed = compose("config", "--services")
+    assert listed.returncode == 0, listed.stderr
+    assert set(listed.stdout.split()) == SERVICES
+
+    full = compose("config")
+    assert full.returncode == 0, full.stderr
+    health = services_with_healthcheck(full.stdout)
+    assert set(health) == SERVICES
+    missing = sorted(name for name in SERVICES_WITH_HEALTHCHECK if not health[name])
+    assert not missing, f"services without a healthcheck: {missing}"
+
+    # Web and worker share the uploaded files at DJANGO_MEDIA_ROOT.
+    media_root = read_env_file(ENV_EXAMPLE)["DJANGO_MEDIA_ROOT"]
+    assert full.stdout.count(f"media:{media_root}") == 2, full.stdout
