@@ -10,6 +10,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and roles")
 
     def ready(self) -> None:
-        from .roles import sync_role_groups
+        from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+
+        from .roles import describe_role_audit, sync_role_groups
 
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="accounts.sync_roles")
+        AUDIT_ACTION_LABELS.update(
+            {"role.grant": _("Role granted"), "role.revoke": _("Role revoked")}
+        )
+        AUDIT_DESCRIBERS["role"] = describe_role_audit

@@ -54,6 +54,14 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def describe_role_audit(entry) -> str:
+    """The role (and school) of a role.grant / role.revoke audit entry, in the reader's language."""
+    code = entry.data.get("role", "")
+    label = str(Role(code).label) if code in Role.values else code
+    school = entry.data.get("school")
+    return f"{label}（{school}）" if school else label
+
+
 def group_name(role: str) -> str:
     return f"{GROUP_PREFIX}{role}"
 

@@ -94,20 +94,23 @@ def role_grant(*, actor: User | None, user: User, role: str, school: School | No
     with translation.override(settings.LANGUAGE_CODE):
         label = str(role.label)
         where = _("%(school)s: ") % {"school": school.name} if school else ""
+        values = {"name": user.get_full_name(), "where": where, "role": label}
+        if actor is not None:
+            values["actor"] = actor.get_full_name()
+            body = _(
+                "%(name)s, %(actor)s has given you the role %(where)s%(role)s in the portal. "
+                "Sign in to see what it lets you do."
+            )
+        else:
+            body = _(
+                "%(name)s, you have been given the role %(where)s%(role)s in the portal. "
+                "Sign in to see what it lets you do."
+            )
         notification_create(
             recipient=user,
             key=f"role-grant:{entry.pk}",
-            subject=_("You now hold the role %(where)s%(role)s") % {"where": where, "role": label},
-            body=_(
-                "%(name)s, you have been given the role %(where)s%(role)s in the portal by "
-                "%(actor)s. Sign in to see what it lets you do."
-            )
-            % {
-                "name": user.get_full_name(),
-                "where": where,
-                "role": label,
-                "actor": actor.get_full_name() if actor else _("the portal"),
-            },
+            subject=_("You now hold the role %(where)s%(role)s") % values,
+            body=body % values,
             link="/",
         )
     return True

@@ -81,14 +81,18 @@ class SchoolAdmin(BureauScopedAdmin):
 class AuditEntryAdmin(BureauScopedAdmin):
     """The audit log is read-only for everybody."""
 
-    list_display = ["created_at", "actor", "action", "target_repr", "details"]
+    list_display = ["created_at", "actor", "action_display", "target_repr", "details"]
     list_filter = ["action"]
     search_fields = ["target_repr", "actor__full_name", "actor__username"]
     date_hierarchy = "created_at"
 
+    @admin.display(description=_("action"), ordering="action")
+    def action_display(self, obj):
+        return obj.action_label
+
     @admin.display(description=_("details"))
     def details(self, obj):
-        return ", ".join(f"{k}: {v}" for k, v in obj.data.items() if v not in (None, ""))
+        return obj.summary
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "bureau")

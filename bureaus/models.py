@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -129,6 +131,17 @@ class SchoolGroupObjectPermission(GroupObjectPermissionBase):
         verbose_name_plural = _("school permissions of groups")
 
 
+# How the audit log reads: labels of actions, and per action prefix ("role" in "role.grant") a
+# function that summarises an entry's details. Apps that audit new actions register them in their
+# AppConfig.ready(), so this module does not depend on them.
+AUDIT_ACTION_LABELS: dict[str, str] = {
+    "admin.add": _("Added"),
+    "admin.change": _("Changed"),
+    "admin.delete": _("Deleted"),
+}
+AUDIT_DESCRIBERS: dict[str, Callable[["AuditEntry"], str]] = {}
+
+
 class AuditEntry(TenantModel):
     """One thing somebody did that changes who may do what, or what counts: who, what, when."""
 
@@ -158,3 +171,15 @@ class AuditEntry(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return str(AUDIT_ACTION_LABELS.get(self.action, self.action))
+
+    @property
+    def summary(self) -> str:
+        """What a reader needs to know beyond the action and the target."""
+        describe = AUDIT_DESCRIBERS.get(self.action.split(".")[0])
+        if describe is not None:
+            return describe(self)
+        return self.data.get("message", "")

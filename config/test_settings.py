@@ -11,6 +11,7 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # no connection outlives a test
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory: the tests that start a real Celery worker share the database with it.
