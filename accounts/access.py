@@ -7,6 +7,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 
 
 def bureau_member_required(view: Callable) -> Callable:
@@ -16,6 +17,8 @@ def bureau_member_required(view: Callable) -> Callable:
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.bureau_id is None:
+            if request.user.is_superuser:
+                return redirect("admin:index")  # platform administrators work in the admin
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import BureauScopedAdmin, is_platform_admin
@@ -49,12 +50,17 @@ class LearningDistrictAdmin(BureauScopedAdmin):
     autocomplete_fields = ["lead_school"]
     inlines = [SchoolInline]
 
-    @admin.display(description=_("schools"))
+    @admin.display(description=_("schools"), ordering="school_count")
     def school_count(self, obj):
-        return obj.schools.count()
+        return obj.school_count
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("lead_school")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("lead_school")
+            .annotate(school_count=Count("schools"))
+        )
 
 
 @admin.register(School)

@@ -261,3 +261,24 @@ def test_bulk_delete_action_is_audited(xuhui):
     with bureau_scope(xuhui.bureau):
         assert not School.objects.filter(pk=extra.pk).exists()
         assert AuditEntry.objects.filter(action="admin.delete", target_id=str(extra.pk)).exists()
+
+
+def test_changelists_do_not_query_per_row(xuhui, django_assert_max_num_queries):
+    from bureaus.models import LearningDistrict
+
+    client = xuhui.client("staff")
+    with bureau_scope(xuhui.bureau):
+        for i in range(15):
+            district = LearningDistrict.objects.create(bureau=xuhui.bureau, name=f"学区{i}")
+            School.objects.create(
+                bureau=xuhui.bureau, name=f"学校{i}", stage="primary", learning_district=district
+            )
+    for url in (
+        "/admin/bureaus/learningdistrict/",
+        "/admin/bureaus/school/",
+        "/admin/accounts/user/",
+        "/admin/accounts/teacherprofile/",
+        "/admin/bureaus/auditentry/",
+    ):
+        with django_assert_max_num_queries(20):
+            assert client.get(url).status_code == 200

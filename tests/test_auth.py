@@ -144,8 +144,21 @@ def test_teachers_cannot_reach_school_pages(xuhui):
 def test_platform_admin_without_bureau_goes_to_admin_only(platform_admin, path):
     client = Client()
     client.force_login(platform_admin)
-    assert client.get(path).status_code == 403
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_user_without_bureau_or_platform_role_reaches_nothing(db):
+    from accounts.models import User
+    from bureaus.tenancy import all_bureaus
+
+    with all_bureaus():
+        orphan = User.objects.create_user(username="orphan", password="x", full_name="无归属")
+    client = Client()
+    client.force_login(orphan)
+    assert client.get("/").status_code == 403
+    assert client.get("/admin/").status_code == 302
 
 
 def test_the_bell_counts_unread_notifications(xuhui):

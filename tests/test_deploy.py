@@ -194,3 +194,29 @@ def test_docker_compose_file_is_valid_with_health_checks(tmp_path):
     # Web and worker share the uploaded files at DJANGO_MEDIA_ROOT.
     media_root = read_env_file(ENV_EXAMPLE)["DJANGO_MEDIA_ROOT"]
     assert full.stdout.count(f"media:{media_root}") == 2, full.stdout
+
+
+def test_uploaded_files_switch_to_s3_compatible_storage_by_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        'from django.core.files.storage import storages; s = storages["default"]; '
+        "print(type(s).__module__, s.bucket_name, s.endpoint_url, s.default_acl)"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "S3_BUCKET": "portal-files",
+        "S3_ENDPOINT_URL": "http://minio:9000",
+        "S3_ACCESS_KEY_ID": "key",
+        "S3_SECRET_ACCESS_KEY": "secret",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "storages.backends.s3",
+        "portal-files",
+        "http://minio:9000",
+        "private",
+    ]
