@@ -290,6 +290,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Lockouts are recorded in the database (admin → axes); keep the console for warnings.
+        "axes": {"level": env("AXES_LOG_LEVEL", "WARNING")},
+    },
 }
 PORTAL_SITE_NAME = _("Teacher Development Portal")
