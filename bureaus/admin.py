@@ -47,6 +47,7 @@ class SchoolInline(admin.TabularInline):
 class LearningDistrictAdmin(BureauScopedAdmin):
     list_display = ["name", "lead_school", "school_count"]
     search_fields = ["name"]
+    ordering = ["name"]
     autocomplete_fields = ["lead_school"]
     inlines = [SchoolInline]
 
