@@ -7,3 +7,9 @@ class ProgrammesConfig(AppConfig):
 
     name = "programmes"
     verbose_name = _("Programmes")
+
+    def ready(self) -> None:
+        from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+
+        AUDIT_ACTION_LABELS["programme.copy"] = _("Programme copied")
+        AUDIT_DESCRIBERS["programme"] = lambda entry: entry.data.get("source", "")

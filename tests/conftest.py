@@ -5,6 +5,7 @@ can prove that none of it reaches a Putuo user.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import socket
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from accounts.roles import Role
 from accounts.services import role_grant
 from bureaus.models import Bureau, LearningDistrict, School
 from bureaus.tenancy import all_bureaus, bureau_scope
+from programmes.models import Criterion, EvidenceKind, Programme, Requirement, Tier
 
 PASSWORD = "correct-horse-battery"
 CANARY = "XHCANARY"
@@ -25,6 +27,7 @@ CANARY = "XHCANARY"
 
 @dataclass
 class Cast:
+    programme: Programme
     bureau: Bureau
     district: LearningDistrict
     school: School
@@ -41,6 +44,45 @@ class Cast:
         client = Client()
         client.force_login(getattr(self, who))
         return client
+
+
+def make_programme(bureau: Bureau, label: str) -> Programme:
+    """A small XH-shaped programme: two tiers, a public-lesson requirement (XH-T2)."""
+    programme = Programme.objects.create(
+        bureau=bureau,
+        code="backbone-2023",
+        name=f"{label}骨干培养方案",
+        start_month=dt.date(2023, 9, 1),
+        end_month=dt.date(2026, 6, 1),
+        status="active",
+    )
+    leader = Tier.objects.create(
+        bureau=bureau, programme=programme, code="leader", name=f"{label}带头人", order=1
+    )
+    backbone = Tier.objects.create(
+        bureau=bureau, programme=programme, code="backbone", name=f"{label}中青年骨干", order=2
+    )
+    lesson = EvidenceKind.objects.create(
+        bureau=bureau, code="public_lesson", name=f"{label}公开教学"
+    )
+    requirement = Requirement.objects.create(
+        bureau=bureau,
+        programme=programme,
+        code="任务二",
+        title=f"{label}公开教学或学术交流",
+        order=2,
+    )
+    requirement.tiers.set([leader, backbone])
+    yearly = Criterion.objects.create(
+        bureau=bureau, requirement=requirement, clause=1, period="school_year", min_level=1
+    )
+    yearly.kinds.set([lesson])
+    district = Criterion.objects.create(
+        bureau=bureau, requirement=requirement, clause=2, period="cycle", min_level=2
+    )
+    district.kinds.set([lesson])
+    district.tiers.set([leader])
+    return programme
 
 
 def make_cast(code: str, label: str) -> Cast:
@@ -87,7 +129,9 @@ def make_cast(code: str, label: str) -> Cast:
                 )
             return user
 
+        programme = make_programme(bureau, label)
         return Cast(
+            programme=programme,
             bureau=bureau,
             district=district,
             school=school,

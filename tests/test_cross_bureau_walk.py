@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from accounts.models import TeacherProfile
 from bureaus.models import AuditEntry
 from bureaus.tenancy import all_bureaus, bureau_scope
+from programmes.models import EvidenceKind
 
 from .conftest import CANARY
 
@@ -88,7 +89,13 @@ def xuhui_objects(x) -> dict[str, object]:
             path_info="/",
             locked_out=False,
         )
+    with bureau_scope(x.bureau):
+        requirement = x.programme.requirements.get()
+        kind = EvidenceKind.objects.get()
     return {
+        "programmes.programme": x.programme,
+        "programmes.requirement": requirement,
+        "programmes.evidencekind": kind,
         "bureaus.bureau": x.bureau,
         "bureaus.learningdistrict": x.district,
         "bureaus.school": x.school,
@@ -184,7 +191,7 @@ def build_cases(x) -> list[Case]:
                 OBJECT,
             ),
         ]
-        for field in ("learning_district", "lead_school", "school", "user"):
+        for field in ("learning_district", "lead_school", "school", "user", "programme"):
             cases.append(
                 Case(
                     "admin:autocomplete",
@@ -241,6 +248,9 @@ def test_the_walk_is_aimed_at_real_objects(xuhui, putuo):
     assert response.status_code == 200 and CANARY in response.content.decode()
     for label in (
         "bureaus.school",
+        "programmes.programme",
+        "programmes.requirement",
+        "programmes.evidencekind",
         "bureaus.learningdistrict",
         "accounts.user",
         "accounts.teacherprofile",

@@ -1,0 +1,192 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bureaus.admin_base import BureauScopedAdmin, TenantInline
+
+from .forms import CriterionFormSet, ProgrammeCopyForm, RequirementAdminForm
+from .models import Criterion, EvidenceKind, Milestone, Phase, Programme, Requirement, Tier
+from .services import programme_copy
+
+
+class PhaseInline(TenantInline, admin.TabularInline):
+    model = Phase
+    extra = 0
+    fields = ["name", "starts", "ends", "description"]
+
+
+class MilestoneInline(TenantInline, admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["due", "title", "owner", "scope", "duration"]
+
+
+class TierInline(TenantInline, admin.TabularInline):
+    model = Tier
+    extra = 0
+    fields = ["order", "code", "name", "description"]
+
+
+class RequirementLinkInline(admin.TabularInline):
+    """The programme's requirements, listed with links; they are edited on their own page."""
+
+    model = Requirement
+    extra = 0
+    fields = ["order", "code", "title"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = _("requirements (edit each on its own page)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(BureauScopedAdmin):
+    list_display = ["name", "code", "cycle_label", "status", "document_number", "requirement_count"]
+    list_filter = ["status"]
+    search_fields = ["name", "code", "document_number"]
+    fields = [
+        "bureau",
+        "code",
+        "name",
+        "status",
+        "document_number",
+        "document_date",
+        "start_month",
+        "end_month",
+        "school_years_display",
+        "description",
+    ]
+    readonly_fields = ["school_years_display"]
+    inlines = [PhaseInline, MilestoneInline, TierInline, RequirementLinkInline]
+    actions = ["copy_to_new_cycle"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(requirement_count=Count("requirements"))
+
+    @admin.display(description=_("cycle"), ordering="start_month")
+    def cycle_label(self, obj):
+        return obj.cycle_label
+
+    @admin.display(description=_("requirements"), ordering="requirement_count")
+    def requirement_count(self, obj):
+        return obj.requirement_count
+
+    @admin.display(description=_("school years"))
+    def school_years_display(self, obj):
+        if not obj.pk:
+            return "—"
+        return "、".join(
+            f"{w.label}（{w.start:%Y.%m.%d}–{w.end:%Y.%m.%d}）" for w in obj.school_years
+        )
+
+    @admin.action(description=_("Copy to a new cycle"), permissions=["add"])
+    def copy_to_new_cycle(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one programme to copy."), messages.WARNING)
+            return None
+        programme = queryset.get()
+        form = ProgrammeCopyForm(
+            request.POST if "apply" in request.POST else None,
+            initial={
+                "name": programme.name,
+                "code": f"{programme.code}-copy",
+            },
+        )
+        if form.is_valid():
+            try:
+                copy = programme_copy(actor=request.user, programme=programme, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    _("Copied to %(name)s (a draft): check its calendar and requirements.")
+                    % {"name": copy.name},
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:programmes_programme_change", args=[copy.pk]))
+        return TemplateResponse(
+            request,
+            "admin/programmes/copy_programme.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Copy %(name)s to a new cycle") % {"name": programme.name},
+                "form": form,
+                "programme": programme,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class CriterionInline(TenantInline, admin.TabularInline):
+    model = Criterion
+    formset = CriterionFormSet
+    extra = 0
+    fields = [
+        "clause",
+        "period",
+        "tiers",
+        "kinds",
+        "min_level",
+        "min_count",
+        "min_hours",
+        "delivery_mode",
+    ]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._requirement = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        requirement = getattr(self, "_requirement", None)
+        if db_field.name == "tiers" and requirement is not None:
+            kwargs["queryset"] = Tier.objects.filter(programme_id=requirement.programme_id)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Requirement)
+class RequirementAdmin(BureauScopedAdmin):
+    form = RequirementAdminForm
+    list_display = ["code", "title", "programme", "tier_names", "criterion_count"]
+    list_filter = ["programme"]
+    search_fields = ["code", "title"]
+    fields = ["bureau", "programme", "order", "code", "title", "tiers", "description"]
+    filter_horizontal = ["tiers"]
+    inlines = [CriterionInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("programme")
+            .prefetch_related("tiers")
+            .annotate(criterion_count=Count("criteria"))
+        )
+
+    @admin.display(description=_("tiers"))
+    def tier_names(self, obj):
+        return "、".join(t.name for t in obj.tiers.all())
+
+    @admin.display(description=_("criteria"), ordering="criterion_count")
+    def criterion_count(self, obj):
+        return obj.criterion_count
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "tiers":
+            kwargs["queryset"] = Tier.objects.select_related("programme")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(EvidenceKind)
+class EvidenceKindAdmin(BureauScopedAdmin):
+    list_display = ["name", "code", "has_hours", "has_delivery_mode", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "code"]

@@ -1,0 +1,361 @@
+"""The requirement engine: pure functions over plain data, with the date passed in.
+
+No database, clock or settings here. A requirement is a tuple of clauses that must all be met; a
+clause has a period (each school year, each semester, …) and alternatives, any one of which meets
+it in a period; an alternative counts evidence of some kinds at or above a level, with optional
+conditions. Only verified evidence is passed in.
+
+A school year (学年) runs 1 Sept – 31 Aug and is named by the year it starts in: 2023学年 is
+Sept 2023 – Aug 2024. Its first semester runs Sept – Jan, the second Feb – Aug.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import IntEnum, StrEnum
+
+from django.utils.translation import gettext as _
+
+
+class Level(IntEnum):
+    SCHOOL = 1
+    LEARNING_DISTRICT = 2
+    DISTRICT = 3
+    MUNICIPAL = 4
+    NATIONAL = 5
+
+
+class Period(StrEnum):
+    SCHOOL_YEAR = "school_year"
+    SEMESTER = "semester"
+    MONTH = "month"
+    FORTNIGHT = "fortnight"
+    CYCLE = "cycle"
+
+
+class Delivery(StrEnum):
+    ONLINE = "online"
+    FACE_TO_FACE = "face_to_face"
+
+
+class Status(StrEnum):
+    MET = "met"
+    IN_PROGRESS = "in_progress"
+    MISSED = "missed"
+    UPCOMING = "upcoming"
+
+
+# --- Calendar ---------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def school_year_of(day: dt.date) -> int:
+    """The school year a day falls in, named by the calendar year it starts in."""
+    return day.year if day.month >= 9 else day.year - 1
+
+
+def semester_of(day: dt.date) -> tuple[int, int]:
+    """(school year, 1 or 2): the first semester runs Sept – Jan, the second Feb – Aug."""
+    return school_year_of(day), 1 if day.month >= 9 or day.month == 1 else 2
+
+
+@dataclass(frozen=True)
+class Cycle:
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("a cycle cannot end before it starts")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One period of a clause: a school year, a semester, a month, a fortnight or the cycle."""
+
+    period: Period
+    key: str
+    start: dt.date
+    end: dt.date
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
+    def label(self) -> str:
+        if self.period == Period.SCHOOL_YEAR:
+            return _("%(year)s school year") % {"year": self.key}
+        if self.period == Period.SEMESTER:
+            year, half = self.key.split("-")
+            if half == "1":
+                return _("%(year)s school year, first semester") % {"year": year}
+            return _("%(year)s school year, second semester") % {"year": year}
+        if self.period == Period.MONTH:
+            return _("%(year)s-%(month)s") % {"year": self.start.year, "month": self.start.month}
+        if self.period == Period.FORTNIGHT:
+            return _("%(start)s to %(end)s") % {
+                "start": self.start.strftime("%m-%d"),
+                "end": self.end.strftime("%m-%d"),
+            }
+        return _("the cycle")
+
+
+def _clip(period: Period, key: str, start: dt.date, end: dt.date, cycle: Cycle) -> Window | None:
+    start, end = max(start, cycle.start), min(end, cycle.end)
+    return Window(period, key, start, end) if start <= end else None
+
+
+def windows(period: Period, cycle: Cycle) -> list[Window]:
+    """The windows of ``period`` that fall in the cycle, clipped to it, in order."""
+    found: list[Window | None] = []
+    if period == Period.CYCLE:
+        return [Window(period, "cycle", cycle.start, cycle.end)]
+    if period == Period.SCHOOL_YEAR:
+        for year in range(school_year_of(cycle.start), school_year_of(cycle.end) + 1):
+            found.append(
+                _clip(period, str(year), dt.date(year, 9, 1), dt.date(year + 1, 8, 31), cycle)
+            )
+    elif period == Period.SEMESTER:
+        for year in range(school_year_of(cycle.start), school_year_of(cycle.end) + 1):
+            first = _clip(period, f"{year}-1", dt.date(year, 9, 1), dt.date(year + 1, 1, 31), cycle)
+            second = _clip(
+                period, f"{year}-2", dt.date(year + 1, 2, 1), dt.date(year + 1, 8, 31), cycle
+            )
+            found += [first, second]
+    elif period == Period.MONTH:
+        day = month_start(cycle.start)
+        while day <= cycle.end:
+            found.append(_clip(period, f"{day:%Y-%m}", day, month_end(day), cycle))
+            day = month_end(day) + dt.timedelta(days=1)
+    elif period == Period.FORTNIGHT:
+        day = cycle.start
+        while day <= cycle.end:
+            end = day + dt.timedelta(days=13)
+            found.append(_clip(period, f"{day:%Y-%m-%d}", day, end, cycle))
+            day = end + dt.timedelta(days=1)
+    else:  # pragma: no cover - the enum is closed
+        raise ValueError(period)
+    return [w for w in found if w is not None]
+
+
+# --- Requirements -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One verified piece of evidence, as the engine sees it."""
+
+    id: int
+    kind: str
+    level: Level
+    date: dt.date
+    hours: Decimal | None = None
+    delivery: str = ""
+    requirements: frozenset[str] = frozenset()  # the requirements it was filed for
+
+
+@dataclass(frozen=True)
+class Alternative:
+    kinds: frozenset[str]
+    kind_names: tuple[str, ...] = ()
+    min_level: Level = Level.SCHOOL
+    min_count: int = 1
+    min_hours: Decimal | None = None
+    delivery: str = ""
+
+    def matches(self, evidence: Evidence) -> bool:
+        if evidence.kind not in self.kinds or evidence.level < self.min_level:
+            return False
+        if self.min_hours is not None and (evidence.hours or 0) < self.min_hours:
+            return False
+        return not (self.delivery and evidence.delivery != self.delivery)
+
+    def describe(self, count: int) -> str:
+        """E.g. "1 项区级及以上公开教学或学术交流（≥10课时，线上）"."""
+        kinds = _(" or ").join(self.kind_names) if self.kind_names else _("evidence")
+        conditions = []
+        if self.min_hours is not None:
+            conditions.append(
+                _("at least %(hours)s class hours") % {"hours": _plain(self.min_hours)}
+            )
+        if self.delivery == Delivery.ONLINE:
+            conditions.append(_("online"))
+        elif self.delivery == Delivery.FACE_TO_FACE:
+            conditions.append(_("face to face"))
+        text = _("%(count)s × %(level)s or above %(kinds)s") % {
+            "count": count,
+            "level": level_name(self.min_level),
+            "kinds": kinds,
+        }
+        if conditions:
+            text += _(" (%(conditions)s)") % {"conditions": _(", ").join(conditions)}
+        return text
+
+
+def level_name(level: Level) -> str:
+    return {
+        Level.SCHOOL: _("school-level"),
+        Level.LEARNING_DISTRICT: _("learning-district-level"),
+        Level.DISTRICT: _("district-level"),
+        Level.MUNICIPAL: _("municipal-level"),
+        Level.NATIONAL: _("national-level"),
+    }[Level(level)]
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
+
+
+@dataclass(frozen=True)
+class Clause:
+    period: Period
+    alternatives: tuple[Alternative, ...]
+    tiers: frozenset[str] = frozenset()  # empty: every tier of the requirement
+
+    def applies_to(self, tier: str) -> bool:
+        return not self.tiers or tier in self.tiers
+
+
+@dataclass(frozen=True)
+class RequirementSpec:
+    key: str
+    title: str
+    clauses: tuple[Clause, ...]
+    tiers: frozenset[str] = frozenset()
+
+    def applies_to(self, tier: str) -> bool:
+        return tier in self.tiers and any(c.applies_to(tier) for c in self.clauses)
+
+
+@dataclass(frozen=True)
+class PeriodResult:
+    window: Window
+    status: Status
+    counts: tuple[int, ...]  # per alternative
+    evidence_ids: frozenset[int]
+    clause: Clause = field(repr=False, compare=False)
+
+    @property
+    def shortfall(self) -> int:
+        return min(
+            max(0, alt.min_count - n)
+            for alt, n in zip(self.clause.alternatives, self.counts, strict=True)
+        )
+
+    @property
+    def reason(self) -> str:
+        """Why the period is not met, in words; empty when it is met."""
+        if self.status == Status.MET:
+            return ""
+        still = _(", or ").join(
+            alt.describe(max(1, alt.min_count - n))
+            for alt, n in zip(self.clause.alternatives, self.counts, strict=True)
+        )
+        if self.status == Status.MISSED:
+            return _("%(window)s was missed: it needed %(what)s") % {
+                "window": self.window.label,
+                "what": still,
+            }
+        return _("%(window)s still needs %(what)s") % {"window": self.window.label, "what": still}
+
+
+@dataclass(frozen=True)
+class ClauseResult:
+    clause: Clause
+    periods: tuple[PeriodResult, ...]
+
+    @property
+    def status(self) -> Status:
+        return combine(p.status for p in self.periods)
+
+
+@dataclass(frozen=True)
+class RequirementResult:
+    spec: RequirementSpec
+    tier: str
+    clauses: tuple[ClauseResult, ...]
+
+    @property
+    def status(self) -> Status:
+        return combine(c.status for c in self.clauses)
+
+    @property
+    def reasons(self) -> list[str]:
+        """What is missing, for every period that is under way or over."""
+        return [
+            p.reason
+            for c in self.clauses
+            for p in c.periods
+            if p.status in (Status.IN_PROGRESS, Status.MISSED)
+        ]
+
+    def period(self, key: str) -> list[PeriodResult]:
+        return [p for c in self.clauses for p in c.periods if p.window.key == key]
+
+
+def combine(statuses: Iterable[Status]) -> Status:
+    """Missed if anything was missed; met if everything is; upcoming if nothing has begun."""
+    found = set(statuses)
+    if not found:
+        return Status.MET
+    if Status.MISSED in found:
+        return Status.MISSED
+    if found == {Status.MET}:
+        return Status.MET
+    if found == {Status.UPCOMING}:
+        return Status.UPCOMING
+    return Status.IN_PROGRESS
+
+
+def evaluate(
+    spec: RequirementSpec,
+    *,
+    tier: str,
+    evidence: Iterable[Evidence],
+    cycle: Cycle,
+    today: dt.date,
+) -> RequirementResult:
+    """Per clause and per period: met, in progress, upcoming or missed (the period is over)."""
+    relevant = [
+        e
+        for e in evidence
+        if (not e.requirements or spec.key in e.requirements) and cycle.start <= e.date <= cycle.end
+    ]
+    clause_results = []
+    for clause in spec.clauses:
+        if not clause.applies_to(tier):
+            continue
+        periods = []
+        for window in windows(clause.period, cycle):
+            inside = [e for e in relevant if e.date in window]
+            counts = []
+            ids: set[int] = set()
+            for alt in clause.alternatives:
+                matching = [e for e in inside if alt.matches(e)]
+                counts.append(len(matching))
+                ids.update(e.id for e in matching)
+            met = any(
+                n >= alt.min_count for alt, n in zip(clause.alternatives, counts, strict=True)
+            )
+            if met:
+                status = Status.MET
+            elif today > window.end:
+                status = Status.MISSED
+            elif today < window.start:
+                status = Status.UPCOMING
+            else:
+                status = Status.IN_PROGRESS
+            periods.append(PeriodResult(window, status, tuple(counts), frozenset(ids), clause))
+        clause_results.append(ClauseResult(clause, tuple(periods)))
+    return RequirementResult(spec, tier, tuple(clause_results))
