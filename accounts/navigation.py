@@ -22,6 +22,13 @@ NAV_ITEMS = (
     NavItem(_("Home"), "dashboard"),
     NavItem(_("Schools"), "bureaus:school_list", frozenset({Role.BUREAU_STAFF, Role.LEADERSHIP})),
     NavItem(_("My school"), "bureaus:my_school", frozenset({Role.SCHOOL_ADMIN})),
+    NavItem(_("My progress"), "cohorts:my_progress", frozenset({Role.TEACHER})),
+    NavItem(_("My evidence"), "cohorts:evidence_list", frozenset({Role.TEACHER})),
+    NavItem(
+        _("Review evidence"),
+        "cohorts:review_queue",
+        frozenset({Role.BUREAU_STAFF, Role.SCHOOL_ADMIN}),
+    ),
     NavItem(_("My profile"), "profile"),
     NavItem(_("Administration"), "admin:index", admin_only=True),
 )
@@ -38,7 +45,10 @@ def navigation_for(user, current_path: str) -> list[dict]:
             continue
         elif user.bureau_id is None:
             continue
-        url = reverse(item.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    # The longest matching link is the current one (/evidence/review/ over /evidence/).
+    matching = [i for i in items if i["url"] != "/" and current_path.startswith(i["url"])]
+    matching += [i for i in items if i["url"] == "/" and current_path == "/"]
+    if matching:
+        max(matching, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -16,6 +16,14 @@ class Bureau(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     short_name = models.CharField(_("short name"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    school_review_first = models.BooleanField(
+        _("schools review school-level evidence first"),
+        default=False,
+        help_text=_(
+            "School-level evidence is first reviewed by the school's training administrator, "
+            "then by the bureau."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

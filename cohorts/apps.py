@@ -7,3 +7,21 @@ class CohortsConfig(AppConfig):
 
     name = "cohorts"
     verbose_name = _("Cohorts")
+
+    def ready(self) -> None:
+        from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+
+        AUDIT_ACTION_LABELS.update(
+            {
+                "evidence.submit": _("Evidence submitted"),
+                "evidence.school_approved": _("Evidence approved by the school"),
+                "evidence.verified": _("Evidence verified"),
+                "evidence.returned": _("Evidence returned"),
+                "enrolment.status": _("Enrolment status changed"),
+            }
+        )
+        AUDIT_DESCRIBERS["evidence"] = lambda entry: entry.data.get("comment", "")
+        AUDIT_DESCRIBERS["enrolment"] = lambda entry: (
+            f"{entry.data.get('before', '')} → {entry.data.get('after', '')} "
+            f"{entry.data.get('reason', '')}"
+        ).strip()

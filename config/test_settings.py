@@ -15,7 +15,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # no connection outlives a test
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory: the tests that start a real Celery worker share the database with it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # One file per test run, so that two runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 
 # Tasks published by the test process go to a queue of their own, never the demo's.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "portal-test")

@@ -130,7 +130,7 @@ def make_cast(code: str, label: str) -> Cast:
             return user
 
         programme = make_programme(bureau, label)
-        return Cast(
+        cast = Cast(
             programme=programme,
             bureau=bureau,
             district=district,
@@ -153,6 +153,48 @@ def make_cast(code: str, label: str) -> Cast:
             ),
             teacher=person("teacher", f"{label}教师", Role.TEACHER, profile_school=school),
         )
+        enrol(cast)
+        return cast
+
+
+def enrol(cast: Cast) -> None:
+    """The teacher is a backbone teacher (骨干), the lead a leader (带头人); the teacher has one
+    verified public lesson with a PDF."""
+    from django.core.files.base import ContentFile
+
+    from cohorts.models import Enrolment, Evidence, EvidenceFile
+
+    tiers = {t.code: t for t in cast.programme.tiers.all()}
+    for user, tier in ((cast.teacher, "backbone"), (cast.lead, "leader")):
+        profile = user.teacher_profile
+        cast.extras[f"enrolment_{tier}"] = Enrolment.objects.create(
+            bureau=cast.bureau,
+            programme=cast.programme,
+            teacher=profile,
+            tier=tiers[tier],
+            school=profile.school,
+            enrolled_on=dt.date(2023, 9, 1),
+        )
+    evidence = Evidence.objects.create(
+        bureau=cast.bureau,
+        teacher=cast.teacher.teacher_profile,
+        kind=cast.programme.requirements.get().criteria.first().kinds.get(),
+        title=f"{cast.bureau.short_name}公开课《函数》",
+        level=1,
+        date=dt.date(2023, 11, 5),
+        state="verified",
+    )
+    evidence.requirements.set(cast.programme.requirements.all())
+    stored = EvidenceFile(
+        bureau=cast.bureau,
+        evidence=evidence,
+        original_name="lesson.pdf",
+        size=9,
+        content_type="application/pdf",
+    )
+    stored.file.save("lesson.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    cast.extras["evidence"] = evidence
+    cast.extras["evidence_file"] = stored
 
 
 @pytest.fixture

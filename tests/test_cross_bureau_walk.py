@@ -93,6 +93,7 @@ def xuhui_objects(x) -> dict[str, object]:
         requirement = x.programme.requirements.get()
         kind = EvidenceKind.objects.get()
     return {
+        "cohorts.enrolment": x.extras["enrolment_backbone"],
         "programmes.programme": x.programme,
         "programmes.requirement": requirement,
         "programmes.evidencekind": kind,
@@ -114,6 +115,7 @@ def build_cases(x) -> list[Case]:
     uid = urlsafe_base64_encode(force_bytes(x.teacher.pk))
     token = default_token_generator.make_token(x.teacher)
     school_ct = ContentType.objects.get_for_model(x.school).pk
+    ev, ev_file = x.extras["evidence"], x.extras["evidence_file"]
     cases = [
         Case("dashboard", "/", PAGE),
         Case("profile", "/me/", PAGE),
@@ -132,6 +134,17 @@ def build_cases(x) -> list[Case]:
         Case("bureaus:school_list", "/schools/", PAGE),
         Case("bureaus:my_school", "/schools/mine/", PAGE),
         Case("bureaus:school_detail", f"/schools/{x.school.pk}/", OBJECT),
+        Case("cohorts:evidence_list", "/evidence/", PAGE),
+        Case("cohorts:evidence_new", "/evidence/new/", PAGE),
+        Case("cohorts:review_queue", "/evidence/review/", PAGE),
+        Case("cohorts:review_queue", "/evidence/review/?state=verified", PAGE),
+        Case("cohorts:my_progress", "/progress/", PAGE),
+        Case("cohorts:evidence_detail", f"/evidence/{ev.pk}/", OBJECT),
+        Case("cohorts:evidence_edit", f"/evidence/{ev.pk}/edit/", OBJECT),
+        Case("cohorts:evidence_edit", f"/evidence/{ev.pk}/edit/", OBJECT, "post"),
+        Case("cohorts:evidence_submit", f"/evidence/{ev.pk}/submit/", OBJECT, "post"),
+        Case("cohorts:evidence_review", f"/evidence/{ev.pk}/review/", OBJECT, "post"),
+        Case("cohorts:evidence_file", f"/evidence/{ev.pk}/files/{ev_file.pk}/", OBJECT),
         Case("admin:view_on_site", f"/admin/r/{school_ct}/{x.school.pk}/", OBJECT),
         Case("admin:index", "/admin/", PAGE),
         Case("admin:login", "/admin/login/", PAGE),

@@ -1,0 +1,107 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bureaus.admin_base import BureauScopedAdmin
+
+from .models import Enrolment, EnrolmentStatus, EnrolmentStatusChange
+from .services import enrolment_set_status
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = EnrolmentStatusChange
+    extra = 0
+    fields = ["effective_on", "from_status", "to_status", "reason", "actor", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("new status"), choices=EnrolmentStatus.choices)
+    effective_on = forms.DateField(label=_("effective on"), initial=timezone.localdate)
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required for withdrawal and termination (the leading group's decision)."),
+    )
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(BureauScopedAdmin):
+    list_display = [
+        "teacher_name",
+        "staff_number",
+        "programme",
+        "tier",
+        "school",
+        "status",
+        "enrolled_on",
+    ]
+    list_filter = ["programme", "tier", "status", "school"]
+    search_fields = ["teacher__user__full_name", "teacher__staff_number", "school__name"]
+    list_select_related = ["teacher__user", "programme", "tier", "school"]
+    autocomplete_fields = ["teacher", "school"]
+    fields = [
+        "bureau",
+        "programme",
+        "teacher",
+        "tier",
+        "school",
+        "status",
+        "enrolled_on",
+        "plan_due",
+    ]
+    readonly_fields = ["status"]
+    inlines = [StatusChangeInline]
+    actions = ["change_status"]
+
+    @admin.display(description=_("teacher"), ordering="teacher__user__full_name")
+    def teacher_name(self, obj):
+        return obj.teacher.user.full_name
+
+    @admin.display(description=_("staff number"), ordering="teacher__staff_number")
+    def staff_number(self, obj):
+        return obj.teacher.staff_number
+
+    @admin.action(description=_("Change status (with date and reason)"), permissions=["change"])
+    def change_status(self, request, queryset):
+        form = StatusChangeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            changed, problems = 0, []
+            for enrolment in queryset.select_related("teacher__user"):
+                try:
+                    enrolment_set_status(
+                        actor=request.user, enrolment=enrolment, **form.cleaned_data
+                    )
+                    changed += 1
+                except ValidationError as error:
+                    problems.append(f"{enrolment}: {' '.join(error.messages)}")
+            if problems:
+                for problem in problems:
+                    self.message_user(request, problem, messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Status changed for %(n)d enrolments.") % {"n": changed},
+                    messages.SUCCESS,
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/cohorts/change_status.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Change the status of %(n)d enrolments") % {"n": queryset.count()},
+                "form": form,
+                "enrolments": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

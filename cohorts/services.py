@@ -1,0 +1,248 @@
+"""Writes on enrolments and evidence. Each runs in one transaction with its audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.roles import Role
+from accounts.services import notification_create
+from bureaus.models import Bureau
+from bureaus.services import audit_record
+
+from . import rules
+from .models import (
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStatusChange,
+    Evidence,
+    EvidenceEvent,
+    EvidenceFile,
+    EvidenceState,
+)
+
+EVIDENCE_FIELDS = (
+    "kind",
+    "title",
+    "level",
+    "date",
+    "hours",
+    "delivery_mode",
+    "description",
+    "dimensions",
+)
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "EVIDENCE_MAX_FILE_MB", 20)) * 1024 * 1024
+
+
+def check_uploads(files: Sequence[UploadedFile]) -> list[rules.AcceptedFile]:
+    """Check every file before anything is written; raise ValidationError listing each problem."""
+    accepted, problems = [], []
+    for upload in files:
+        try:
+            accepted.append(
+                rules.check_file(
+                    upload.name, upload.file, upload.size, max_bytes=max_upload_bytes()
+                )
+            )
+        except rules.FileRejected as error:
+            problems.append(str(error))
+    if problems:
+        raise ValidationError(problems)
+    return accepted
+
+
+def _attach(
+    evidence: Evidence, files: Sequence[UploadedFile], accepted: Sequence[rules.AcceptedFile]
+) -> None:
+    for upload, checked in zip(files, accepted, strict=True):
+        EvidenceFile.objects.create(
+            bureau_id=evidence.bureau_id,
+            evidence=evidence,
+            file=upload,
+            original_name=upload.name[:200],
+            size=upload.size,
+            content_type=checked.content_type,
+        )
+
+
+def _event(evidence: Evidence, before: str, actor, comment: str = "") -> None:
+    EvidenceEvent.objects.create(
+        bureau_id=evidence.bureau_id,
+        evidence=evidence,
+        from_state=before,
+        to_state=evidence.state,
+        actor=actor,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def evidence_save(
+    *,
+    actor,
+    teacher,
+    data: dict,
+    requirements: Iterable,
+    files: Sequence[UploadedFile] = (),
+    remove_file_ids: Iterable[int] = (),
+    evidence: Evidence | None = None,
+    submit: bool = False,
+) -> Evidence:
+    """Create or edit a teacher's evidence (a draft, or a returned item), optionally submitting."""
+    if actor.pk != teacher.user_id:
+        raise PermissionDenied(_("Only the teacher can file their own evidence."))
+    accepted = check_uploads(files)  # refuse bad files before writing anything
+    if evidence is None:
+        evidence = Evidence(bureau_id=teacher.bureau_id, teacher=teacher)
+    elif not evidence.is_editable:
+        raise ValidationError(_("Submitted evidence cannot be changed while it is being reviewed."))
+    for name in EVIDENCE_FIELDS:
+        if name in data:
+            setattr(evidence, name, data[name])
+    evidence.save()
+    evidence.requirements.set(list(requirements))
+    removed = list(evidence.files.filter(pk__in=list(remove_file_ids)))
+    for old in removed:
+        old.file.delete(save=False)
+        old.delete()
+    _attach(evidence, files, accepted)
+    if submit:
+        if not evidence.files.exists():
+            raise ValidationError(_("Attach at least one file before submitting."))
+        evidence_submit(actor=actor, evidence=evidence)
+    return evidence
+
+
+@transaction.atomic
+def evidence_submit(*, actor, evidence: Evidence) -> Evidence:
+    before = evidence.state
+    evidence.state = rules.transition(
+        rules.State(before),
+        rules.Action.SUBMIT,
+        by=None,
+        level=evidence.level,
+        school_review_first=_school_review_first(evidence),
+    )
+    evidence.submitted_at = timezone.now()
+    evidence.review_comment = ""
+    evidence.save(update_fields=["state", "submitted_at", "review_comment", "updated_at"])
+    _event(evidence, before, actor)
+    audit_record(
+        bureau=evidence.bureau_id,
+        actor=actor,
+        action="evidence.submit",
+        target=evidence,
+        state=evidence.state,
+    )
+    return evidence
+
+
+def _school_review_first(evidence: Evidence) -> bool:
+    return Bureau.objects.filter(pk=evidence.bureau_id, school_review_first=True).exists()
+
+
+def reviewer_role(user, evidence: Evidence) -> rules.Reviewer | None:
+    """As whom ``user`` may review this evidence now, if at all."""
+    from accounts.services import administered_school_id
+
+    reviewer = rules.reviewer_of(
+        rules.State(evidence.state),
+        evidence.level,
+        school_review_first=_school_review_first(evidence),
+    )
+    if reviewer == rules.Reviewer.BUREAU and user.has_role(Role.BUREAU_STAFF):
+        return reviewer
+    if (
+        reviewer == rules.Reviewer.SCHOOL
+        and user.has_role(Role.SCHOOL_ADMIN)
+        and administered_school_id(user) == evidence.teacher.school_id
+    ):
+        return reviewer
+    return None
+
+
+@transaction.atomic
+def evidence_review(*, actor, evidence: Evidence, approve: bool, comment: str = "") -> Evidence:
+    """Approve (verify, or pass on from the school) or return evidence with a comment."""
+    as_reviewer = reviewer_role(actor, evidence)
+    if as_reviewer is None:
+        raise PermissionDenied(_("This item is not waiting for your review."))
+    if not approve and not comment.strip():
+        raise ValidationError(_("Say why the item is returned, so the teacher can fix it."))
+    before = evidence.state
+    evidence.state = rules.transition(
+        rules.State(before),
+        rules.Action.APPROVE if approve else rules.Action.RETURN,
+        by=as_reviewer,
+        level=evidence.level,
+        school_review_first=_school_review_first(evidence),
+    )
+    evidence.review_comment = "" if approve else comment.strip()
+    fields = ["state", "review_comment", "updated_at"]
+    if evidence.state == EvidenceState.VERIFIED:
+        evidence.verified_at, evidence.verified_by = timezone.now(), actor
+        fields += ["verified_at", "verified_by"]
+    evidence.save(update_fields=fields)
+    _event(evidence, before, actor, comment.strip())
+    audit_record(
+        bureau=evidence.bureau_id,
+        actor=actor,
+        action=f"evidence.{evidence.state}",
+        target=evidence,
+        comment=comment.strip(),
+    )
+    if evidence.state == EvidenceState.RETURNED:
+        with translation.override(settings.LANGUAGE_CODE):
+            notification_create(
+                recipient=evidence.teacher.user,
+                key=f"evidence-returned:{evidence.pk}:{evidence.events.count()}",
+                subject=_("Returned: %(title)s") % {"title": evidence.title},
+                body=_("Your evidence “%(title)s” was returned: %(comment)s")
+                % {"title": evidence.title, "comment": comment.strip()},
+                link=f"/evidence/{evidence.pk}/",
+            )
+    return evidence
+
+
+@transaction.atomic
+def enrolment_set_status(
+    *, actor, enrolment: Enrolment, status: str, effective_on: dt.date, reason: str = ""
+) -> Enrolment:
+    """Change an enrolment's status, keeping the dated history with the reason."""
+    status = EnrolmentStatus(status)
+    if status == enrolment.status:
+        return enrolment
+    if status in (EnrolmentStatus.WITHDRAWN, EnrolmentStatus.TERMINATED) and not reason.strip():
+        raise ValidationError(_("Withdrawal and termination need the reason (the decision)."))
+    before = enrolment.status
+    enrolment.status = status
+    enrolment.save(update_fields=["status"])
+    EnrolmentStatusChange.objects.create(
+        bureau_id=enrolment.bureau_id,
+        enrolment=enrolment,
+        from_status=before,
+        to_status=status,
+        effective_on=effective_on,
+        reason=reason.strip(),
+        actor=actor,
+    )
+    audit_record(
+        bureau=enrolment.bureau_id,
+        actor=actor,
+        action="enrolment.status",
+        target=enrolment,
+        before=before,
+        after=status.value,
+        reason=reason.strip(),
+    )
+    return enrolment

@@ -1,0 +1,245 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import bureau_member_required, role_required
+from accounts.models import TeacherProfile
+from accounts.roles import Role
+from accounts.services import administered_school_id
+from bureaus.models import Bureau
+
+from . import access, selectors, services
+from .forms import EvidenceForm, ReviewFilterForm, ReviewForm
+from .models import Evidence, EvidenceState, FileDimension
+
+
+def _teacher_of(user) -> TeacherProfile:
+    teacher = TeacherProfile.objects.filter(user=user).select_related("school").first()
+    if teacher is None:
+        raise PermissionDenied
+    return teacher
+
+
+@bureau_member_required
+def evidence_list(request):
+    teacher = _teacher_of(request.user)
+    evidence = (
+        Evidence.objects.filter(teacher=teacher)
+        .select_related("kind")
+        .prefetch_related("requirements", "files")
+    )
+    by_dimension = {d: [] for d, _label in FileDimension.choices}
+    for item in evidence:
+        for dimension in item.dimensions:
+            by_dimension.setdefault(dimension, []).append(item)
+    return render(
+        request,
+        "cohorts/evidence_list.html",
+        {
+            "evidence": evidence,
+            "returned": [e for e in evidence if e.state == EvidenceState.RETURNED],
+            "dimensions": [
+                (label, by_dimension[code])
+                for code, label in FileDimension.choices
+                if by_dimension[code]
+            ],
+        },
+    )
+
+
+def _save(request, teacher, form, evidence=None):
+    try:
+        saved = services.evidence_save(
+            actor=request.user,
+            teacher=teacher,
+            data=form.evidence_data(),
+            requirements=form.cleaned_data["requirements"],
+            files=form.cleaned_data["files"],
+            remove_file_ids=[int(i) for i in form.cleaned_data.get("remove_files") or []],
+            evidence=evidence,
+            submit="submit" in request.POST,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            form.add_error("files" if "“" in message else None, message)
+        return None
+    if saved.state == EvidenceState.SUBMITTED:
+        messages.success(request, _("Submitted for review: %(title)s") % {"title": saved.title})
+    else:
+        messages.success(request, _("Saved as a draft: %(title)s") % {"title": saved.title})
+    return redirect("cohorts:evidence_detail", pk=saved.pk)
+
+
+@bureau_member_required
+def evidence_new(request):
+    teacher = _teacher_of(request.user)
+    form = EvidenceForm(request.POST or None, request.FILES or None, teacher=teacher)
+    if request.method == "POST" and form.is_valid():
+        response = _save(request, teacher, form)
+        if response is not None:
+            return response
+    return render(request, "cohorts/evidence_form.html", {"form": form})
+
+
+@bureau_member_required
+def evidence_edit(request, pk: int):
+    evidence = access.get_own_evidence(request.user, pk)
+    if not evidence.is_editable:
+        messages.error(
+            request, _("Submitted evidence cannot be changed while it is being reviewed.")
+        )
+        return redirect("cohorts:evidence_detail", pk=pk)
+    form = EvidenceForm(
+        request.POST or None, request.FILES or None, instance=evidence, teacher=evidence.teacher
+    )
+    if request.method == "POST" and form.is_valid():
+        response = _save(request, evidence.teacher, form, evidence)
+        if response is not None:
+            return response
+    return render(request, "cohorts/evidence_form.html", {"form": form, "evidence": evidence})
+
+
+@bureau_member_required
+def evidence_detail(request, pk: int):
+    evidence = access.get_evidence_for_user(request.user, pk)
+    return render(
+        request,
+        "cohorts/evidence_detail.html",
+        {
+            "evidence": evidence,
+            "files": evidence.files.all(),
+            "events": evidence.events.select_related("actor"),
+            "requirements": evidence.requirements.select_related("programme"),
+            "is_owner": evidence.teacher.user_id == request.user.pk,
+            "can_review": services.reviewer_role(request.user, evidence) is not None,
+            "review_form": ReviewForm(),
+        },
+    )
+
+
+@require_POST
+@bureau_member_required
+def evidence_submit(request, pk: int):
+    evidence = access.get_own_evidence(request.user, pk)
+    try:
+        if not evidence.files.exists():
+            raise ValidationError(_("Attach at least one file before submitting."))
+        services.evidence_submit(actor=request.user, evidence=evidence)
+    except (ValidationError, ValueError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("Submitted for review: %(title)s") % {"title": evidence.title})
+    return redirect("cohorts:evidence_detail", pk=pk)
+
+
+@bureau_member_required
+def evidence_file(request, pk: int, file_pk: int):
+    found = access.get_file_for_user(request.user, pk, file_pk)
+    try:
+        handle = found.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=found.original_name,
+        content_type=found.content_type,
+    )
+
+
+@role_required(Role.BUREAU_STAFF, Role.SCHOOL_ADMIN)
+def review_queue(request):
+    filters = ReviewFilterForm(request.GET or None)
+    evidence = access.evidence_for_user(request.user).prefetch_related("requirements")
+    data = filters.cleaned_data if filters.is_valid() else {}
+    if data.get("state"):
+        evidence = evidence.filter(state=data["state"])
+    else:
+        evidence = evidence.filter(_waiting_for(request.user))
+    if data.get("school"):
+        evidence = evidence.filter(teacher__school=data["school"])
+    if data.get("kind"):
+        evidence = evidence.filter(kind=data["kind"])
+    if data.get("level"):
+        evidence = evidence.filter(level=data["level"])
+    page = Paginator(evidence.order_by("submitted_at", "id"), 50).get_page(request.GET.get("page"))
+    return render(request, "cohorts/review_queue.html", {"filters": filters, "page": page})
+
+
+def _waiting_for(user) -> Q:
+    """The items waiting for this user's review."""
+    school_first = Bureau.objects.filter(pk=user.bureau_id, school_review_first=True).exists()
+    school_level = Q(level=1) if school_first else Q(pk__in=[])
+    waiting = Q(pk__in=[])
+    if user.has_role(Role.BUREAU_STAFF):
+        waiting |= Q(state=EvidenceState.SCHOOL_APPROVED) | (
+            Q(state=EvidenceState.SUBMITTED) & ~school_level
+        )
+    if user.has_role(Role.SCHOOL_ADMIN):
+        waiting |= (
+            Q(state=EvidenceState.SUBMITTED)
+            & school_level
+            & Q(teacher__school_id=administered_school_id(user))
+        )
+    return waiting
+
+
+@require_POST
+@role_required(Role.BUREAU_STAFF, Role.SCHOOL_ADMIN)
+def evidence_review(request, pk: int):
+    evidence = access.get_evidence_for_user(request.user, pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("cohorts:evidence_detail", pk=pk)
+    try:
+        services.evidence_review(
+            actor=request.user,
+            evidence=evidence,
+            approve=form.cleaned_data["decision"] == "approve",
+            comment=form.cleaned_data["comment"],
+        )
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("This item is not waiting for your review."))
+        return redirect("cohorts:evidence_detail", pk=pk)
+    except (ValidationError, ValueError) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        return redirect("cohorts:evidence_detail", pk=pk)
+    messages.success(
+        request,
+        _("%(title)s: %(state)s")
+        % {"title": evidence.title, "state": evidence.get_state_display()},
+    )
+    return redirect(request.POST.get("next") or "cohorts:review_queue")
+
+
+@bureau_member_required
+def my_progress(request):
+    teacher = _teacher_of(request.user)
+    today = timezone.localdate()
+    enrolments = [
+        {"enrolment": e, "rows": selectors.progress_for_enrolment(e, today=today)}
+        for e in selectors.enrolments_of_teacher(teacher)
+    ]
+    pending = (
+        Evidence.objects.filter(teacher=teacher)
+        .exclude(state__in=[EvidenceState.VERIFIED, EvidenceState.DRAFT])
+        .select_related("kind")
+    )
+    return render(
+        request,
+        "cohorts/my_progress.html",
+        {
+            "enrolments": enrolments,
+            "pending": pending,
+            "today": today,
+        },
+    )

@@ -1,0 +1,123 @@
+"""Evidence rules without a database: what a file must be, and who moves evidence where."""
+
+import io
+import zipfile
+
+import pytest
+
+from cohorts.rules import (
+    Action,
+    FileRejected,
+    Reviewer,
+    State,
+    TransitionRefused,
+    check_file,
+    reviewer_of,
+    transition,
+)
+
+MB = 1024 * 1024
+
+
+def ooxml(folder: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(f"{folder}document.xml", "<doc/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("教案.pdf", b"%PDF-1.7\n..."),
+        ("照片.JPG", b"\xff\xd8\xff\xe0" + b"0" * 20),
+        ("图.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20),
+        ("报告.docx", ooxml("word/")),
+        ("数据.xlsx", ooxml("xl/")),
+        ("课件.pptx", ooxml("ppt/")),
+        ("旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 20),
+    ],
+)
+def test_accepted_files(name, content):
+    assert check_file(name, io.BytesIO(content), len(content), max_bytes=20 * MB)
+
+
+def test_a_disguised_executable_is_refused():
+    exe = b"MZ\x90\x00" + b"\x00" * 60
+    with pytest.raises(FileRejected) as error:
+        check_file("论文.pdf", io.BytesIO(exe), len(exe), max_bytes=20 * MB)
+    assert "不是真正的 PDF 文件" in str(error.value)
+
+
+def test_a_zip_renamed_docx_is_refused():
+    content = ooxml("xl/")
+    with pytest.raises(FileRejected):
+        check_file("报告.docx", io.BytesIO(content), len(content), max_bytes=20 * MB)
+
+
+def test_an_empty_file_is_refused():
+    with pytest.raises(FileRejected) as error:
+        check_file("空.pdf", io.BytesIO(b""), 0, max_bytes=20 * MB)
+    assert "是空文件" in str(error.value)
+
+
+def test_an_oversize_file_is_refused():
+    with pytest.raises(FileRejected) as error:
+        check_file("大.pdf", io.BytesIO(b"%PDF-"), 21 * MB, max_bytes=20 * MB)
+    assert "21 MB" in str(error.value) and "20 MB" in str(error.value)
+
+
+def test_other_extensions_are_refused():
+    with pytest.raises(FileRejected) as error:
+        check_file("run.exe", io.BytesIO(b"MZ"), 2, max_bytes=20 * MB)
+    assert "只能上传" in str(error.value)
+
+
+def test_review_goes_straight_to_the_bureau_by_default():
+    assert (
+        transition(State.DRAFT, Action.SUBMIT, by=None, level=1, school_review_first=False)
+        == State.SUBMITTED
+    )
+    assert reviewer_of(State.SUBMITTED, 1, school_review_first=False) == Reviewer.BUREAU
+    assert (
+        transition(
+            State.SUBMITTED, Action.APPROVE, by=Reviewer.BUREAU, level=1, school_review_first=False
+        )
+        == State.VERIFIED
+    )
+    with pytest.raises(TransitionRefused):
+        transition(
+            State.SUBMITTED, Action.APPROVE, by=Reviewer.SCHOOL, level=1, school_review_first=False
+        )
+
+
+def test_school_level_items_first_go_to_the_school_when_the_bureau_asks():
+    assert reviewer_of(State.SUBMITTED, 1, school_review_first=True) == Reviewer.SCHOOL
+    assert reviewer_of(State.SUBMITTED, 3, school_review_first=True) == Reviewer.BUREAU
+    approved = transition(
+        State.SUBMITTED, Action.APPROVE, by=Reviewer.SCHOOL, level=1, school_review_first=True
+    )
+    assert approved == State.SCHOOL_APPROVED
+    assert (
+        transition(approved, Action.APPROVE, by=Reviewer.BUREAU, level=1, school_review_first=True)
+        == State.VERIFIED
+    )
+    with pytest.raises(TransitionRefused):
+        transition(
+            State.SUBMITTED, Action.APPROVE, by=Reviewer.BUREAU, level=1, school_review_first=True
+        )
+
+
+def test_returned_items_are_resubmitted_and_verified_ones_stay():
+    assert (
+        transition(State.RETURNED, Action.SUBMIT, by=None, level=3, school_review_first=False)
+        == State.SUBMITTED
+    )
+    for state in (State.SUBMITTED, State.VERIFIED, State.SCHOOL_APPROVED):
+        with pytest.raises(TransitionRefused):
+            transition(state, Action.SUBMIT, by=None, level=3, school_review_first=False)
+    with pytest.raises(TransitionRefused):
+        transition(
+            State.VERIFIED, Action.RETURN, by=Reviewer.BUREAU, level=3, school_review_first=False
+        )
