@@ -20,6 +20,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem(_("Home"), "dashboard"),
+    NavItem(_("Programmes"), "programmes:programme_list"),
     NavItem(_("Schools"), "bureaus:school_list", frozenset({Role.BUREAU_STAFF, Role.LEADERSHIP})),
     NavItem(_("My school"), "bureaus:my_school", frozenset({Role.SCHOOL_ADMIN})),
     NavItem(_("My progress"), "cohorts:my_progress", frozenset({Role.TEACHER})),

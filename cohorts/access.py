@@ -47,3 +47,15 @@ def get_file_for_user(user, evidence_pk: int, file_pk: int) -> EvidenceFile:
     if found is None:
         raise Http404
     return found
+
+
+def enrolments_for_user(user, programme):
+    """The programme's enrolments ``user`` may see in the progress matrix."""
+    from .models import Enrolment
+
+    enrolments = Enrolment.objects.filter(programme=programme)
+    if user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP):
+        return enrolments
+    if user.has_role(Role.SCHOOL_ADMIN):
+        return enrolments.filter(school_id=administered_school_id(user))
+    return enrolments.none()

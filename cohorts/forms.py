@@ -142,3 +142,18 @@ class ReviewFilterForm(forms.Form):
         self.fields["school"].queryset = School.objects.all()
         self.fields["kind"].queryset = EvidenceKind.objects.all()
         self.fields["level"].choices = [("", "—")] + list(Level.choices)
+
+
+class MatrixFilterForm(forms.Form):
+    tier = forms.ModelChoiceField(label=_("tier"), queryset=None, required=False)
+    school = forms.ModelChoiceField(label=_("school"), queryset=None, required=False)
+
+    def __init__(self, *args, programme, **kwargs):
+        from bureaus.models import School
+        from programmes.models import Tier
+
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = Tier.objects.filter(programme=programme)
+        self.fields["school"].queryset = School.objects.filter(
+            enrolments__programme=programme
+        ).distinct()

@@ -11,8 +11,22 @@ from programmes.selectors import requirement_specs
 
 from .models import Enrolment, Evidence, EvidenceState
 
+NOT_THIS_PROGRAMME = frozenset({"—"})  # filed only for another programme's requirements
 
-def evidence_facts(evidence) -> list[rules.Evidence]:
+
+def requirement_codes(links: list[tuple[int, str]], programme_id: int) -> frozenset[str]:
+    """The codes, in this programme, of the requirements evidence was filed for.
+
+    Evidence filed for nothing counts for any requirement; evidence filed only for another
+    programme's requirements counts for none of this one's.
+    """
+    if not links:
+        return frozenset()
+    codes = frozenset(code for pid, code in links if pid == programme_id)
+    return codes or NOT_THIS_PROGRAMME
+
+
+def evidence_facts(evidence, programme_id: int) -> list[rules.Evidence]:
     """The engine's view of verified evidence (with requirements prefetched)."""
     return [
         rules.Evidence(
@@ -22,7 +36,9 @@ def evidence_facts(evidence) -> list[rules.Evidence]:
             date=e.date,
             hours=e.hours,
             delivery=e.delivery_mode,
-            requirements=frozenset(r.code for r in e.requirements.all()),
+            requirements=requirement_codes(
+                [(r.programme_id, r.code) for r in e.requirements.all()], programme_id
+            ),
         )
         for e in evidence
     ]
@@ -41,7 +57,7 @@ def progress_for_enrolment(enrolment: Enrolment, *, today: dt.date) -> list[Prog
         .select_related("kind")
         .prefetch_related("requirements")
     )
-    facts = evidence_facts(verified)
+    facts = evidence_facts(verified, enrolment.programme_id)
     tier = enrolment.tier.code
     rows = []
     for requirement, spec in requirement_specs(enrolment.programme):
@@ -59,3 +75,113 @@ def enrolments_of_teacher(teacher) -> list[Enrolment]:
         .select_related("programme", "tier", "school")
         .order_by("-programme__start_month")
     )
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    requirement: Requirement
+    clause_index: int
+    window: rules.Window
+    tiers: frozenset[str]  # empty: every tier of the requirement
+
+    @property
+    def label(self) -> str:
+        return f"{self.requirement.code} {self.window.label}"
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    enrolment_id: int
+    teacher_name: str
+    staff_number: str
+    school_name: str
+    tier_code: str
+    tier_name: str
+    cells: tuple[rules.PeriodResult | None, ...]  # None: the column does not apply to the tier
+
+
+@dataclass(frozen=True)
+class ProgressMatrix:
+    columns: tuple[MatrixColumn, ...]
+    rows: tuple[MatrixRow, ...]
+
+    def counts(self) -> list[dict[str, int]]:
+        """Per column: how many teachers have met, are under way, missed."""
+        totals = []
+        for i in range(len(self.columns)):
+            tally = {status.value: 0 for status in rules.Status}
+            for row in self.rows:
+                cell = row.cells[i]
+                if cell is not None:
+                    tally[cell.status.value] += 1
+            totals.append(tally)
+        return totals
+
+
+def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
+    """Teachers × requirement periods for ``enrolments`` (a queryset of the programme's).
+
+    A fixed number of queries whatever the number of teachers: the programme's requirements,
+    the enrolments, their verified evidence and its requirement links.
+    """
+    specs = requirement_specs(programme)
+    cycle = programme.cycle
+    columns = [
+        MatrixColumn(requirement, index, window, clause.tiers)
+        for requirement, spec in specs
+        for index, clause in enumerate(spec.clauses)
+        for window in rules.windows(clause.period, cycle)
+    ]
+    people = list(
+        enrolments.order_by("school__name", "teacher__staff_number").values_list(
+            "pk",
+            "teacher_id",
+            "teacher__user__full_name",
+            "teacher__staff_number",
+            "school__name",
+            "tier__code",
+            "tier__name",
+        )
+    )
+    teacher_ids = {p[1] for p in people}
+    evidence_rows = Evidence.objects.filter(
+        teacher_id__in=teacher_ids,
+        state=EvidenceState.VERIFIED,
+        date__gte=cycle.start,
+        date__lte=cycle.end,
+    ).values_list("pk", "teacher_id", "kind__code", "level", "date", "hours", "delivery_mode")
+    links: dict[int, list[tuple[int, str]]] = {}
+    for evidence_id, programme_id, code in Evidence.requirements.through.objects.filter(
+        evidence__teacher_id__in=teacher_ids,
+        evidence__state=EvidenceState.VERIFIED,
+    ).values_list("evidence_id", "requirement__programme_id", "requirement__code"):
+        links.setdefault(evidence_id, []).append((programme_id, code))
+    by_teacher: dict[int, list[rules.Evidence]] = {}
+    for pk, teacher_id, kind, level, day, hours, delivery in evidence_rows:
+        by_teacher.setdefault(teacher_id, []).append(
+            rules.Evidence(
+                pk,
+                kind,
+                rules.Level(level),
+                day,
+                hours,
+                delivery,
+                requirement_codes(links.get(pk, []), programme.pk),
+            )
+        )
+    rows = []
+    for pk, teacher_id, name, number, school, tier_code, tier_name in people:
+        facts = by_teacher.get(teacher_id, [])
+        cells: list[rules.PeriodResult | None] = []
+        for _requirement, spec in specs:
+            if tier_code not in spec.tiers:
+                cells += [None] * sum(len(rules.windows(c.period, cycle)) for c in spec.clauses)
+                continue
+            result = rules.evaluate(spec, tier=tier_code, evidence=facts, cycle=cycle, today=today)
+            evaluated = {id(c.clause): c for c in result.clauses}
+            for clause in spec.clauses:
+                found = evaluated.get(id(clause))
+                windows_ = rules.windows(clause.period, cycle)
+                cells += list(found.periods) if found else [None] * len(windows_)
+        rows.append(MatrixRow(pk, name, number, school, tier_code, tier_name, tuple(cells)))
+    return ProgressMatrix(tuple(columns), tuple(rows))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("evidence/<int:pk>/review/", views.evidence_review, name="evidence_review"),
     path("evidence/<int:pk>/files/<int:file_pk>/", views.evidence_file, name="evidence_file"),
     path("progress/", views.my_progress, name="my_progress"),
+    path("programmes/<int:pk>/progress/", views.progress_matrix, name="progress_matrix"),
 ]

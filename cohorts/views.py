@@ -1,8 +1,10 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -241,5 +243,47 @@ def my_progress(request):
             "enrolments": enrolments,
             "pending": pending,
             "today": today,
+        },
+    )
+
+
+@role_required(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
+def progress_matrix(request, pk: int):
+    from programmes.access import get_programme_for_user
+
+    from .exports import progress_matrix_xlsx
+    from .forms import MatrixFilterForm
+
+    programme = get_programme_for_user(request.user, pk)
+    filters = MatrixFilterForm(request.GET or None, programme=programme)
+    enrolments = access.enrolments_for_user(request.user, programme)
+    if filters.is_valid():
+        if filters.cleaned_data.get("tier"):
+            enrolments = enrolments.filter(tier=filters.cleaned_data["tier"])
+        if filters.cleaned_data.get("school"):
+            enrolments = enrolments.filter(school=filters.cleaned_data["school"])
+    today = timezone.localdate()
+    matrix = selectors.progress_matrix(programme, enrolments, today=today)
+    if request.GET.get("format") == "xlsx":
+        content = progress_matrix_xlsx(matrix, title=programme.name)
+        response = HttpResponse(
+            content,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(programme.name)}-{today:%Y%m%d}.xlsx"
+        )
+        return response
+    # Counts over everybody; the table itself a page at a time.
+    page = Paginator(matrix.rows, 200).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cohorts/progress_matrix.html",
+        {
+            "programme": programme,
+            "filters": filters,
+            "page": page,
+            "columns": list(zip(matrix.columns, matrix.counts(), strict=True)),
+            "query": request.GET.copy(),
         },
     )

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("schools/", include("bureaus.urls")),
     path("", include("cohorts.urls")),
+    path("programmes/", include("programmes.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

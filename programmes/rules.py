@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -118,9 +119,14 @@ def _clip(period: Period, key: str, start: dt.date, end: dt.date, cycle: Cycle) 
 
 def windows(period: Period, cycle: Cycle) -> list[Window]:
     """The windows of ``period`` that fall in the cycle, clipped to it, in order."""
+    return list(_windows(Period(period), cycle))
+
+
+@functools.lru_cache(maxsize=256)
+def _windows(period: Period, cycle: Cycle) -> tuple[Window, ...]:
     found: list[Window | None] = []
     if period == Period.CYCLE:
-        return [Window(period, "cycle", cycle.start, cycle.end)]
+        return (Window(period, "cycle", cycle.start, cycle.end),)
     if period == Period.SCHOOL_YEAR:
         for year in range(school_year_of(cycle.start), school_year_of(cycle.end) + 1):
             found.append(
@@ -146,7 +152,7 @@ def windows(period: Period, cycle: Cycle) -> list[Window]:
             day = end + dt.timedelta(days=1)
     else:  # pragma: no cover - the enum is closed
         raise ValueError(period)
-    return [w for w in found if w is not None]
+    return tuple(w for w in found if w is not None)
 
 
 # --- Requirements -------------------------------------------------------------------------------

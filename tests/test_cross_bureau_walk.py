@@ -139,6 +139,12 @@ def build_cases(x) -> list[Case]:
         Case("cohorts:review_queue", "/evidence/review/", PAGE),
         Case("cohorts:review_queue", "/evidence/review/?state=verified", PAGE),
         Case("cohorts:my_progress", "/progress/", PAGE),
+        Case("programmes:programme_list", "/programmes/", PAGE),
+        Case("programmes:programme_detail", f"/programmes/{x.programme.pk}/", OBJECT),
+        Case("cohorts:progress_matrix", f"/programmes/{x.programme.pk}/progress/", OBJECT),
+        Case(
+            "cohorts:progress_matrix", f"/programmes/{x.programme.pk}/progress/?format=xlsx", OBJECT
+        ),
         Case("cohorts:evidence_detail", f"/evidence/{ev.pk}/", OBJECT),
         Case("cohorts:evidence_edit", f"/evidence/{ev.pk}/edit/", OBJECT),
         Case("cohorts:evidence_edit", f"/evidence/{ev.pk}/edit/", OBJECT, "post"),

@@ -1,0 +1,40 @@
+"""Spreadsheets of progress, written with openpyxl in write-only mode (constant memory)."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from programmes import rules
+
+from .selectors import ProgressMatrix
+
+
+def status_label(status: rules.Status | None) -> str:
+    return {
+        rules.Status.MET: _("Met"),
+        rules.Status.IN_PROGRESS: _("In progress"),
+        rules.Status.MISSED: _("Missed"),
+        rules.Status.UPCOMING: _("Not started"),
+        None: "—",
+    }[status]
+
+
+def progress_matrix_xlsx(matrix: ProgressMatrix, *, title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "progress")
+    sheet.append(
+        [_("full name"), _("staff number"), _("school"), _("tier")]
+        + [c.label for c in matrix.columns]
+    )
+    labels = {s: status_label(s) for s in [*rules.Status, None]}
+    for row in matrix.rows:
+        sheet.append(
+            [row.teacher_name, row.staff_number, row.school_name, row.tier_name]
+            + [labels[cell.status if cell is not None else None] for cell in row.cells]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,50 @@
+from django.shortcuts import render
+
+from accounts.access import bureau_member_required
+
+from .access import get_programme_for_user
+from .models import Period, Programme, ProgrammeStatus
+from .selectors import requirement_specs
+
+
+@bureau_member_required
+def programme_list(request):
+    programmes = Programme.objects.exclude(status=ProgrammeStatus.DRAFT)
+    if request.user.is_staff:
+        programmes = Programme.objects.all()
+    return render(request, "programmes/programme_list.html", {"programmes": programmes})
+
+
+@bureau_member_required
+def programme_detail(request, pk: int):
+    programme = get_programme_for_user(request.user, pk)
+    tiers = {t.code: t.name for t in programme.tiers.all()}
+    periods = dict(Period.choices)
+    requirements = []
+    for requirement, spec in requirement_specs(programme):
+        clauses = [
+            {
+                "period": periods[clause.period],
+                "tiers": "、".join(tiers.get(code, code) for code in sorted(clause.tiers)),
+                "alternatives": [alt.describe(alt.min_count) for alt in clause.alternatives],
+            }
+            for clause in spec.clauses
+        ]
+        requirements.append(
+            {
+                "requirement": requirement,
+                "tiers": "、".join(tiers.get(code, code) for code in sorted(spec.tiers)),
+                "clauses": clauses,
+            }
+        )
+    return render(
+        request,
+        "programmes/programme_detail.html",
+        {
+            "programme": programme,
+            "phases": programme.phases.all(),
+            "milestones": programme.milestones.all(),
+            "tiers": programme.tiers.all(),
+            "requirements": requirements,
+        },
+    )
