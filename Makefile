@@ -24,6 +24,7 @@ migrate: setup
 
 demo: migrate
 	@$(BIN)/python manage.py load_demo
+	@$(BIN)/python manage.py load_programmes
 
 run: demo
 	@$(BIN)/python manage.py collectstatic --noinput -v0
@@ -36,6 +37,7 @@ run: demo
 	@echo "    xh_lead         徐汇 workshop lead     xh_mentor  徐汇 mentor"
 	@echo "    xh_teacher      徐汇 teacher"
 	@echo "    pt_staff, pt_leader, pt_school_admin, pt_lead, pt_mentor, pt_teacher: the same in 普陀"
+	@echo "    ha_* and sj_* (staff, leader, school_admin, lead, mentor, teacher): the same in 海安 and 松江"
 	@echo "    platform        platform administrator (all bureaus, /admin/)"
 	@echo "  Web server, Celery worker and beat start below; Ctrl-C stops all three."
 	@echo ""

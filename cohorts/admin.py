@@ -4,11 +4,27 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.forms import ConfirmImportForm, ImportForm
 
 from bureaus.admin_base import BureauScopedAdmin
+from programmes.models import Programme
 
 from .models import Enrolment, EnrolmentStatus, EnrolmentStatusChange
+from .resources import RosterResource
 from .services import enrolment_set_status
+
+
+class RosterImportForm(ImportForm):
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=Programme.objects.all(),
+        help_text=_("The programme whose participants the file lists."),
+    )
+
+
+class RosterConfirmForm(ConfirmImportForm):
+    programme = forms.ModelChoiceField(queryset=Programme.objects.all(), widget=forms.HiddenInput)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -34,7 +50,13 @@ class StatusChangeForm(forms.Form):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(BureauScopedAdmin):
+class EnrolmentAdmin(ImportExportMixin, BureauScopedAdmin):
+    """Enrolments; the roster of a programme is imported from and exported to xlsx or csv."""
+
+    resource_classes = [RosterResource]
+    import_form_class = RosterImportForm
+    confirm_form_class = RosterConfirmForm
+    skip_admin_log = True  # the import writes one audit row for the whole file
     list_display = [
         "teacher_name",
         "staff_number",
@@ -61,6 +83,28 @@ class EnrolmentAdmin(BureauScopedAdmin):
     readonly_fields = ["status"]
     inlines = [StatusChangeInline]
     actions = ["change_status"]
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["programme"] = import_form.cleaned_data["programme"].pk
+        return initial
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        form = kwargs.get("form")
+        programme = None
+        if form is not None and hasattr(form, "cleaned_data"):
+            programme = form.cleaned_data.get("programme")
+        return {"programme": programme, "actor": request.user}
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {}
+
+    def has_import_permission(self, request):
+        return self.has_add_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
     @admin.display(description=_("teacher"), ordering="teacher__user__full_name")
     def teacher_name(self, obj):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import BinaryIO
@@ -165,3 +167,168 @@ def transition(
     if action == Action.APPROVE:
         return State.SCHOOL_APPROVED if by == Reviewer.SCHOOL else State.VERIFIED
     raise TransitionRefused(str(action))  # pragma: no cover - the enum is closed
+
+
+# --- Roster rows -------------------------------------------------------------------------------
+
+ROSTER_REQUIRED = ("工号", "姓名", "学校", "层次")
+ROSTER_NEW_TEACHER = ("性别", "学科", "学段")
+ROSTER_OPTIONAL = ("职称", "教龄", "班主任年限", "联系方式", "入选日期", "规划截止")
+ROSTER_COLUMNS = ROSTER_REQUIRED + ROSTER_NEW_TEACHER + ROSTER_OPTIONAL
+
+
+@dataclass(frozen=True)
+class RosterLookups:
+    """What a roster row is checked against, read once for the whole file."""
+
+    schools: dict[str, int]  # school name -> id, in this bureau only
+    tiers: dict[str, int]  # tier name or code -> id, in this programme only
+    teachers: dict[str, tuple[int, str]]  # staff number -> (profile id, full name)
+    choices: dict[str, dict[str, str]]  # column -> {label or code: stored value}
+    today: dt.date
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    staff_number: str
+    full_name: str
+    school_id: int
+    tier_id: int
+    teacher_id: int | None  # None: a new teacher, created by the import
+    gender: str = ""
+    subject: str = ""
+    stage: str = ""
+    professional_title: str = ""
+    years_teaching: int = 0
+    years_class_teacher: int = 0
+    contact: str = ""
+    enrolled_on: dt.date | None = None
+    plan_due: dt.date | None = None
+
+
+def missing_roster_columns(headers: Iterable[str]) -> list[str]:
+    present = {str(h).strip() for h in headers if h is not None}
+    return [c for c in ROSTER_REQUIRED if c not in present]
+
+
+def _text(row: dict, column: str) -> str:
+    value = row.get(column)
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value, column: str, problems: list[str]) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
+    except ValueError:
+        problems.append(
+            _("%(column)s “%(value)s” is not a date like 2024-09-01.")
+            % {"column": column, "value": value}
+        )
+        return None
+
+
+def _int(value: str, column: str, problems: list[str]) -> int:
+    if value == "":
+        return 0
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 60:
+        problems.append(
+            _("%(column)s must be a whole number of years from 0 to 60.") % {"column": column}
+        )
+        return 0
+    return number
+
+
+def validate_roster_row(
+    row: dict, line: int, lookups: RosterLookups, seen: dict[str, int]
+) -> tuple[RosterRow | None, list[str]]:
+    """Check one roster row (``line`` as numbered in the spreadsheet). ``seen`` maps the staff
+    numbers of earlier rows to their lines; it is updated."""
+    problems: list[str] = []
+    number, name = _text(row, "工号"), _text(row, "姓名")
+    school_name, tier_name = _text(row, "学校"), _text(row, "层次")
+    for column, value in (
+        ("工号", number),
+        ("姓名", name),
+        ("学校", school_name),
+        ("层次", tier_name),
+    ):
+        if not value:
+            problems.append(_("%(column)s is empty.") % {"column": column})
+    if number:
+        if number in seen:
+            problems.append(
+                _("Staff number %(number)s is already on line %(line)s.")
+                % {"number": number, "line": seen[number]}
+            )
+        else:
+            seen[number] = line
+    school_id = lookups.schools.get(school_name)
+    if school_name and school_id is None:
+        problems.append(
+            _("School “%(school)s” is not one of this bureau's schools.") % {"school": school_name}
+        )
+    tier_id = lookups.tiers.get(tier_name)
+    if tier_name and tier_id is None:
+        problems.append(_("Tier “%(tier)s” is not a tier of this programme.") % {"tier": tier_name})
+    teacher = lookups.teachers.get(number)
+    if teacher is not None and name and teacher[1] != name:
+        problems.append(
+            _("Staff number %(number)s belongs to %(owner)s, not %(name)s.")
+            % {"number": number, "owner": teacher[1], "name": name}
+        )
+    values: dict[str, str] = {}
+    for column, field_name in (
+        ("性别", "gender"),
+        ("学科", "subject"),
+        ("学段", "stage"),
+        ("职称", "professional_title"),
+    ):
+        given = _text(row, column)
+        if not given:
+            if teacher is None and column in ROSTER_NEW_TEACHER:
+                problems.append(_("%(column)s is needed for a new teacher.") % {"column": column})
+            continue
+        stored = lookups.choices.get(column, {}).get(given)
+        if stored is None:
+            problems.append(
+                _("%(column)s “%(value)s” is not recognised.") % {"column": column, "value": given}
+            )
+        else:
+            values[field_name] = stored
+    years = _int(_text(row, "教龄"), "教龄", problems)
+    class_years = _int(_text(row, "班主任年限"), "班主任年限", problems)
+    if class_years > years and years:
+        problems.append(_("Years as class teacher cannot exceed years of teaching."))
+    enrolled_on = _date(row.get("入选日期"), "入选日期", problems)
+    plan_due = _date(row.get("规划截止"), "规划截止", problems)
+    if problems:
+        return None, [
+            _("Line %(line)s: %(problem)s") % {"line": line, "problem": p} for p in problems
+        ]
+    return RosterRow(
+        staff_number=number,
+        full_name=name,
+        school_id=school_id,
+        tier_id=tier_id,
+        teacher_id=teacher[0] if teacher else None,
+        years_teaching=years,
+        years_class_teacher=class_years,
+        contact=_text(row, "联系方式"),
+        enrolled_on=enrolled_on or lookups.today,
+        plan_due=plan_due,
+        **values,
+    ), []

@@ -297,3 +297,15 @@ LOGGING = {
     },
 }
 PORTAL_SITE_NAME = _("Teacher Development Portal")
+
+# --- Imports and exports (django-import-export) -------------------------------------------------
+from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
+
+IMPORT_FORMATS = [XLSX, CSV]
+EXPORT_FORMATS = [XLSX, CSV]
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Uploaded files wait between the preview and the confirmation in the file storage, which several
+# web machines share (S3 in production), not in one machine's temporary folder.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+EVIDENCE_MAX_FILE_MB = int(env("EVIDENCE_MAX_FILE_MB", "20"))

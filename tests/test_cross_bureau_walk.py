@@ -38,6 +38,7 @@ class Case:
     url: str
     kind: str
     method: str = "get"
+    data: tuple = ()  # form data to post, as pairs
 
 
 def url_pattern_keys() -> set[str]:
@@ -219,6 +220,42 @@ def build_cases(x) -> list[Case]:
                     PAGE,
                 )
             )
+    roster = (
+        ("format", "1"),
+        ("programme", str(x.programme.pk)),
+        ("import_file_name", "x.csv"),
+        ("original_file_name", "x.csv"),
+    )
+    cases += [
+        Case("admin:cohorts_enrolment_import", "/admin/cohorts/enrolment/import/", PAGE),
+        Case(
+            "admin:cohorts_enrolment_import",
+            "/admin/cohorts/enrolment/import/",
+            PAGE,
+            "post",
+            roster,
+        ),
+        Case(
+            "admin:cohorts_enrolment_process_import",
+            "/admin/cohorts/enrolment/process_import/",
+            PAGE,
+            "post",
+            roster,
+        ),
+        Case("admin:cohorts_enrolment_export", "/admin/cohorts/enrolment/export/", PAGE),
+        Case(
+            "admin:cohorts_enrolment_export",
+            "/admin/cohorts/enrolment/export/",
+            PAGE,
+            "post",
+            (
+                ("format", "1"),
+                ("resource", "0"),
+                ("rosterresource_full_name", "on"),
+                ("rosterresource_school", "on"),
+            ),
+        ),
+    ]
     for label in sorted(app_labels):
         cases.append(Case("admin:app_list", f"/admin/{label}/", PAGE))
     return cases
@@ -248,7 +285,7 @@ def test_putuo_sees_nothing_of_xuhui_at_any_url(xuhui, putuo, role):
     client = putuo.client(role)
     for case in cases:
         if case.method == "post":
-            response = client.post(case.url, {"name": CANARY}, follow=True)
+            response = client.post(case.url, dict(case.data) or {"name": CANARY}, follow=True)
         else:
             response = client.get(case.url, follow=True)
         check(response, case)
