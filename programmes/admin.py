@@ -138,6 +138,7 @@ class CriterionInline(TenantInline, admin.TabularInline):
         "min_level",
         "min_count",
         "min_hours",
+        "min_total_hours",
         "delivery_mode",
     ]
 

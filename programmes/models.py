@@ -280,6 +280,14 @@ class Criterion(TenantModel):
         blank=True,
         help_text=_("Each item must have at least these class hours."),
     )
+    min_total_hours = models.DecimalField(
+        _("minimum total class hours"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("The items of the period together must reach these class hours (PT-HOURS)."),
+    )
     delivery_mode = models.CharField(
         _("delivery mode"), max_length=12, choices=DeliveryMode.choices, blank=True
     )

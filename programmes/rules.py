@@ -179,6 +179,7 @@ class Alternative:
     min_count: int = 1
     min_hours: Decimal | None = None
     delivery: str = ""
+    min_total_hours: Decimal | None = None  # the matching items' hours added up
 
     def matches(self, evidence: Evidence) -> bool:
         if evidence.kind not in self.kinds or evidence.level < self.min_level:
@@ -187,13 +188,28 @@ class Alternative:
             return False
         return not (self.delivery and evidence.delivery != self.delivery)
 
-    def describe(self, count: int) -> str:
+    def is_met(self, count: int, hours: Decimal) -> bool:
+        if count < self.min_count:
+            return False
+        return self.min_total_hours is None or hours >= self.min_total_hours
+
+    def describe(self, count: int, hours_missing: Decimal | None = None) -> str:
         """E.g. "1 项区级及以上公开教学或学术交流（≥10课时，线上）"."""
         kinds = _(" or ").join(self.kind_names) if self.kind_names else _("evidence")
+        if self.min_total_hours is not None and hours_missing is not None and count <= 0:
+            return _("%(hours)s more class hours of %(level)s or above %(kinds)s") % {
+                "hours": _plain(hours_missing),
+                "level": level_name(self.min_level),
+                "kinds": kinds,
+            }
         conditions = []
         if self.min_hours is not None:
             conditions.append(
                 _("at least %(hours)s class hours") % {"hours": _plain(self.min_hours)}
+            )
+        if self.min_total_hours is not None:
+            conditions.append(
+                _("%(hours)s class hours in all") % {"hours": _plain(self.min_total_hours)}
             )
         if self.delivery == Delivery.ONLINE:
             conditions.append(_("online"))
@@ -251,6 +267,7 @@ class PeriodResult:
     counts: tuple[int, ...]  # per alternative
     evidence_ids: frozenset[int]
     clause: Clause = field(repr=False, compare=False)
+    hours: tuple[Decimal, ...] = ()  # per alternative: the matching items' class hours
 
     @property
     def shortfall(self) -> int:
@@ -259,14 +276,20 @@ class PeriodResult:
             for alt, n in zip(self.clause.alternatives, self.counts, strict=True)
         )
 
+    def _still(self, alt: Alternative, count: int, hours: Decimal) -> str:
+        if alt.min_total_hours is not None and count >= alt.min_count:
+            return alt.describe(0, max(Decimal(0), alt.min_total_hours - hours))
+        return alt.describe(max(1, alt.min_count - count))
+
     @property
     def reason(self) -> str:
         """Why the period is not met, in words; empty when it is met."""
         if self.status == Status.MET:
             return ""
+        hours = self.hours or tuple(Decimal(0) for _n in self.counts)
         still = _(", or ").join(
-            alt.describe(max(1, alt.min_count - n))
-            for alt, n in zip(self.clause.alternatives, self.counts, strict=True)
+            self._still(alt, n, h)
+            for alt, n, h in zip(self.clause.alternatives, self.counts, hours, strict=True)
         )
         if self.status == Status.MISSED:
             return _("%(window)s was missed: it needed %(what)s") % {
@@ -345,14 +368,16 @@ def evaluate(
         periods = []
         for window in windows(clause.period, cycle):
             inside = [e for e in relevant if e.date in window]
-            counts = []
+            counts, hours = [], []
             ids: set[int] = set()
             for alt in clause.alternatives:
                 matching = [e for e in inside if alt.matches(e)]
                 counts.append(len(matching))
+                hours.append(sum((e.hours or Decimal(0) for e in matching), Decimal(0)))
                 ids.update(e.id for e in matching)
             met = any(
-                n >= alt.min_count for alt, n in zip(clause.alternatives, counts, strict=True)
+                alt.is_met(n, h)
+                for alt, n, h in zip(clause.alternatives, counts, hours, strict=True)
             )
             if met:
                 status = Status.MET
@@ -362,6 +387,8 @@ def evaluate(
                 status = Status.UPCOMING
             else:
                 status = Status.IN_PROGRESS
-            periods.append(PeriodResult(window, status, tuple(counts), frozenset(ids), clause))
+            periods.append(
+                PeriodResult(window, status, tuple(counts), frozenset(ids), clause, tuple(hours))
+            )
         clause_results.append(ClauseResult(clause, tuple(periods)))
     return RequirementResult(spec, tier, tuple(clause_results))

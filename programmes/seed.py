@@ -72,9 +72,18 @@ _CRITERION_KEYS = {
     "min_level",
     "min_count",
     "min_hours",
+    "min_total_hours",
     "delivery_mode",
 }
-_OPTIONAL_KEYS = {"description", "document_number", "document_date", "owner", "scope", "duration"}
+_OPTIONAL_KEYS = {
+    "description",
+    "document_number",
+    "document_date",
+    "owner",
+    "scope",
+    "duration",
+    "min_total_hours",
+}
 
 
 class SeedBureauMissing(LookupError):
@@ -257,6 +266,7 @@ class _SeedCheck:
         if item["delivery_mode"] not in ("", *DeliveryMode.values):
             self.fail(where, f"unknown delivery mode {item['delivery_mode']!r}")
         hours = self.hours(item["min_hours"], where)
+        self.hours(item.get("min_total_hours"), where)
         if unknown := sorted(set(self.codes(item["tiers"], where, "tiers")) - tiers):
             self.fail(where, f"tier codes {unknown} are not tiers of the requirement")
         own_kinds = self.codes(item["kinds"], where, "kinds")
@@ -422,6 +432,9 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                     min_hours=None
                     if entry["min_hours"] is None
                     else Decimal(str(entry["min_hours"])),
+                    min_total_hours=None
+                    if entry.get("min_total_hours") is None
+                    else Decimal(str(entry["min_total_hours"])),
                     delivery_mode=entry["delivery_mode"],
                 ),
                 source=source,

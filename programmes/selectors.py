@@ -37,6 +37,7 @@ def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.Req
                             min_count=c.min_count,
                             min_hours=c.min_hours,
                             delivery=c.delivery_mode,
+                            min_total_hours=c.min_total_hours,
                         )
                         for c in criteria
                     ),

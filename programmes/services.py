@@ -101,6 +101,7 @@ def programme_copy(
                 min_level=criterion.min_level,
                 min_count=criterion.min_count,
                 min_hours=criterion.min_hours,
+                min_total_hours=criterion.min_total_hours,
                 delivery_mode=criterion.delivery_mode,
             )
             new_criterion.tiers.set([tiers[t.pk] for t in criterion.tiers.all()])

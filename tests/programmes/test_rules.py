@@ -421,3 +421,63 @@ def test_a_requirement_applies_only_to_its_tiers():
     assert XH_T2.applies_to(LEADER) and not XH_T2.applies_to("other")
     result = evaluate(XH_T3, tier=BACKBONE, evidence=[], cycle=XH_CYCLE, today=AFTER_CYCLE)
     assert len(result.clauses) == 1  # the leader's clause is not the backbone's
+
+
+PT_CYCLE = Cycle(dt.date(2024, 9, 1), dt.date(2027, 8, 31))
+PT_HOURS = RequirementSpec(
+    "研修课时",
+    "校本研修",
+    (
+        Clause(
+            Period.SCHOOL_YEAR,
+            (
+                Alternative(
+                    frozenset({"lecture", "practice"}),
+                    ("校本研修",),
+                    Level.SCHOOL,
+                    1,
+                    None,
+                    "",
+                    Decimal("40"),
+                ),
+            ),
+        ),
+    ),
+    frozenset({"class_teacher"}),
+)
+
+
+def test_PT_HOURS_forty_class_hours_of_school_based_training_each_school_year():
+    sessions = [
+        ev(
+            i,
+            "lecture" if i % 2 else "practice",
+            Level.SCHOOL,
+            dt.date(2024, 10, i),
+            hours=Decimal("6"),
+        )
+        for i in range(1, 7)
+    ]  # 36 hours
+    result = evaluate(
+        PT_HOURS, tier="class_teacher", evidence=sessions, cycle=PT_CYCLE, today=dt.date(2025, 3, 1)
+    )
+    period = result.period("2024")[0]
+    assert period.status == Status.IN_PROGRESS
+    assert period.hours == (Decimal("36"),)
+    assert period.reason == "2024学年还需 4 课时校级及以上校本研修"
+    enough = sessions + [ev(9, "practice", Level.SCHOOL, dt.date(2025, 4, 1), hours=Decimal("4"))]
+    assert (
+        evaluate(
+            PT_HOURS,
+            tier="class_teacher",
+            evidence=enough,
+            cycle=PT_CYCLE,
+            today=dt.date(2025, 9, 1),
+        )
+        .period("2024")[0]
+        .status
+        == Status.MET
+    )
+    assert evaluate(
+        PT_HOURS, tier="class_teacher", evidence=[], cycle=PT_CYCLE, today=dt.date(2025, 9, 1)
+    ).period("2024")[0].reason == ("2024学年未完成：需 1 项校级及以上校本研修（累计40课时）")
