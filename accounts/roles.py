@@ -49,6 +49,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cohorts.enrolment": _ALL,
         "cohorts.enrolmentstatuschange": ("view",),
         "cohorts.evidence": ("view",),
+        "cohorts.reservepoolentry": _ALL,
+        "cohorts.outputcall": _ALL,
     },
     Role.LEADERSHIP: {
         "bureaus.learningdistrict": ("view",),
@@ -66,6 +68,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cohorts.enrolment": ("view",),
         "cohorts.enrolmentstatuschange": ("view",),
         "cohorts.evidence": ("view",),
+        "cohorts.reservepoolentry": ("view",),
+        "cohorts.outputcall": ("view",),
     },
     Role.SCHOOL_ADMIN: {},
     Role.WORKSHOP_LEAD: {},

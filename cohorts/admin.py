@@ -10,7 +10,13 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from bureaus.admin_base import BureauScopedAdmin
 from programmes.models import Programme
 
-from .models import Enrolment, EnrolmentStatus, EnrolmentStatusChange
+from .models import (
+    Enrolment,
+    EnrolmentStatus,
+    EnrolmentStatusChange,
+    OutputCall,
+    ReservePoolEntry,
+)
 from .resources import RosterResource
 from .services import enrolment_set_status
 
@@ -149,3 +155,104 @@ class EnrolmentAdmin(ImportExportMixin, BureauScopedAdmin):
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
             },
         )
+
+
+class AppointForm(forms.Form):
+    tier = forms.ModelChoiceField(label=_("tier"), queryset=None)
+    on = forms.DateField(label=_("appointed on"), initial=timezone.localdate)
+
+    def __init__(self, *args, programme_ids, **kwargs):
+        from programmes.models import Tier
+
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = Tier.objects.filter(programme_id__in=programme_ids)
+
+
+@admin.register(ReservePoolEntry)
+class ReservePoolEntryAdmin(BureauScopedAdmin):
+    """The reserve pool (SJ-POOL): willing, assessed teachers, appointed from here."""
+
+    list_display = [
+        "teacher",
+        "programme",
+        "willing",
+        "pre_service_hours",
+        "trainee_year_done",
+        "assessed_on",
+        "assessment_passed",
+        "ready",
+        "enrolment",
+    ]
+    list_filter = ["programme", "willing", "assessment_passed", "trainee_year_done"]
+    search_fields = ["teacher__user__full_name", "teacher__staff_number"]
+    list_select_related = ["teacher__user", "programme", "enrolment__tier"]
+    autocomplete_fields = ["teacher"]
+    fields = [
+        "bureau",
+        "programme",
+        "teacher",
+        "willing",
+        "pre_service_hours",
+        "trainee_year_done",
+        "assessed_on",
+        "assessment_passed",
+        "note",
+        "enrolment",
+    ]
+    readonly_fields = ["enrolment"]
+    actions = ["appoint"]
+
+    @admin.display(description=_("can be appointed"))
+    def ready(self, obj):
+        from .rules import pool_shortfalls
+
+        reasons = pool_shortfalls(
+            willing=obj.willing,
+            pre_service_hours=obj.pre_service_hours,
+            trainee_year_done=obj.trainee_year_done,
+            assessment_passed=obj.assessment_passed,
+        )
+        return "✓" if not reasons else "；".join(reasons)
+
+    @admin.action(description=_("Appoint to a tier"), permissions=["change"])
+    def appoint(self, request, queryset):
+        from .services import pool_appoint
+
+        programme_ids = set(queryset.values_list("programme_id", flat=True))
+        form = AppointForm(
+            request.POST if "apply" in request.POST else None, programme_ids=programme_ids
+        )
+        if form.is_valid():
+            done = 0
+            for entry in queryset:
+                try:
+                    pool_appoint(actor=request.user, entry=entry, **form.cleaned_data)
+                    done += 1
+                except ValidationError as error:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+            if done:
+                self.message_user(
+                    request, _("%(n)d teachers appointed.") % {"n": done}, messages.SUCCESS
+                )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/cohorts/appoint.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Appoint %(n)d teachers from the reserve pool")
+                % {"n": queryset.count()},
+                "form": form,
+                "entries": queryset,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(OutputCall)
+class OutputCallAdmin(BureauScopedAdmin):
+    list_display = ["title", "programme", "deadline", "publication"]
+    list_filter = ["programme"]
+    search_fields = ["title"]
+    fields = ["bureau", "programme", "title", "description", "deadline", "publication"]

@@ -18,6 +18,10 @@ class CohortsConfig(AppConfig):
                 "evidence.verified": _("Evidence verified"),
                 "evidence.returned": _("Evidence returned"),
                 "enrolment.status": _("Enrolment status changed"),
+                "roster.import": _("Roster imported"),
+                "pool.appoint": _("Appointed from the reserve pool"),
+                "output.select": _("Selected for publication"),
+                "output.unselect": _("No longer selected for publication"),
             }
         )
         AUDIT_DESCRIBERS["evidence"] = lambda entry: entry.data.get("comment", "")

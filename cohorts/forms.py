@@ -50,7 +50,16 @@ class EvidenceForm(forms.ModelForm):
 
     class Meta:
         model = Evidence
-        fields = ["kind", "title", "level", "date", "hours", "delivery_mode", "description"]
+        fields = [
+            "kind",
+            "title",
+            "level",
+            "date",
+            "hours",
+            "delivery_mode",
+            "description",
+            "output_call",
+        ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -69,6 +78,14 @@ class EvidenceForm(forms.ModelForm):
             .select_related("programme")
             .distinct()
             .order_by("programme", "order")
+        )
+        from .models import OutputCall
+
+        self.fields["output_call"].queryset = OutputCall.objects.filter(
+            programme__enrolments__in=enrolments, deadline__gte=timezone.localdate()
+        ).distinct()
+        self.fields["output_call"].help_text = _(
+            "To submit this as a research output to an open call (e.g. 《海安教育研究》)."
         )
         self.fields["requirements"].label_from_instance = lambda r: (
             f"{r.programme.name} · {r.code} {r.title}"

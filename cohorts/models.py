@@ -182,6 +182,15 @@ class Evidence(TenantModel):
         db_index=True,
     )
     review_comment = models.TextField(_("review comment"), blank=True)
+    output_call = models.ForeignKey(
+        "OutputCall",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="entries",
+        verbose_name=_("submitted to the call"),
+    )
+    selected_for_publication = models.BooleanField(_("selected for publication"), default=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_by = models.ForeignKey(
@@ -195,7 +204,7 @@ class Evidence(TenantModel):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    tenant_links = ("teacher", "kind")
+    tenant_links = ("teacher", "kind", "output_call")
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -284,3 +293,85 @@ class EvidenceEvent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+PLAN_KIND = (
+    "development_plan"  # the evidence kind of a personal development plan (个人三年发展规划)
+)
+
+
+class ReservePoolEntry(TenantModel):
+    """A teacher in a programme's reserve pool (储备池, SJ-POOL): willing, assessed, and from
+    whom appointments are made."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="pool_entries",
+        verbose_name=_("programme"),
+    )
+    teacher = models.ForeignKey(
+        "accounts.TeacherProfile",
+        on_delete=models.CASCADE,
+        related_name="pool_entries",
+        verbose_name=_("teacher"),
+    )
+    willing = models.BooleanField(_("willing"), default=True)
+    pre_service_hours = models.DecimalField(
+        _("pre-service training hours"), max_digits=5, decimal_places=1, default=0
+    )
+    trainee_year_done = models.BooleanField(_("trainee year completed"), default=False)
+    assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
+    assessment_passed = models.BooleanField(_("assessment passed"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    enrolment = models.OneToOneField(
+        Enrolment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="pool_entry",
+        verbose_name=_("appointed as"),
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    tenant_links = ("programme", "teacher")
+
+    class Meta:
+        ordering = ["programme", "-assessed_on", "id"]
+        verbose_name = _("reserve pool entry")
+        verbose_name_plural = _("reserve pool")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "programme", "teacher"], name="uniq_pool_entry"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher.user.full_name} · {self.programme}"
+
+
+class OutputCall(TenantModel):
+    """A call for research outputs with a deadline (HA-OUTPUT); staff select the best."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="output_calls",
+        verbose_name=_("programme"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    deadline = models.DateField(_("deadline"))
+    publication = models.CharField(
+        _("publication"), max_length=100, blank=True, help_text=_("e.g. 《海安教育研究》")
+    )
+
+    tenant_links = ("programme",)
+
+    class Meta:
+        ordering = ["-deadline", "id"]
+        verbose_name = _("call for outputs")
+        verbose_name_plural = _("calls for outputs")
+
+    def __str__(self) -> str:
+        return self.title

@@ -332,3 +332,150 @@ def validate_roster_row(
         plan_due=plan_due,
         **values,
     ), []
+
+
+# --- Reserve pool (SJ-POOL, SJ-INIT) ------------------------------------------------------------
+
+PRE_SERVICE_HOURS = 32
+
+
+def pool_shortfalls(
+    *,
+    willing: bool,
+    pre_service_hours,
+    trainee_year_done: bool,
+    assessment_passed: bool | None,
+) -> list[str]:
+    """Why a teacher in the reserve pool cannot be appointed yet; empty when they can."""
+    reasons = []
+    if not willing:
+        reasons.append(_("not willing to serve"))
+    if (pre_service_hours or 0) < PRE_SERVICE_HOURS:
+        reasons.append(
+            _("pre-service training below %(hours)s hours") % {"hours": PRE_SERVICE_HOURS}
+        )
+    if not trainee_year_done:
+        reasons.append(_("the trainee year is not completed"))
+    if assessment_passed is None:
+        reasons.append(_("not assessed yet"))
+    elif not assessment_passed:
+        reasons.append(_("the assessment was not passed"))
+    return reasons
+
+
+# --- Coverage (HA-COVER) ------------------------------------------------------------------------
+
+_PRIMARY = ("chinese", "maths", "english", "science", "politics", "pe", "music", "art")
+_JUNIOR = (
+    "chinese",
+    "maths",
+    "english",
+    "physics",
+    "chemistry",
+    "biology",
+    "history",
+    "geography",
+    "politics",
+    "pe",
+)
+_SENIOR = (
+    "chinese",
+    "maths",
+    "english",
+    "physics",
+    "chemistry",
+    "biology",
+    "history",
+    "geography",
+    "politics",
+    "it",
+)
+
+
+def _union(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        seen.update(dict.fromkeys(group))
+    return tuple(seen)
+
+
+# The main subjects of compulsory-education schools and general high schools, by school stage.
+MAIN_SUBJECTS: dict[str, tuple[str, ...]] = {
+    "primary": _PRIMARY,
+    "junior": _JUNIOR,
+    "nine_year": _union(_PRIMARY, _JUNIOR),
+    "senior": _SENIOR,
+    "complete_secondary": _union(_JUNIOR, _SENIOR),
+    "twelve_year": _union(_PRIMARY, _JUNIOR, _SENIOR),
+}
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    school_id: int
+    school_name: str
+    counts: tuple[int | None, ...]  # per subject column; None: not a main subject of the school
+
+    @property
+    def gaps(self) -> int:
+        return sum(1 for n in self.counts if n == 0)
+
+
+def coverage(
+    schools: Iterable[tuple[int, str, str]],
+    counts: dict[tuple[int, str], int],
+) -> tuple[tuple[str, ...], list[CoverageRow]]:
+    """Schools × main subjects: how many backbone teachers each school has in each subject.
+
+    ``schools`` are (id, name, stage); schools of other stages are left out. A zero is a gap.
+    """
+    columns = (
+        _union(*(MAIN_SUBJECTS[stage] for _id, _name, stage in schools if stage in MAIN_SUBJECTS))
+        if schools
+        else ()
+    )
+    rows = []
+    for school_id, name, stage in schools:
+        main = MAIN_SUBJECTS.get(stage)
+        if main is None:
+            continue
+        rows.append(
+            CoverageRow(
+                school_id,
+                name,
+                tuple(
+                    counts.get((school_id, subject), 0) if subject in main else None
+                    for subject in columns
+                ),
+            )
+        )
+    rows.sort(key=lambda r: (-r.gaps, r.school_name))
+    return columns, rows
+
+
+# --- Personal development plan (XH-CYCLE, HA-PLAN) ----------------------------------------------
+
+
+class PlanStatus(StrEnum):
+    VERIFIED = "verified"
+    UNDER_REVIEW = "under_review"
+    RETURNED = "returned"
+    DRAFT = "draft"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
+def plan_status(due: dt.date | None, states: Iterable[str], today: dt.date) -> PlanStatus:
+    """Where a participant's development plan stands, from the states of their plan evidence."""
+    found = set(states)
+    if "verified" in found:
+        return PlanStatus.VERIFIED
+    if found & {"submitted", "school_approved"}:
+        return PlanStatus.UNDER_REVIEW
+    if "returned" in found:
+        return PlanStatus.RETURNED
+    if due is not None and today > due:
+        return PlanStatus.OVERDUE
+    if "draft" in found:
+        return PlanStatus.DRAFT
+    return PlanStatus.DUE

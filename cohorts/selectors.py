@@ -9,7 +9,8 @@ from programmes import rules
 from programmes.models import Requirement
 from programmes.selectors import requirement_specs
 
-from .models import Enrolment, Evidence, EvidenceState
+from . import rules as cohort_rules
+from .models import PLAN_KIND, Enrolment, Evidence, EvidenceState
 
 NOT_THIS_PROGRAMME = frozenset({"—"})  # filed only for another programme's requirements
 
@@ -185,3 +186,35 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
                 cells += list(found.periods) if found else [None] * len(windows_)
         rows.append(MatrixRow(pk, name, number, school, tier_code, tier_name, tuple(cells)))
     return ProgressMatrix(tuple(columns), tuple(rows))
+
+
+def plan_statuses(enrolments, *, today: dt.date) -> dict[int, cohort_rules.PlanStatus]:
+    """The development-plan status of each enrolment (one query for all of them)."""
+    teacher_ids = {e.teacher_id for e in enrolments}
+    states: dict[int, list[str]] = {}
+    for teacher_id, state in Evidence.objects.filter(
+        teacher_id__in=teacher_ids, kind__code=PLAN_KIND
+    ).values_list("teacher_id", "state"):
+        states.setdefault(teacher_id, []).append(state)
+    return {
+        e.pk: cohort_rules.plan_status(e.plan_due, states.get(e.teacher_id, ()), today)
+        for e in enrolments
+    }
+
+
+def coverage_for_programme(programme):
+    """HA-COVER: for the bureau's schools, active participants of the programme by subject."""
+    from django.db.models import Count
+
+    from bureaus.models import School
+
+    counts = {
+        (school_id, subject): n
+        for school_id, subject, n in Enrolment.objects.filter(
+            programme=programme, status__in=["active", "warned"]
+        )
+        .values_list("school_id", "teacher__subject")
+        .annotate(n=Count("pk"))
+    }
+    schools = list(School.objects.values_list("pk", "name", "stage"))
+    return cohort_rules.coverage(schools, counts)

@@ -37,6 +37,7 @@ EVIDENCE_FIELDS = (
     "delivery_mode",
     "description",
     "dimensions",
+    "output_call",
 )
 
 
@@ -246,3 +247,68 @@ def enrolment_set_status(
         reason=reason.strip(),
     )
     return enrolment
+
+
+@transaction.atomic
+def pool_appoint(*, actor, entry, tier, on: dt.date) -> Enrolment:
+    """Appoint a teacher from the reserve pool (SJ-POOL): they are enrolled in ``tier``."""
+    from .models import ReservePoolEntry
+
+    entry = ReservePoolEntry.objects.select_for_update().select_related("teacher").get(pk=entry.pk)
+    if entry.enrolment_id is not None:
+        raise ValidationError(
+            _("%(name)s has already been appointed.") % {"name": entry.teacher.user.full_name}
+        )
+    reasons = rules.pool_shortfalls(
+        willing=entry.willing,
+        pre_service_hours=entry.pre_service_hours,
+        trainee_year_done=entry.trainee_year_done,
+        assessment_passed=entry.assessment_passed,
+    )
+    if reasons:
+        raise ValidationError(
+            _("%(name)s cannot be appointed yet: %(reasons)s")
+            % {"name": entry.teacher.user.full_name, "reasons": "、".join(reasons)}
+        )
+    if tier.programme_id != entry.programme_id:
+        raise ValidationError(_("Choose a tier of the same programme."))
+    enrolment, _created = Enrolment.objects.get_or_create(
+        bureau_id=entry.bureau_id,
+        programme_id=entry.programme_id,
+        teacher=entry.teacher,
+        defaults={"tier": tier, "school_id": entry.teacher.school_id, "enrolled_on": on},
+    )
+    EnrolmentStatusChange.objects.create(
+        bureau_id=entry.bureau_id,
+        enrolment=enrolment,
+        from_status="",
+        to_status=EnrolmentStatus.ACTIVE,
+        effective_on=on,
+        reason=_("Appointed from the reserve pool"),
+        actor=actor,
+    )
+    entry.enrolment = enrolment
+    entry.save(update_fields=["enrolment"])
+    audit_record(
+        bureau=entry.bureau_id, actor=actor, action="pool.appoint", target=enrolment, tier=tier.name
+    )
+    return enrolment
+
+
+@transaction.atomic
+def evidence_select_for_publication(*, actor, evidence: Evidence, selected: bool) -> Evidence:
+    """Mark an output submitted to a call as selected for publication (HA-OUTPUT), or not."""
+    if evidence.output_call_id is None:
+        raise ValidationError(_("This evidence was not submitted to a call for outputs."))
+    if not actor.has_role(Role.BUREAU_STAFF):
+        raise PermissionDenied
+    if evidence.selected_for_publication != selected:
+        evidence.selected_for_publication = selected
+        evidence.save(update_fields=["selected_for_publication", "updated_at"])
+        audit_record(
+            bureau=evidence.bureau_id,
+            actor=actor,
+            action="output.select" if selected else "output.unselect",
+            target=evidence,
+        )
+    return evidence

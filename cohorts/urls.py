@@ -14,4 +14,8 @@ urlpatterns = [
     path("evidence/<int:pk>/files/<int:file_pk>/", views.evidence_file, name="evidence_file"),
     path("progress/", views.my_progress, name="my_progress"),
     path("programmes/<int:pk>/progress/", views.progress_matrix, name="progress_matrix"),
+    path("programmes/<int:pk>/coverage/", views.coverage, name="coverage"),
+    path("programmes/<int:pk>/outputs/", views.output_calls, name="output_calls"),
+    path("outputs/<int:pk>/", views.output_call_detail, name="output_call_detail"),
+    path("outputs/<int:pk>/select/<int:evidence_pk>/", views.output_select, name="output_select"),
 ]

@@ -3,7 +3,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -227,9 +227,15 @@ def evidence_review(request, pk: int):
 def my_progress(request):
     teacher = _teacher_of(request.user)
     today = timezone.localdate()
+    mine = selectors.enrolments_of_teacher(teacher)
+    plans = selectors.plan_statuses(mine, today=today)
     enrolments = [
-        {"enrolment": e, "rows": selectors.progress_for_enrolment(e, today=today)}
-        for e in selectors.enrolments_of_teacher(teacher)
+        {
+            "enrolment": e,
+            "rows": selectors.progress_for_enrolment(e, today=today),
+            "plan": plans[e.pk],
+        }
+        for e in mine
     ]
     pending = (
         Evidence.objects.filter(teacher=teacher)
@@ -287,3 +293,79 @@ def progress_matrix(request, pk: int):
             "query": request.GET.copy(),
         },
     )
+
+
+@role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)
+def coverage(request, pk: int):
+    from accounts.models import Subject
+    from programmes.access import get_programme_for_user
+
+    programme = get_programme_for_user(request.user, pk)
+    columns, rows = selectors.coverage_for_programme(programme)
+    labels = dict(Subject.choices)
+    return render(
+        request,
+        "cohorts/coverage.html",
+        {
+            "programme": programme,
+            "columns": [labels.get(c, c) for c in columns],
+            "rows": rows,
+            "gaps": sum(r.gaps for r in rows),
+            "schools_with_gaps": sum(1 for r in rows if r.gaps),
+        },
+    )
+
+
+@bureau_member_required
+def output_calls(request, pk: int):
+    from programmes.access import get_programme_for_user
+
+    from .models import OutputCall
+
+    programme = get_programme_for_user(request.user, pk)
+    calls = OutputCall.objects.filter(programme=programme).annotate(
+        entry_count=Count("entries", distinct=True),
+        selected_count=Count(
+            "entries", filter=Q(entries__selected_for_publication=True), distinct=True
+        ),
+    )
+    return render(
+        request,
+        "cohorts/output_calls.html",
+        {
+            "programme": programme,
+            "calls": calls,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)
+def output_call_detail(request, pk: int):
+    from .models import OutputCall
+
+    call = OutputCall.objects.select_related("programme").filter(pk=pk).first()
+    if call is None:
+        raise Http404
+    entries = (
+        Evidence.objects.filter(output_call=call)
+        .exclude(state=EvidenceState.DRAFT)
+        .select_related("teacher__user", "teacher__school", "kind")
+        .order_by("-selected_for_publication", "teacher__school__name", "title")
+    )
+    return render(request, "cohorts/output_call_detail.html", {"call": call, "entries": entries})
+
+
+@require_POST
+@role_required(Role.BUREAU_STAFF)
+def output_select(request, pk: int, evidence_pk: int):
+    evidence = access.get_evidence_for_user(request.user, evidence_pk)
+    if evidence.output_call_id != pk:
+        raise Http404
+    try:
+        services.evidence_select_for_publication(
+            actor=request.user, evidence=evidence, selected=request.POST.get("selected") == "1"
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cohorts:output_call_detail", pk=pk)

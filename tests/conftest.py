@@ -195,6 +195,28 @@ def enrol(cast: Cast) -> None:
     stored.file.save("lesson.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     cast.extras["evidence"] = evidence
     cast.extras["evidence_file"] = stored
+    from cohorts.models import OutputCall, ReservePoolEntry
+
+    call = OutputCall.objects.create(
+        bureau=cast.bureau,
+        programme=cast.programme,
+        title=f"{cast.bureau.short_name}年度成果征集",
+        deadline=dt.date(2030, 12, 31),
+        publication="《教育研究》",
+    )
+    evidence.output_call = call
+    evidence.save(update_fields=["output_call"])
+    cast.extras["output_call"] = call
+    cast.extras["pool_entry"] = ReservePoolEntry.objects.create(
+        bureau=cast.bureau,
+        programme=cast.programme,
+        teacher=cast.mentor.teacher_profile,
+        willing=True,
+        pre_service_hours=36,
+        trainee_year_done=True,
+        assessed_on=dt.date(2024, 6, 1),
+        assessment_passed=True,
+    )
 
 
 @pytest.fixture

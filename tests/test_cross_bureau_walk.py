@@ -95,6 +95,8 @@ def xuhui_objects(x) -> dict[str, object]:
         kind = EvidenceKind.objects.get()
     return {
         "cohorts.enrolment": x.extras["enrolment_backbone"],
+        "cohorts.reservepoolentry": x.extras["pool_entry"],
+        "cohorts.outputcall": x.extras["output_call"],
         "programmes.programme": x.programme,
         "programmes.requirement": requirement,
         "programmes.evidencekind": kind,
@@ -141,6 +143,16 @@ def build_cases(x) -> list[Case]:
         Case("cohorts:review_queue", "/evidence/review/?state=verified", PAGE),
         Case("cohorts:my_progress", "/progress/", PAGE),
         Case("programmes:programme_list", "/programmes/", PAGE),
+        Case("cohorts:coverage", f"/programmes/{x.programme.pk}/coverage/", OBJECT),
+        Case("cohorts:output_calls", f"/programmes/{x.programme.pk}/outputs/", OBJECT),
+        Case("cohorts:output_call_detail", f"/outputs/{x.extras['output_call'].pk}/", OBJECT),
+        Case(
+            "cohorts:output_select",
+            f"/outputs/{x.extras['output_call'].pk}/select/{ev.pk}/",
+            OBJECT,
+            "post",
+            (("selected", "1"),),
+        ),
         Case("programmes:programme_detail", f"/programmes/{x.programme.pk}/", OBJECT),
         Case("cohorts:progress_matrix", f"/programmes/{x.programme.pk}/progress/", OBJECT),
         Case(
