@@ -51,6 +51,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cohorts.evidence": ("view",),
         "cohorts.reservepoolentry": _ALL,
         "cohorts.outputcall": _ALL,
+        "cohorts.rosterimport": ("add", "view"),
     },
     Role.LEADERSHIP: {
         "bureaus.learningdistrict": ("view",),
@@ -70,6 +71,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cohorts.evidence": ("view",),
         "cohorts.reservepoolentry": ("view",),
         "cohorts.outputcall": ("view",),
+        "cohorts.rosterimport": ("view",),
     },
     Role.SCHOOL_ADMIN: {},
     Role.WORKSHOP_LEAD: {},

@@ -16,6 +16,7 @@ from .models import (
     EnrolmentStatusChange,
     OutputCall,
     ReservePoolEntry,
+    RosterImport,
 )
 from .resources import RosterResource
 from .services import enrolment_set_status
@@ -256,3 +257,84 @@ class OutputCallAdmin(BureauScopedAdmin):
     list_filter = ["programme"]
     search_fields = ["title"]
     fields = ["bureau", "programme", "title", "description", "deadline", "publication"]
+
+
+class RosterImportForm(forms.ModelForm):
+    class Meta:
+        model = RosterImport
+        fields = ["programme", "file"]
+
+    def clean_file(self):
+        from .services import check_roster_upload
+
+        upload = self.cleaned_data["file"]
+        check_roster_upload(upload)
+        return upload
+
+
+@admin.register(RosterImport)
+class RosterImportAdmin(BureauScopedAdmin):
+    """Large rosters: the file is checked and imported in the background, all or nothing."""
+
+    form = RosterImportForm
+
+    list_display = [
+        "original_name",
+        "programme",
+        "status",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["status", "programme"]
+    change_form_template = "admin/cohorts/rosterimport/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["programme", "file"]
+        return [
+            "programme",
+            "original_name",
+            "status",
+            "progress",
+            "total_rows",
+            "created_count",
+            "updated_count",
+            "problem_list",
+            "created_by",
+            "created_at",
+            "finished_at",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.get_fields(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        from django.core.cache import cache
+
+        state = cache.get(obj.progress_key)
+        if obj.status == "running" and state:
+            return _("%(done)s of %(total)s rows checked") % state
+        return obj.get_status_display()
+
+    @admin.display(description=_("problems"))
+    def problem_list(self, obj):
+        from django.utils.html import format_html_join
+
+        if not obj.problems:
+            return "—"
+        return format_html_join("", "<div>{}</div>", ((p,) for p in obj.problems))
+
+    def save_model(self, request, obj, form, change):
+        from .services import roster_import_queue
+
+        roster_import_queue(actor=request.user, job=obj)

@@ -19,6 +19,7 @@ class CohortsConfig(AppConfig):
                 "evidence.returned": _("Evidence returned"),
                 "enrolment.status": _("Enrolment status changed"),
                 "roster.import": _("Roster imported"),
+                "roster.queue": _("Roster queued for import"),
                 "pool.appoint": _("Appointed from the reserve pool"),
                 "output.select": _("Selected for publication"),
                 "output.unselect": _("No longer selected for publication"),

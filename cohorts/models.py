@@ -375,3 +375,63 @@ class OutputCall(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RosterImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    INVALID = "invalid", _("Refused: the file has errors")
+    FAILED = "failed", _("Failed")
+    DONE = "done", _("Imported")
+
+
+def roster_upload_path(instance: RosterImport, filename: str) -> str:
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"roster-imports/{instance.bureau_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class RosterImport(TenantModel):
+    """A roster file imported in the background (large rosters), with its outcome."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="roster_imports",
+        verbose_name=_("programme"),
+    )
+    file = models.FileField(_("file"), upload_to=roster_upload_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=RosterImportStatus.choices,
+        default=RosterImportStatus.QUEUED,
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("new enrolments"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated enrolments"), default=0)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    tenant_links = ("programme",)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports (large files)")
+
+    def __str__(self) -> str:
+        return self.original_name or f"#{self.pk}"
+
+    @property
+    def progress_key(self) -> str:
+        return f"roster-import:{self.pk}:progress"

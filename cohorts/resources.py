@@ -86,10 +86,12 @@ class RosterResource(resources.ModelResource):
         use_transactions = True
         clean_model_instances = False
 
-    def __init__(self, programme=None, actor=None, **kwargs):
+    def __init__(self, programme=None, actor=None, progress=None, **kwargs):
         super().__init__(**kwargs)
         self.programme = programme
         self.actor = actor
+        # Called as progress(rows_checked, total_rows) while the file is checked.
+        self.progress = progress
         self._cleaned: dict[int, rules.RosterRow] = {}
         self._errors: dict[int, list[str]] = {}
         self._existing: dict[int, Enrolment] = {}
@@ -187,6 +189,8 @@ class RosterResource(resources.ModelResource):
                 self._errors[index] = problems
             else:
                 self._cleaned[index] = cleaned
+            if self.progress is not None and index % 500 == 0:
+                self.progress(index, len(dataset))
         if self._errors:
             return  # every row is reported; nothing will be kept
         self._create_teachers(programme)

@@ -312,3 +312,39 @@ def evidence_select_for_publication(*, actor, evidence: Evidence, selected: bool
             target=evidence,
         )
     return evidence
+
+
+ROSTER_EXTENSIONS = (".xlsx", ".csv")
+
+
+def check_roster_upload(upload) -> None:
+    """A roster is a non-empty .xlsx or .csv file."""
+    name = getattr(upload, "name", "") or ""
+    if not name.lower().endswith(ROSTER_EXTENSIONS):
+        raise ValidationError(_("A roster must be an .xlsx or .csv file."))
+    if not upload.size:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
+
+
+@transaction.atomic
+def roster_import_queue(*, actor, job):
+    """Save a roster-import job built from an upload and run it in the background."""
+    from .models import RosterImportStatus
+    from .tasks import run_roster_import
+
+    check_roster_upload(job.file)
+    name = job.file.name
+    job.bureau_id = job.programme.bureau_id
+    job.original_name = name[:200]
+    job.created_by = actor
+    job.status = RosterImportStatus.QUEUED
+    job.save()
+    audit_record(
+        bureau=job.bureau_id,
+        actor=actor,
+        action="roster.queue",
+        target=job.programme,
+        file=job.original_name,
+    )
+    transaction.on_commit(lambda: run_roster_import.delay(job.pk, job.bureau_id))
+    return job

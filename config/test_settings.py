@@ -20,5 +20,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 # Tasks published by the test process go to a queue of their own, never the demo's.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "portal-test")
+if not REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if not REDIS_URL and not os.environ.get("CELERY_BROKER_URL"):
     CELERY_BROKER_URL = "memory://"

@@ -207,6 +207,17 @@ def enrol(cast: Cast) -> None:
     evidence.output_call = call
     evidence.save(update_fields=["output_call"])
     cast.extras["output_call"] = call
+    from cohorts.models import RosterImport
+
+    job = RosterImport(
+        bureau=cast.bureau,
+        programme=cast.programme,
+        status="done",
+        original_name=f"{cast.bureau.short_name}名单.xlsx",
+        total_rows=2,
+    )
+    job.file.save("roster.xlsx", ContentFile(b"PK"), save=True)
+    cast.extras["roster_import"] = job
     cast.extras["pool_entry"] = ReservePoolEntry.objects.create(
         bureau=cast.bureau,
         programme=cast.programme,

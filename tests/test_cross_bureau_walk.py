@@ -96,6 +96,7 @@ def xuhui_objects(x) -> dict[str, object]:
     return {
         "cohorts.enrolment": x.extras["enrolment_backbone"],
         "cohorts.reservepoolentry": x.extras["pool_entry"],
+        "cohorts.rosterimport": x.extras["roster_import"],
         "cohorts.outputcall": x.extras["output_call"],
         "programmes.programme": x.programme,
         "programmes.requirement": requirement,
