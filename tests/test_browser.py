@@ -90,3 +90,51 @@ def test_a_teacher_sees_their_profile_and_the_role_notification(page, xuhui):
     page.click(".bell")
     page.click("text=全部标为已读")
     assert page.locator("[data-testid=unread-count]").count() == 0
+
+
+def sign_in(page, username):
+    from .conftest import PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_teacher_uploads_evidence_and_staff_verify_it(page, xuhui, tmp_path):
+    pdf = tmp_path / "公开课教案.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%lesson plan\n")
+    fake = tmp_path / "病毒.pdf"
+    fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 64)
+    sign_in(page, "xh_teacher")
+    page.click(".mainnav >> text=我的材料")
+    page.click("text=上传材料")
+    page.select_option("#id_kind", label="XHCANARY徐汇公开教学")
+    page.fill("#id_title", "区级公开课《一次函数》")
+    page.select_option("#id_level", label="区级")
+    page.fill("#id_date", "2025-03-12")
+    page.check("#id_requirements_0")
+    page.set_input_files("#id_files", [str(fake)])
+    page.click("button[name=submit]")
+    assert "不是真正的 PDF 文件" in page.locator("main").inner_text()
+    assert page.input_value("#id_title") == "区级公开课《一次函数》"  # nothing typed is lost
+    page.set_input_files("#id_files", [str(pdf)])
+    page.click("button[name=submit]")
+    page.wait_for_url("**/evidence/*/")
+    assert "已提交" in page.locator("h1").inner_text()
+    page.click("text=退出登录")
+
+    sign_in(page, "xh_staff")
+    page.click(".mainnav >> text=材料审核")
+    page.click("text=区级公开课《一次函数》")
+    page.click("button[value=approve]")
+    page.wait_for_url("**/evidence/review/")
+    assert "已认定" in page.locator(".messages").inner_text()
+    page.click("text=退出登录")
+
+    sign_in(page, "xh_teacher")
+    page.click(".mainnav >> text=我的进度")
+    assert "任务二" in page.locator("main").inner_text()
