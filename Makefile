@@ -25,6 +25,7 @@ migrate: setup
 demo: migrate
 	@$(BIN)/python manage.py load_demo
 	@$(BIN)/python manage.py load_programmes
+	@$(BIN)/python manage.py load_demo_cohorts
 
 run: demo
 	@$(BIN)/python manage.py collectstatic --noinput -v0
