@@ -51,6 +51,7 @@ class ProgrammeAdmin(BureauScopedAdmin):
     list_display = ["name", "code", "cycle_label", "status", "document_number", "requirement_count"]
     list_filter = ["status"]
     search_fields = ["name", "code", "document_number"]
+    ordering = ["-start_month", "name"]
     fields = [
         "bureau",
         "code",
@@ -159,6 +160,7 @@ class RequirementAdmin(BureauScopedAdmin):
     list_display = ["code", "title", "programme", "tier_names", "criterion_count"]
     list_filter = ["programme"]
     search_fields = ["code", "title"]
+    ordering = ["programme", "order", "id"]
     fields = ["bureau", "programme", "order", "code", "title", "tiers", "description"]
     filter_horizontal = ["tiers"]
     inlines = [CriterionInline]
