@@ -90,7 +90,7 @@ class MatrixColumn:
         return f"{self.requirement.code} {self.window.label}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MatrixRow:
     enrolment_id: int
     teacher_name: str
@@ -108,14 +108,11 @@ class ProgressMatrix:
 
     def counts(self) -> list[dict[str, int]]:
         """Per column: how many teachers have met, are under way, missed."""
-        totals = []
-        for i in range(len(self.columns)):
-            tally = {status.value: 0 for status in rules.Status}
-            for row in self.rows:
-                cell = row.cells[i]
+        totals = [{status.value: 0 for status in rules.Status} for _column in self.columns]
+        for row in self.rows:
+            for tally, cell in zip(totals, row.cells, strict=True):
                 if cell is not None:
-                    tally[cell.status.value] += 1
-            totals.append(tally)
+                    tally[cell.status] += 1  # a Status is the str of its value
         return totals
 
 
@@ -157,33 +154,72 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
         evidence__state=EvidenceState.VERIFIED,
     ).values_list("evidence_id", "requirement__programme_id", "requirement__code"):
         links.setdefault(evidence_id, []).append((programme_id, code))
-    by_teacher: dict[int, list[rules.Evidence]] = {}
+    # Each teacher's verified evidence, bucketed once by the requirements it counts for (see
+    # rules.evaluate: evidence filed for nothing counts for every requirement).
+    keys = [spec.key for _requirement, spec in specs]
+    levels = {level.value: level for level in rules.Level}
+    codes_of: dict[tuple[tuple[int, str], ...], frozenset[str]] = {}
+    counts_for: dict[frozenset[str], list[int]] = {}
+    by_teacher: dict[int, list[list[rules.Evidence]]] = {}
     for pk, teacher_id, kind, level, day, hours, delivery in evidence_rows:
-        by_teacher.setdefault(teacher_id, []).append(
-            rules.Evidence(
-                pk,
-                kind,
-                rules.Level(level),
-                day,
-                hours,
-                delivery,
-                requirement_codes(links.get(pk, []), programme.pk),
-            )
+        filed = tuple(links.get(pk, ()))
+        codes = codes_of.get(filed)
+        if codes is None:
+            codes = codes_of[filed] = requirement_codes(list(filed), programme.pk)
+        targets = counts_for.get(codes)
+        if targets is None:
+            targets = counts_for[codes] = [
+                i for i, key in enumerate(keys) if not codes or key in codes
+            ]
+        if not targets:
+            continue  # it counts for none of this programme's requirements
+        fact = rules.Evidence(
+            pk, kind, levels.get(level) or rules.Level(level), day, hours, delivery, codes
         )
+        buckets = by_teacher.get(teacher_id)
+        if buckets is None:
+            buckets = by_teacher[teacher_id] = [[] for _key in keys]
+        for i in targets:
+            buckets[i].append(fact)
+    # Per requirement: how many columns each clause has, and per tier which clauses apply.
+    widths = [
+        [len(rules.windows(clause.period, cycle)) for clause in spec.clauses] for _r, spec in specs
+    ]
+    tier_codes = {p[5] for p in people}
+    applies = {
+        (i, tier): [clause.applies_to(tier) for clause in spec.clauses]
+        for i, (_requirement, spec) in enumerate(specs)
+        for tier in tier_codes
+    }
+    # A teacher with nothing filed for a requirement gets the result for no evidence: the engine
+    # is pure, so that result is worked out once per requirement and tier, and shared.
+    no_evidence: dict[tuple[int, str], list[rules.PeriodResult | None]] = {}
+
+    def requirement_cells(i, spec, tier, facts) -> list[rules.PeriodResult | None]:
+        result = rules.evaluate(spec, tier=tier, evidence=facts, cycle=cycle, today=today)
+        evaluated = iter(result.clauses)  # the clauses that apply to the tier, in order
+        found: list[rules.PeriodResult | None] = []
+        for applied, width in zip(applies[i, tier], widths[i], strict=True):
+            found += next(evaluated).periods if applied else [None] * width
+        return found
+
+    nothing: list[list[rules.Evidence]] = [[] for _key in keys]
     rows = []
     for pk, teacher_id, name, number, school, tier_code, tier_name in people:
-        facts = by_teacher.get(teacher_id, [])
+        buckets = by_teacher.get(teacher_id, nothing)
         cells: list[rules.PeriodResult | None] = []
-        for _requirement, spec in specs:
+        for i, (_requirement, spec) in enumerate(specs):
             if tier_code not in spec.tiers:
-                cells += [None] * sum(len(rules.windows(c.period, cycle)) for c in spec.clauses)
+                cells += [None] * sum(widths[i])
                 continue
-            result = rules.evaluate(spec, tier=tier_code, evidence=facts, cycle=cycle, today=today)
-            evaluated = {id(c.clause): c for c in result.clauses}
-            for clause in spec.clauses:
-                found = evaluated.get(id(clause))
-                windows_ = rules.windows(clause.period, cycle)
-                cells += list(found.periods) if found else [None] * len(windows_)
+            mine = buckets[i]
+            if not mine:
+                shared = no_evidence.get((i, tier_code))
+                if shared is None:
+                    shared = no_evidence[i, tier_code] = requirement_cells(i, spec, tier_code, ())
+                cells += shared
+                continue
+            cells += requirement_cells(i, spec, tier_code, mine)
         rows.append(MatrixRow(pk, name, number, school, tier_code, tier_name, tuple(cells)))
     return ProgressMatrix(tuple(columns), tuple(rows))
 

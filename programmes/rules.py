@@ -11,6 +11,7 @@ Sept 2023 – Aug 2024. Its first semester runs Sept – Jan, the second Feb –
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import functools
@@ -120,6 +121,13 @@ def _clip(period: Period, key: str, start: dt.date, end: dt.date, cycle: Cycle) 
 def windows(period: Period, cycle: Cycle) -> list[Window]:
     """The windows of ``period`` that fall in the cycle, clipped to it, in order."""
     return list(_windows(Period(period), cycle))
+
+
+@functools.lru_cache(maxsize=256)
+def _spans(period: Period, cycle: Cycle) -> tuple[tuple[Window, ...], tuple[dt.date, ...]]:
+    """The windows of ``period`` in the cycle and their first days, for bisecting."""
+    found = _windows(period, cycle)
+    return found, tuple(w.start for w in found)
 
 
 @functools.lru_cache(maxsize=256)
@@ -356,39 +364,97 @@ def evaluate(
     today: dt.date,
 ) -> RequirementResult:
     """Per clause and per period: met, in progress, upcoming or missed (the period is over)."""
+    key, first, last = spec.key, cycle.start, cycle.end
     relevant = [
         e
         for e in evidence
-        if (not e.requirements or spec.key in e.requirements) and cycle.start <= e.date <= cycle.end
+        if (not e.requirements or key in e.requirements) and first <= e.date <= last
     ]
+    zero = Decimal(0)
     clause_results = []
     for clause in spec.clauses:
-        if not clause.applies_to(tier):
+        if clause.tiers and tier not in clause.tiers:  # Clause.applies_to, inlined
+            continue
+        alternatives = clause.alternatives
+        spans, starts = _spans(Period(clause.period), cycle)
+        # The items each alternative counts, put once into the window they fall in (a clause's
+        # windows are in order and do not overlap), keeping the order they came in.
+        found: dict[int, list[list[Evidence]]] = {}
+        for index, alt in enumerate(alternatives):
+            for e in relevant:
+                if alt.matches(e):
+                    at = bisect.bisect_right(starts, e.date) - 1
+                    if at >= 0 and e.date <= spans[at].end:
+                        if at not in found:
+                            found[at] = [[] for _alt in alternatives]
+                        found[at][index].append(e)
+        empty = _periods_without_evidence(clause, spans, cycle, today)
+        if not found:
+            clause_results.append(ClauseResult(clause, empty))
             continue
         periods = []
-        for window in windows(clause.period, cycle):
-            inside = [e for e in relevant if e.date in window]
-            counts, hours = [], []
-            ids: set[int] = set()
-            for alt in clause.alternatives:
-                matching = [e for e in inside if alt.matches(e)]
-                counts.append(len(matching))
-                hours.append(sum((e.hours or Decimal(0) for e in matching), Decimal(0)))
-                ids.update(e.id for e in matching)
-            met = any(
-                alt.is_met(n, h)
-                for alt, n, h in zip(clause.alternatives, counts, hours, strict=True)
+        for at, window in enumerate(spans):
+            items = found.get(at)
+            if items is None:  # nothing counts in this window
+                periods.append(empty[at])
+                continue
+            counts = tuple(len(matching) for matching in items)
+            hours = tuple(
+                sum((e.hours or zero for e in matching), zero) if matching else zero
+                for matching in items
             )
-            if met:
-                status = Status.MET
-            elif today > window.end:
-                status = Status.MISSED
-            elif today < window.start:
-                status = Status.UPCOMING
-            else:
-                status = Status.IN_PROGRESS
+            met = any(
+                alt.is_met(n, h) for alt, n, h in zip(alternatives, counts, hours, strict=True)
+            )
             periods.append(
-                PeriodResult(window, status, tuple(counts), frozenset(ids), clause, tuple(hours))
+                PeriodResult(
+                    window,
+                    _status(met, window, today),
+                    counts,
+                    frozenset(e.id for matching in items for e in matching),
+                    clause,
+                    hours,
+                )
             )
         clause_results.append(ClauseResult(clause, tuple(periods)))
     return RequirementResult(spec, tier, tuple(clause_results))
+
+
+_NO_IDS: frozenset[int] = frozenset()
+# (id of a clause, cycle, today) -> (that clause, its periods when no evidence counts). The clause
+# is kept alive by its entry, so its id cannot be reused while the entry exists. Specs are read
+# afresh for each request, so entries matter within one run over many teachers; a few suffice.
+_EMPTY_PERIODS: dict[tuple[int, Cycle, dt.date], tuple[Clause, tuple[PeriodResult, ...]]] = {}
+
+
+def _periods_without_evidence(
+    clause: Clause, spans: tuple[Window, ...], cycle: Cycle, today: dt.date
+) -> tuple[PeriodResult, ...]:
+    """A clause's periods when nothing counts in them. They depend only on the clause, the cycle
+    and the day, and are immutable: made once and shared by every teacher short of evidence."""
+    key = (id(clause), cycle, today)
+    cached = _EMPTY_PERIODS.get(key)
+    if cached is not None and cached[0] is clause:
+        return cached[1]
+    zero = Decimal(0)
+    counts = (0,) * len(clause.alternatives)
+    hours = (zero,) * len(clause.alternatives)
+    met = any(alt.is_met(0, zero) for alt in clause.alternatives)
+    periods = tuple(
+        PeriodResult(window, _status(met, window, today), counts, _NO_IDS, clause, hours)
+        for window in spans
+    )
+    if len(_EMPTY_PERIODS) >= 128:
+        _EMPTY_PERIODS.clear()
+    _EMPTY_PERIODS[key] = (clause, periods)
+    return periods
+
+
+def _status(met: bool, window: Window, today: dt.date) -> Status:
+    if met:
+        return Status.MET
+    if today > window.end:
+        return Status.MISSED
+    if today < window.start:
+        return Status.UPCOMING
+    return Status.IN_PROGRESS
