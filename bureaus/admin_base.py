@@ -139,3 +139,28 @@ class TenantInline(BureauScopedAdminMixin):
                 return form
 
         return TenantFormSet
+
+
+def action_form_response(
+    model_admin, request, *, title, form, action, queryset, intro="", items=None, submit_label=""
+):
+    """The intermediate page of an admin action that asks for values before acting."""
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+    from django.template.response import TemplateResponse
+
+    return TemplateResponse(
+        request,
+        "admin/action_form.html",
+        {
+            **model_admin.admin_site.each_context(request),
+            "title": title,
+            "intro": intro,
+            "items": [str(item) for item in queryset] if items is None else items,
+            "form": form,
+            "action": action,
+            "selected": list(queryset.values_list("pk", flat=True)),
+            "submit_label": submit_label,
+            "opts": model_admin.model._meta,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        },
+    )

@@ -1,13 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from bureaus.admin_base import BureauScopedAdmin
+from bureaus.admin_base import BureauScopedAdmin, action_form_response
 from programmes.models import Programme
 
 from .models import (
@@ -144,17 +143,14 @@ class EnrolmentAdmin(ImportExportMixin, BureauScopedAdmin):
                     messages.SUCCESS,
                 )
                 return None
-        return TemplateResponse(
+        return action_form_response(
+            self,
             request,
-            "admin/cohorts/change_status.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Change the status of %(n)d enrolments") % {"n": queryset.count()},
-                "form": form,
-                "enrolments": queryset,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            form=form,
+            action="change_status",
+            queryset=queryset,
+            title=_("Change the status of %(n)d enrolments") % {"n": queryset.count()},
+            items=[f"{e}（{e.get_status_display()}）" for e in queryset],
         )
 
 
@@ -236,18 +232,13 @@ class ReservePoolEntryAdmin(BureauScopedAdmin):
                     request, _("%(n)d teachers appointed.") % {"n": done}, messages.SUCCESS
                 )
             return None
-        return TemplateResponse(
+        return action_form_response(
+            self,
             request,
-            "admin/cohorts/appoint.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Appoint %(n)d teachers from the reserve pool")
-                % {"n": queryset.count()},
-                "form": form,
-                "entries": queryset,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            form=form,
+            action="appoint",
+            queryset=queryset,
+            title=_("Appoint %(n)d teachers from the reserve pool") % {"n": queryset.count()},
         )
 
 

@@ -2,11 +2,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bureaus.admin_base import BureauScopedAdmin, TenantInline
+from bureaus.admin_base import BureauScopedAdmin, TenantInline, action_form_response
 
 from .forms import CriterionFormSet, ProgrammeCopyForm, RequirementAdminForm
 from .models import Criterion, EvidenceKind, Milestone, Phase, Programme, Requirement, Tier
@@ -113,17 +112,20 @@ class ProgrammeAdmin(BureauScopedAdmin):
                     messages.SUCCESS,
                 )
                 return redirect(reverse("admin:programmes_programme_change", args=[copy.pk]))
-        return TemplateResponse(
+        return action_form_response(
+            self,
             request,
-            "admin/programmes/copy_programme.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": _("Copy %(name)s to a new cycle") % {"name": programme.name},
-                "form": form,
-                "programme": programme,
-                "opts": self.model._meta,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
+            form=form,
+            action="copy_to_new_cycle",
+            queryset=queryset,
+            title=_("Copy %(name)s to a new cycle") % {"name": programme.name},
+            intro=_(
+                "The copy gets %(name)s's phases, milestones, tiers and requirements, with every "
+                "date moved to the new cycle (%(cycle)s now). It starts as a draft."
+            )
+            % {"name": programme.name, "cycle": programme.cycle_label},
+            items=[],
+            submit_label=_("Copy"),
         )
 
 

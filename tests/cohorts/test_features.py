@@ -161,3 +161,45 @@ def test_the_teacher_sees_their_plan_status(xuhui):
         enrolment.save()
     page = xuhui.client("teacher").get("/progress/").content.decode()
     assert "个人三年发展规划" in page and "已逾期" in page
+
+
+def test_XH_TERMINATE_status_changes_keep_a_dated_history_with_the_reason(xuhui):
+    enrolment = xuhui.extras["enrolment_backbone"]
+    client = xuhui.client("staff")
+    url = "/admin/cohorts/enrolment/"
+    page = client.post(url, {"action": "change_status", "_selected_action": [enrolment.pk]})
+    assert page.status_code == 200 and "新状态" in page.content.decode()
+    refused = client.post(
+        url,
+        {
+            "action": "change_status",
+            "_selected_action": [enrolment.pk],
+            "apply": "1",
+            "status": "withdrawn",
+            "effective_on": "2024-03-01",
+            "reason": "",
+        },
+        follow=True,
+    )
+    assert "退出或终止需要填写原因" in refused.content.decode()
+    client.post(
+        url,
+        {
+            "action": "change_status",
+            "_selected_action": [enrolment.pk],
+            "apply": "1",
+            "status": "withdrawn",
+            "effective_on": "2024-03-01",
+            "reason": "工作调动，领导小组决定退出",
+        },
+    )
+    with bureau_scope(xuhui.bureau):
+        enrolment.refresh_from_db()
+        assert enrolment.status == "withdrawn"
+        change = enrolment.status_changes.get()
+        assert (change.from_status, change.to_status, change.effective_on) == (
+            "active",
+            "withdrawn",
+            dt.date(2024, 3, 1),
+        )
+        assert change.actor == xuhui.staff and "领导小组" in change.reason
