@@ -57,6 +57,7 @@ class RosterResource(resources.ModelResource):
         column_name="班主任年限", attribute="teacher__years_class_teacher"
     )
     contact = fields.Field(column_name="联系方式", attribute="teacher__contact")
+    email = fields.Field(column_name="邮箱", attribute="teacher__user__email")
     enrolled_on = fields.Field(column_name="入选日期", attribute="enrolled_on")
     plan_due = fields.Field(column_name="规划截止", attribute="plan_due")
     status = fields.Field(column_name="状态")
@@ -75,6 +76,7 @@ class RosterResource(resources.ModelResource):
             "years_teaching",
             "years_class_teacher",
             "contact",
+            "email",
             "enrolled_on",
             "plan_due",
             "status",
@@ -215,7 +217,13 @@ class RosterResource(resources.ModelResource):
                 username += "x"
             taken.add(username)
             users.append(
-                User(username=username, full_name=row.full_name, bureau=bureau, password=password)
+                User(
+                    username=username,
+                    full_name=row.full_name,
+                    bureau=bureau,
+                    password=password,
+                    email=row.email,
+                )
             )
         users = User.objects.bulk_create(users, batch_size=1000)
         if users and users[0].pk is None:  # backends that do not return ids

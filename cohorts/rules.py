@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -172,8 +173,9 @@ def transition(
 # --- Roster rows -------------------------------------------------------------------------------
 
 ROSTER_REQUIRED = ("工号", "姓名", "学校", "层次")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ROSTER_NEW_TEACHER = ("性别", "学科", "学段")
-ROSTER_OPTIONAL = ("职称", "教龄", "班主任年限", "联系方式", "入选日期", "规划截止")
+ROSTER_OPTIONAL = ("职称", "教龄", "班主任年限", "联系方式", "邮箱", "入选日期", "规划截止")
 ROSTER_COLUMNS = ROSTER_REQUIRED + ROSTER_NEW_TEACHER + ROSTER_OPTIONAL
 
 
@@ -202,6 +204,7 @@ class RosterRow:
     years_teaching: int = 0
     years_class_teacher: int = 0
     contact: str = ""
+    email: str = ""
     enrolled_on: dt.date | None = None
     plan_due: dt.date | None = None
 
@@ -313,6 +316,9 @@ def validate_roster_row(
     class_years = _int(_text(row, "班主任年限"), "班主任年限", problems)
     if class_years > years and years:
         problems.append(_("Years as class teacher cannot exceed years of teaching."))
+    email = _text(row, "邮箱")
+    if email and not _EMAIL.fullmatch(email):
+        problems.append(_("E-mail “%(value)s” is not an e-mail address.") % {"value": email})
     enrolled_on = _date(row.get("入选日期"), "入选日期", problems)
     plan_due = _date(row.get("规划截止"), "规划截止", problems)
     if problems:
@@ -328,6 +334,7 @@ def validate_roster_row(
         years_teaching=years,
         years_class_teacher=class_years,
         contact=_text(row, "联系方式"),
+        email=email,
         enrolled_on=enrolled_on or lookups.today,
         plan_due=plan_due,
         **values,

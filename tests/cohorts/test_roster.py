@@ -23,6 +23,7 @@ HEADER = [
     "教龄",
     "班主任年限",
     "联系方式",
+    "邮箱",
     "入选日期",
 ]
 IMPORT_URL = "/admin/cohorts/enrolment/import/"
@@ -43,6 +44,7 @@ def roster(cast, n: int, *, header=HEADER, bad: dict[int, dict] | None = None) -
             "性别": "女" if i % 3 else "男",
             "学科": "数学",
             "学段": "初中",
+            "邮箱": f"r{i:05d}@example.edu.cn",
             "职称": "一级教师",
             "教龄": 10,
             "班主任年限": 4,
@@ -113,6 +115,7 @@ def test_the_good_file_imports_after_the_preview(xuhui):
         assert teacher.user.full_name == "新教师00007" and teacher.user.bureau_id == xuhui.bureau.pk
         assert teacher.subject == "maths" and teacher.stage == "junior"
         assert not teacher.user.has_usable_password()
+        assert teacher.user.email == "r00007@example.edu.cn"  # so they can set a password
         enrolment = Enrolment.objects.get(teacher=teacher)
         assert enrolment.tier.code == "backbone" and enrolment.status_changes.count() == 1
         audit = AuditEntry.objects.get(action="roster.import")
@@ -133,6 +136,13 @@ def test_reimporting_updates_tiers_instead_of_duplicating(xuhui):
                 "tier__code", flat=True
             )
         ) == {"leader"}
+
+
+def test_a_bad_email_is_named(xuhui):
+    response = preview(
+        xuhui.client("staff"), xuhui, roster(xuhui, 2, bad={1: {"邮箱": "not-an-address"}})
+    )
+    assert "第 3 行：邮箱“not-an-address”不是有效的电子邮箱地址" in response.content.decode()
 
 
 def test_missing_columns_are_named(xuhui):
@@ -182,6 +192,7 @@ def test_export_the_roster(xuhui):
                     "years_teaching",
                     "years_class_teacher",
                     "contact",
+                    "email",
                     "enrolled_on",
                     "plan_due",
                     "status",
