@@ -177,6 +177,7 @@ class Notification(TenantModel):
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    batch = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
 
     tenant_links = ("recipient",)
 

@@ -265,6 +265,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Claims make reminders at-most-once, so scanning more often than daily is harmless.
+    "scan-briefing-reminders": {
+        "task": "workshops.tasks.scan_reminders",
+        "schedule": crontab(minute=5, hour="8-20"),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
@@ -315,3 +320,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 EVIDENCE_MAX_FILE_MB = int(env("EVIDENCE_MAX_FILE_MB", "20"))
+
+# Briefing reminders: days before a deadline, and the overdue notice days after it.
+REMINDER_DAYS_BEFORE = tuple(int(d) for d in env_list("REMINDER_DAYS_BEFORE", "7,1"))
+REMINDER_OVERDUE_AFTER_DAYS = int(env("REMINDER_OVERDUE_AFTER_DAYS", "1"))

@@ -218,6 +218,37 @@ def enrol(cast: Cast) -> None:
     )
     job.file.save("roster.xlsx", ContentFile(b"PK"), save=True)
     cast.extras["roster_import"] = job
+    from workshops.models import Group, ReportingSchedule
+    from workshops.services import briefing_file, schedule_deadlines_sync
+
+    group = Group.objects.create(
+        bureau=cast.bureau,
+        programme=cast.programme,
+        kind="workshop",
+        name=f"{cast.bureau.short_name}数学工作坊",
+        workshop_type="inter_school",
+        lead=cast.lead,
+        project_title="单元作业设计",
+    )
+    schedule = ReportingSchedule.objects.create(
+        bureau=cast.bureau,
+        group=group,
+        title="活动简报",
+        frequency="quarterly",
+        day=28,
+        starts=dt.date(2023, 9, 1),
+        ends=dt.date(2026, 6, 30),
+    )
+    schedule_deadlines_sync(schedule)
+    first = schedule.deadlines.order_by("due").first()
+    cast.extras["group"] = group
+    cast.extras["deadline"] = first
+    cast.extras["briefing"] = briefing_file(
+        actor=cast.lead,
+        deadline=first,
+        text=f"{cast.bureau.short_name}第一季度简报",
+        on=dt.date(2023, 9, 25),
+    )
     cast.extras["pool_entry"] = ReservePoolEntry.objects.create(
         bureau=cast.bureau,
         programme=cast.programme,

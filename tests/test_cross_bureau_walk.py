@@ -97,6 +97,9 @@ def xuhui_objects(x) -> dict[str, object]:
         "cohorts.enrolment": x.extras["enrolment_backbone"],
         "cohorts.reservepoolentry": x.extras["pool_entry"],
         "cohorts.rosterimport": x.extras["roster_import"],
+        "workshops.group": x.extras["group"],
+        "workshops.deadline": x.extras["deadline"],
+        "workshops.briefing": x.extras["briefing"],
         "cohorts.outputcall": x.extras["output_call"],
         "programmes.programme": x.programme,
         "programmes.requirement": requirement,
@@ -224,7 +227,15 @@ def build_cases(x) -> list[Case]:
                 OBJECT,
             ),
         ]
-        for field in ("learning_district", "lead_school", "school", "user", "programme"):
+        for field in (
+            "learning_district",
+            "lead_school",
+            "school",
+            "user",
+            "programme",
+            "lead",
+            "teacher",
+        ):
             cases.append(
                 Case(
                     "admin:autocomplete",

@@ -7,3 +7,13 @@ class WorkshopsConfig(AppConfig):
 
     name = "workshops"
     verbose_name = _("Workshops")
+
+    def ready(self) -> None:
+        from bureaus.models import AUDIT_ACTION_LABELS
+
+        AUDIT_ACTION_LABELS.update(
+            {
+                "briefing.file": _("Briefing filed"),
+                "deadline.extend": _("Deadline extended"),
+            }
+        )

@@ -1,0 +1,246 @@
+"""Groups where the work of a programme happens, and what they owe: briefings by deadlines.
+
+One group concept serves every form in the seeds: workshops (工作坊), subject guidance groups,
+stage reading exchanges, learning-district cadre teams, mentoring pairs, school studios and
+school-based training groups, the mentor corps and working groups. The kind says which.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bureaus.tenancy import TenantModel
+
+from . import rules
+
+
+class GroupKind(models.TextChoices):
+    WORKSHOP = "workshop", _("Workshop")
+    SUBJECT_GROUP = "subject_group", _("Subject guidance group")
+    READING_GROUP = "reading_group", _("Stage reading exchange")
+    CADRE_TEAM = "cadre_team", _("Learning-district cadre team")
+    MENTORING_PAIR = "mentoring_pair", _("Mentoring pair")
+    SCHOOL_STUDIO = "school_studio", _("School studio")
+    TRAINING_GROUP = "training_group", _("School-based training group")
+    MENTOR_CORPS = "mentor_corps", _("Mentor corps")
+    WORKING_GROUP = "working_group", _("Working group")
+
+
+class WorkshopType(models.TextChoices):
+    """XH-WS-TYPES."""
+
+    COLLEGE_SCHOOL = "college_school", _("College–school cooperation")
+    INTER_SCHOOL = "inter_school", _("Inter-school cooperation")
+    INTRA_SCHOOL = "intra_school", _("Intra-school cooperation")
+
+
+class Group(TenantModel):
+    """A team of a programme with a lead and members: a workshop, a cadre team, a pair …"""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="groups",
+        verbose_name=_("programme"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=GroupKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    workshop_type = models.CharField(
+        _("workshop type"), max_length=20, choices=WorkshopType.choices, blank=True
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_groups",
+        verbose_name=_("lead"),
+    )
+    assistant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assisted_groups",
+        verbose_name=_("project assistant"),
+        help_text=_("XC-ASSIST: collects briefings and portfolios; reminded with the lead."),
+    )
+    school = models.ForeignKey(
+        "bureaus.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("school"),
+    )
+    learning_district = models.ForeignKey(
+        "bureaus.LearningDistrict",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("learning district"),
+    )
+    project_title = models.CharField(_("research project"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    tenant_links = ("programme", "lead", "assistant", "school", "learning_district")
+
+    class Meta:
+        ordering = ["programme", "kind", "name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "programme", "name"], name="uniq_group_name_per_programme"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MemberRole(models.TextChoices):
+    MEMBER = "member", _("Member")
+    MENTEE = "mentee", _("Mentee")
+    MENTOR = "mentor", _("Mentor")
+
+
+class Membership(TenantModel):
+    """A teacher in a group, with their share of the work (XH-WS-LEAD: task division)."""
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("group")
+    )
+    teacher = models.ForeignKey(
+        "accounts.TeacherProfile",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("teacher"),
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    task_division = models.TextField(_("task division"), blank=True)
+
+    tenant_links = ("group", "teacher")
+
+    class Meta:
+        ordering = ["group", "role", "id"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("members")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "group", "teacher"], name="uniq_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.teacher} · {self.group}"
+
+
+class ReportingSchedule(TenantModel):
+    """When a group owes a briefing: quarterly before the 28th (XH-BRIEF), every two months …"""
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("group")
+    )
+    title = models.CharField(_("title"), max_length=100, default=_("Briefing"))
+    frequency = models.CharField(
+        _("frequency"),
+        max_length=12,
+        choices=[
+            (rules.Frequency.QUARTERLY, _("Quarterly")),
+            (rules.Frequency.BIMONTHLY, _("Every two months")),
+            (rules.Frequency.SEMESTER, _("Each semester")),
+            (rules.Frequency.MONTHLY, _("Monthly")),
+        ],
+    )
+    day = models.PositiveSmallIntegerField(
+        _("due on day"),
+        null=True,
+        blank=True,
+        help_text=_("Day of the month it is due (e.g. 28); empty: the month's last day."),
+    )
+    starts = models.DateField(_("from"))
+    ends = models.DateField(_("until"))
+
+    tenant_links = ("group",)
+
+    class Meta:
+        ordering = ["group", "id"]
+        verbose_name = _("reporting schedule")
+        verbose_name_plural = _("reporting schedules")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gte=models.F("starts")), name="schedule_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.title}"
+
+    @property
+    def rule(self) -> rules.Schedule:
+        return rules.Schedule(rules.Frequency(self.frequency), self.day)
+
+
+class Deadline(TenantModel):
+    """One date a group owes a briefing by, generated from its schedule."""
+
+    schedule = models.ForeignKey(
+        ReportingSchedule,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        verbose_name=_("schedule"),
+    )
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("group")
+    )
+    due = models.DateField(_("due"))
+    extended_to = models.DateField(_("extended to"), null=True, blank=True)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+
+    tenant_links = ("schedule", "group")
+
+    class Meta:
+        ordering = ["due", "id"]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "schedule", "due"], name="uniq_deadline")
+        ]
+        indexes = [models.Index(fields=["due"]), models.Index(fields=["extended_to"])]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.due}"
+
+    @property
+    def effective_due(self):
+        return rules.effective_deadline(self.due, self.extended_to)
+
+
+class Briefing(TenantModel):
+    """A briefing a group's lead filed against a deadline (活动简报)."""
+
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.CASCADE, related_name="briefing", verbose_name=_("deadline")
+    )
+    text = models.TextField(_("briefing"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_on = models.DateField(_("filed on"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    tenant_links = ("deadline",)
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+        verbose_name = _("briefing")
+        verbose_name_plural = _("briefings")
+
+    def __str__(self) -> str:
+        return f"{self.deadline} · {self.filed_on}"
