@@ -240,6 +240,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Celery -----------------------------------------------------------------------------------
 CELERY_DIR = VAR_DIR / "celery"
+CELERY_DIR.mkdir(parents=True, exist_ok=True)  # beat keeps its schedule here, whatever the broker
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = Path(env("CELERY_FILESYSTEM_DIR", str(CELERY_DIR / "broker")))
@@ -268,7 +269,10 @@ CELERY_BEAT_SCHEDULE = {
     # Claims make reminders at-most-once, so scanning more often than daily is harmless.
     "scan-briefing-reminders": {
         "task": "workshops.tasks.scan_reminders",
-        "schedule": crontab(minute=5, hour="8-20"),
+        # Every hour in the working day; REMINDER_SCAN_EVERY_SECONDS sets a plain interval.
+        "schedule": float(env("REMINDER_SCAN_EVERY_SECONDS"))
+        if env("REMINDER_SCAN_EVERY_SECONDS")
+        else crontab(minute=5, hour="8-20"),
     },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",

@@ -188,3 +188,98 @@ def test_a_real_worker_sends_the_role_grant_email_exactly_once(broker, xuhui):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def start_beat(broker) -> tuple[subprocess.Popen, Path]:
+    log = broker["log"] / "beat.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "--loglevel=INFO",
+            "--max-interval",
+            "1",
+        ],
+        cwd=ROOT,
+        env={**broker["env"], "REMINDER_SCAN_EVERY_SECONDS": "1"},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    return process, log
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("broker", ["redis"], indirect=True)
+def test_XH_BRIEF_beat_and_a_real_worker_send_each_reminder_once(broker, xuhui):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import Notification
+    from workshops.models import ReportingSchedule
+    from workshops.services import briefing_file, schedule_deadlines_sync
+
+    today = timezone.localdate()
+    group = xuhui.extras["group"]
+    with bureau_scope(xuhui.bureau):
+        # A monthly briefing due in 7 days, and one due tomorrow that was filed already.
+        due = today + dt.timedelta(days=7)
+        soon = ReportingSchedule.objects.create(
+            bureau=xuhui.bureau,
+            group=group,
+            title="月度简报",
+            frequency="monthly",
+            day=due.day,
+            starts=due,
+            ends=due,
+        )
+        schedule_deadlines_sync(soon)
+        filed_day = today + dt.timedelta(days=1)
+        filed = ReportingSchedule.objects.create(
+            bureau=xuhui.bureau,
+            group=group,
+            title="已交简报",
+            frequency="monthly",
+            day=filed_day.day,
+            starts=filed_day,
+            ends=filed_day,
+        )
+        schedule_deadlines_sync(filed)
+        briefing_file(actor=xuhui.lead, deadline=filed.deadlines.get(), text="已提前提交")
+    worker, worker_log = start_worker(broker)
+    beat, beat_log = start_beat(broker)
+    try:
+
+        def reminder_rows():
+            with bureau_scope(xuhui.bureau):
+                return list(
+                    Notification.objects.filter(key__startswith="reminder:").values_list(
+                        "key", "emailed_at"
+                    )
+                )
+
+        wait_for(
+            lambda: any(sent for _key, sent in reminder_rows()),
+            60,
+            "the reminder e-mail",
+            worker_log,
+        )
+        time.sleep(4)  # several more beat ticks, several more scans
+        assert beat_log.read_text().count("scan_reminders") >= 3
+        rows = reminder_rows()
+        assert len(rows) == 1 and rows[0][0].endswith(":before:7")
+        sent = [(to, s) for to, s in sent_messages(broker["mail"]) if "月度简报" in s]
+        assert sent == [("xh_lead@example.edu.cn", sent[0][1])]
+        assert not [s for _to, s in sent_messages(broker["mail"]) if "已交简报" in s]
+    finally:
+        for process in (beat, worker):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
