@@ -57,6 +57,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "workshops.reportingschedule": _ALL,
         "workshops.deadline": ("change", "view"),
         "workshops.briefing": ("view",),
+        "workshops.activityrecord": _ALL,
+        "workshops.attendancerecord": ("change", "view"),
     },
     Role.LEADERSHIP: {
         "bureaus.learningdistrict": ("view",),
@@ -82,6 +84,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "workshops.reportingschedule": ("view",),
         "workshops.deadline": ("view",),
         "workshops.briefing": ("view",),
+        "workshops.activityrecord": ("view",),
+        "workshops.attendancerecord": ("view",),
     },
     Role.SCHOOL_ADMIN: {},
     Role.WORKSHOP_LEAD: {},

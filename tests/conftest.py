@@ -242,6 +242,27 @@ def enrol(cast: Cast) -> None:
     schedule_deadlines_sync(schedule)
     first = schedule.deadlines.order_by("due").first()
     cast.extras["group"] = group
+    from workshops.models import Membership
+    from workshops.services import activity_record
+
+    member = Membership.objects.create(
+        bureau=cast.bureau,
+        group=group,
+        teacher=cast.teacher.teacher_profile,
+        task_division="负责课例研究",
+    )
+    cast.extras["membership"] = member
+    cast.extras["activity"] = activity_record(
+        actor=cast.lead,
+        group=group,
+        present_member_ids=[member.pk],
+        data={
+            "date": dt.date(2023, 10, 12),
+            "kind": "集体备课",
+            "topic": f"{cast.bureau.short_name}单元作业研讨",
+            "hours": 3,
+        },
+    )
     cast.extras["deadline"] = first
     cast.extras["briefing"] = briefing_file(
         actor=cast.lead,

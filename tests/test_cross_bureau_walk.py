@@ -100,6 +100,7 @@ def xuhui_objects(x) -> dict[str, object]:
         "workshops.group": x.extras["group"],
         "workshops.deadline": x.extras["deadline"],
         "workshops.briefing": x.extras["briefing"],
+        "workshops.activityrecord": x.extras["activity"],
         "cohorts.outputcall": x.extras["output_call"],
         "programmes.programme": x.programme,
         "programmes.requirement": requirement,

@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 
 from bureaus.admin_base import BureauScopedAdmin, TenantInline, action_form_response
 
-from .models import Briefing, Deadline, Group, Membership, ReportingSchedule
+from .models import (
+    ActivityRecord,
+    AttendanceRecord,
+    Briefing,
+    Deadline,
+    Group,
+    Membership,
+    ReportingSchedule,
+)
 from .services import deadline_extend, schedule_deadlines_sync
 
 
@@ -164,3 +172,44 @@ class BriefingAdmin(BureauScopedAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class AttendanceInline(TenantInline, admin.TabularInline):
+    model = AttendanceRecord
+    extra = 0
+    fields = ["membership", "present"]
+    readonly_fields = ["membership"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivityRecord)
+class ActivityRecordAdmin(BureauScopedAdmin):
+    """Activity records with each member's attendance; a new record lists every member."""
+
+    list_display = ["date", "group", "kind", "topic", "hours", "place"]
+    list_filter = ["group__programme", "group__kind", "kind"]
+    search_fields = ["topic", "group__name"]
+    list_select_related = ["group"]
+    fields = ["bureau", "group", "date", "kind", "topic", "hours", "place", "notes"]
+    inlines = [AttendanceInline]
+    ordering = ["-date", "-id"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        activity = form.instance
+        known = set(activity.attendance.values_list("membership_id", flat=True))
+        AttendanceRecord.objects.bulk_create(
+            [
+                AttendanceRecord(bureau_id=activity.bureau_id, activity=activity, membership_id=pk)
+                for pk in activity.group.memberships.values_list("pk", flat=True)
+                if pk not in known
+            ]
+        )

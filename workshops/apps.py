@@ -15,5 +15,6 @@ class WorkshopsConfig(AppConfig):
             {
                 "briefing.file": _("Briefing filed"),
                 "deadline.extend": _("Deadline extended"),
+                "activity.record": _("Activity recorded"),
             }
         )

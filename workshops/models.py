@@ -244,3 +244,75 @@ class Briefing(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.deadline} · {self.filed_on}"
+
+
+class ActivityRecord(TenantModel):
+    """One activity of a group (研修活动记录): when, what, how long, who came.
+
+    XH-WS-LEAD asks leads to keep these; HA-ACT counts them.
+    """
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="activities", verbose_name=_("group")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(
+        _("kind"), max_length=60, help_text=_("e.g. 学科培训, 课堂观摩, 集体备课, 校长沙龙")
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    tenant_links = ("group",)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("activity record")
+        verbose_name_plural = _("activity records")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="activity_hours_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.topic}"
+
+
+class AttendanceRecord(TenantModel):
+    """Whether one member attended one activity."""
+
+    activity = models.ForeignKey(
+        ActivityRecord,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("activity"),
+    )
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("member"),
+    )
+    present = models.BooleanField(_("present"), default=True)
+
+    tenant_links = ("activity", "membership")
+
+    class Meta:
+        ordering = ["activity", "membership"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "activity", "membership"], name="uniq_attendance"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} · {self.activity}"

@@ -19,7 +19,7 @@ from bureaus.services import audit_record
 from bureaus.tenancy import all_bureaus
 
 from . import rules
-from .models import Briefing, Deadline, ReportingSchedule
+from .models import ActivityRecord, AttendanceRecord, Briefing, Deadline, ReportingSchedule
 
 
 def schedule_deadlines_sync(schedule: ReportingSchedule) -> int:
@@ -177,3 +177,41 @@ def _reminder_text(reminder, group_name, title, due, extended_to) -> tuple[str, 
         _("%(title)s due in %(days)s days: %(group)s") % values,
         _("The %(title)s of %(group)s is due on %(date)s.") % values,
     )
+
+
+@transaction.atomic
+def activity_record(*, actor, group, data: dict, present_member_ids) -> ActivityRecord:
+    """The lead records an activity and who attended it (every member gets a row)."""
+
+    if actor.pk not in (group.lead_id, group.assistant_id) and not actor.has_role(
+        Role.BUREAU_STAFF
+    ):
+        raise PermissionDenied(_("Only the group's lead records its activities."))
+    activity = ActivityRecord.objects.create(
+        bureau_id=group.bureau_id, group=group, recorded_by=actor, **data
+    )
+    members = set(group.memberships.values_list("pk", flat=True))
+    present = set(present_member_ids)
+    if present - members:
+        raise ValidationError(_("Attendance can only be taken for the group's members."))
+    AttendanceRecord.objects.bulk_create(
+        [
+            AttendanceRecord(
+                bureau_id=group.bureau_id,
+                activity=activity,
+                membership_id=member_id,
+                present=member_id in present,
+            )
+            for member_id in sorted(members)
+        ]
+    )
+    audit_record(
+        bureau=group.bureau_id,
+        actor=actor,
+        action="activity.record",
+        target=group,
+        topic=activity.topic,
+        date=activity.date,
+        present=len(present),
+    )
+    return activity
