@@ -161,3 +161,54 @@ def attendance(records: Iterable[tuple[Decimal, bool]]) -> Attendance:
         if not present:
             absent += hours
     return Attendance(total, absent)
+
+
+# --- The output a workshop owes (XH-WS-OUTPUT) ---------------------------------------------------
+
+
+class LeadRank(StrEnum):
+    TRAINER = "trainer"  # a 研训员 of the education college (院校合作)
+    LEADER = "leader"  # a 带头人
+    BACKBONE = "backbone"  # a 骨干
+
+
+@dataclass(frozen=True)
+class CourseOption:
+    min_hours: Decimal
+    delivery: str  # "online" or "face_to_face"
+    level: int  # 1 school … 3 district
+
+
+@dataclass(frozen=True)
+class Course:
+    hours: Decimal
+    delivery: str
+    level: int
+
+
+def owed_courses(workshop_type: str, lead: LeadRank) -> tuple[CourseOption, ...]:
+    """XH-WS-OUTPUT: the course a workshop must turn its results into (any one option)."""
+    if workshop_type == "college_school":
+        return (CourseOption(Decimal(10), "online", 3),)
+    if lead == LeadRank.BACKBONE:
+        return (CourseOption(Decimal(5), "online", 3), CourseOption(Decimal(20), "face_to_face", 1))
+    return (CourseOption(Decimal(5), "online", 3),)
+
+
+def output_met(
+    workshop_type: str, lead: LeadRank, courses: Iterable[Course], report_done: bool
+) -> tuple[bool, list[str]]:
+    """Whether a workshop has its project report and an owed course; the missing parts if not."""
+    options = owed_courses(workshop_type, lead)
+    courses = list(courses)
+    course_done = any(
+        c.hours >= o.min_hours and c.delivery == o.delivery and c.level >= o.level
+        for c in courses
+        for o in options
+    )
+    missing = []
+    if not report_done:
+        missing.append("project_report")
+    if not course_done:
+        missing.append("course")
+    return not missing, missing

@@ -8,13 +8,17 @@ import pytest
 from workshops.rules import (
     XH_BRIEF,
     BriefingStatus,
+    Course,
     Frequency,
+    LeadRank,
     Reminder,
     ReminderKind,
     Schedule,
     attendance,
     briefing_status,
     deadlines,
+    output_met,
+    owed_courses,
     reminders_due,
 )
 
@@ -132,3 +136,32 @@ def test_XC_ATTEND_absent_from_more_than_a_quarter_of_the_hours_earns_no_credit(
     more = attendance([(hours, True)] * 5 + [(hours, False)] * 2 + [(Decimal(1), False)])
     assert not more.earns_credit
     assert attendance([]).ratio == 1 and attendance([]).earns_credit
+
+
+def test_XH_WS_OUTPUT_college_school_workshops_owe_a_ten_hour_district_online_course():
+    [option] = owed_courses("college_school", LeadRank.TRAINER)
+    assert (option.min_hours, option.delivery, option.level) == (Decimal(10), "online", 3)
+    nine = Course(Decimal(9), "online", 3)
+    assert output_met("college_school", LeadRank.TRAINER, [nine], True) == (False, ["course"])
+    ten = Course(Decimal(10), "online", 3)
+    assert output_met("college_school", LeadRank.TRAINER, [ten], True) == (True, [])
+    assert output_met("college_school", LeadRank.TRAINER, [ten], False) == (
+        False,
+        ["project_report"],
+    )
+
+
+def test_XH_WS_OUTPUT_a_leaders_workshop_owes_a_five_hour_district_online_course():
+    for kind in ("inter_school", "intra_school"):
+        assert output_met(kind, LeadRank.LEADER, [Course(Decimal(5), "online", 3)], True)[0]
+        face = Course(Decimal(30), "face_to_face", 1)
+        assert not output_met(kind, LeadRank.LEADER, [face], True)[0]
+
+
+def test_XH_WS_OUTPUT_a_backbones_workshop_may_give_a_twenty_hour_school_face_to_face_course():
+    face = Course(Decimal(20), "face_to_face", 1)
+    assert output_met("intra_school", LeadRank.BACKBONE, [face], True) == (True, [])
+    short = Course(Decimal(19), "face_to_face", 1)
+    assert output_met("intra_school", LeadRank.BACKBONE, [short], True) == (False, ["course"])
+    online = Course(Decimal(5), "online", 3)
+    assert output_met("inter_school", LeadRank.BACKBONE, [online], True)[0]
