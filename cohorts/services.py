@@ -58,7 +58,7 @@ def check_uploads(files: Sequence[UploadedFile]) -> list[rules.AcceptedFile]:
         except rules.FileRejected as error:
             problems.append(str(error))
     if problems:
-        raise ValidationError(problems)
+        raise ValidationError({"files": problems})
     return accepted
 
 
@@ -119,7 +119,7 @@ def evidence_save(
     _attach(evidence, files, accepted)
     if submit:
         if not evidence.files.exists():
-            raise ValidationError(_("Attach at least one file before submitting."))
+            raise ValidationError({"files": _("Attach at least one file before submitting.")})
         evidence_submit(actor=actor, evidence=evidence)
     return evidence
 

@@ -68,8 +68,7 @@ def _save(request, teacher, form, evidence=None):
             submit="submit" in request.POST,
         )
     except ValidationError as error:
-        for message in error.messages:
-            form.add_error("files" if "“" in message else None, message)
+        form.add_error(None, error)  # errors about files land on the files field
         return None
     if saved.state == EvidenceState.SUBMITTED:
         messages.success(request, _("Submitted for review: %(title)s") % {"title": saved.title})
