@@ -26,6 +26,7 @@ demo: migrate
 	@$(BIN)/python manage.py load_demo
 	@$(BIN)/python manage.py load_programmes
 	@$(BIN)/python manage.py load_demo_cohorts
+	@$(BIN)/python manage.py load_demo_groups
 
 run: demo
 	@$(BIN)/python manage.py collectstatic --noinput -v0

@@ -11,6 +11,7 @@ from bureaus.selectors import teachers_of_school
 
 from . import selectors, services
 from .access import bureau_member_required
+from .dashboard import panels_for
 from .forms import PortalPasswordResetForm
 from .roles import Role
 
@@ -27,6 +28,7 @@ def dashboard(request):
         context["school"] = school
         context["school_teachers"] = teachers_of_school(school) if school else []
     context["notifications"] = selectors.notifications_for(user, limit=5)
+    context["panels"] = panels_for(request)
     return render(request, "accounts/dashboard.html", context)
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("schools/", include("bureaus.urls")),
     path("", include("cohorts.urls")),
     path("programmes/", include("programmes.urls")),
+    path("", include("workshops.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -27,7 +27,7 @@ class MilestoneInline(TenantInline, admin.TabularInline):
 class TierInline(TenantInline, admin.TabularInline):
     model = Tier
     extra = 0
-    fields = ["order", "code", "name", "description"]
+    fields = ["order", "code", "name", "lead_rank", "description"]
 
 
 class RequirementLinkInline(admin.TabularInline):

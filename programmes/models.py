@@ -39,7 +39,15 @@ class Period(models.TextChoices):
     SEMESTER = rules.Period.SEMESTER, _("Each semester")
     MONTH = rules.Period.MONTH, _("Each month")
     FORTNIGHT = rules.Period.FORTNIGHT, _("Every two weeks")
+    YEAR = rules.Period.YEAR, _("Each calendar year")
     CYCLE = rules.Period.CYCLE, _("Once over the cycle")
+
+
+class LeadRank(models.TextChoices):
+    """The rank of a participant who leads a workshop (XH-WS-TYPES, XH-WS-OUTPUT)."""
+
+    LEADER = "leader", _("Leader (带头人)")
+    BACKBONE = "backbone", _("Backbone teacher (骨干)")
 
 
 class DeliveryMode(models.TextChoices):
@@ -172,6 +180,13 @@ class Tier(TenantModel):
     name = models.CharField(_("name"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     description = models.TextField(_("description"), blank=True)
+    lead_rank = models.CharField(
+        _("as a workshop lead"),
+        max_length=10,
+        choices=LeadRank.choices,
+        blank=True,
+        help_text=_("XH-WS-OUTPUT: what a workshop led by a participant of this tier owes."),
+    )
 
     tenant_links = ("programme",)
 

@@ -36,6 +36,7 @@ class Period(StrEnum):
     SEMESTER = "semester"
     MONTH = "month"
     FORTNIGHT = "fortnight"
+    YEAR = "year"  # a calendar year, for programmes that count by calendar year (Haian)
     CYCLE = "cycle"
 
 
@@ -105,6 +106,8 @@ class Window:
             return _("%(year)s school year, second semester") % {"year": year}
         if self.period == Period.MONTH:
             return _("%(year)s-%(month)s") % {"year": self.start.year, "month": self.start.month}
+        if self.period == Period.YEAR:
+            return _("%(year)s") % {"year": self.key}
         if self.period == Period.FORTNIGHT:
             return _("%(start)s to %(end)s") % {
                 "start": self.start.strftime("%m-%d"),
@@ -152,6 +155,11 @@ def _windows(period: Period, cycle: Cycle) -> tuple[Window, ...]:
         while day <= cycle.end:
             found.append(_clip(period, f"{day:%Y-%m}", day, month_end(day), cycle))
             day = month_end(day) + dt.timedelta(days=1)
+    elif period == Period.YEAR:
+        for year in range(cycle.start.year, cycle.end.year + 1):
+            found.append(
+                _clip(period, str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), cycle)
+            )
     elif period == Period.FORTNIGHT:
         day = cycle.start
         while day <= cycle.end:

@@ -62,7 +62,7 @@ _PROGRAMME_KEYS = {
 }
 _PHASE_KEYS = {"name", "starts", "ends", "description"}
 _MILESTONE_KEYS = {"due", "title", "owner", "scope", "duration", "description"}
-_TIER_KEYS = {"code", "name", "order", "description"}
+_TIER_KEYS = {"code", "name", "order", "description", "lead_rank"}
 _REQUIREMENT_KEYS = {"code", "title", "description", "order", "tiers", "criteria"}
 _CRITERION_KEYS = {
     "clause",
@@ -83,6 +83,7 @@ _OPTIONAL_KEYS = {
     "scope",
     "duration",
     "min_total_hours",
+    "lead_rank",
 }
 
 
@@ -399,6 +400,7 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                 name=item["name"],
                 order=item["order"],
                 description=item.get("description") or "",
+                lead_rank=item.get("lead_rank") or "",
             ),
             source=source,
             where=f"tier {item['code']!r}",

@@ -219,7 +219,7 @@ def enrol(cast: Cast) -> None:
     job.file.save("roster.xlsx", ContentFile(b"PK"), save=True)
     cast.extras["roster_import"] = job
     from workshops.models import Group, ReportingSchedule
-    from workshops.services import briefing_file, schedule_deadlines_sync
+    from workshops.services import briefing_file, group_permissions_sync, schedule_deadlines_sync
 
     group = Group.objects.create(
         bureau=cast.bureau,
@@ -230,6 +230,7 @@ def enrol(cast: Cast) -> None:
         lead=cast.lead,
         project_title="单元作业设计",
     )
+    group_permissions_sync(group=group)
     schedule = ReportingSchedule.objects.create(
         bureau=cast.bureau,
         group=group,
@@ -252,6 +253,13 @@ def enrol(cast: Cast) -> None:
         task_division="负责课例研究",
     )
     cast.extras["membership"] = member
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from workshops.services import course_record, document_upload
+
+    def pdf(name):
+        return SimpleUploadedFile(name, b"%PDF-1.4\n", content_type="application/pdf")
+
     cast.extras["activity"] = activity_record(
         actor=cast.lead,
         group=group,
@@ -262,13 +270,36 @@ def enrol(cast: Cast) -> None:
             "topic": f"{cast.bureau.short_name}单元作业研讨",
             "hours": 3,
         },
+        files=[pdf(f"{cast.bureau.short_name}活动材料.pdf")],
     )
+    cast.extras["activity_file"] = cast.extras["activity"].files.get()
     cast.extras["deadline"] = first
     cast.extras["briefing"] = briefing_file(
         actor=cast.lead,
         deadline=first,
         text=f"{cast.bureau.short_name}第一季度简报",
+        files=[pdf(f"{cast.bureau.short_name}简报附件.pdf")],
         on=dt.date(2023, 9, 25),
+    )
+    cast.extras["briefing_file"] = cast.extras["briefing"].files.get()
+    cast.extras["document"] = document_upload(
+        actor=cast.lead,
+        group=group,
+        kind="research_plan",
+        title=f"{cast.bureau.short_name}研究方案",
+        upload=pdf("plan.pdf"),
+        on=dt.date(2023, 10, 1),
+    )
+    cast.extras["course"] = course_record(
+        actor=cast.lead,
+        group=group,
+        data={
+            "title": f"{cast.bureau.short_name}单元作业设计课程",
+            "hours": 20,
+            "delivery_mode": "face_to_face",
+            "level": 1,
+            "completed_on": dt.date(2025, 6, 1),
+        },
     )
     cast.extras["pool_entry"] = ReservePoolEntry.objects.create(
         bureau=cast.bureau,

@@ -138,3 +138,79 @@ def test_a_teacher_uploads_evidence_and_staff_verify_it(page, xuhui, tmp_path):
     sign_in(page, "xh_teacher")
     page.click(".mainnav >> text=我的进度")
     assert "任务二" in page.locator("main").inner_text()
+
+
+PNG_PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_records_an_activity(
+    page, xuhui, tmp_path
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from bureaus.tenancy import bureau_scope
+
+    today = timezone.localdate()
+    with bureau_scope(xuhui.bureau):
+        group = xuhui.extras["group"]
+        last = group.deadlines.order_by("-due").first()  # 2026-06-28, never filed
+    photo = tmp_path / "活动照片.png"
+    photo.write_bytes(PNG_PIXEL)
+    report = tmp_path / "简报附件.pdf"
+    report.write_bytes(b"%PDF-1.4\n%briefing\n")
+
+    # Staff: the board shows what is missing; one deadline gets an extension.
+    sign_in(page, "xh_staff")
+    page.goto(f"/programmes/{xuhui.programme.pk}/briefings/")
+    row = page.locator("tr.board-row-missing", has_text=group.name)
+    assert row.locator(".board-missing").count() == 4  # the 2025 school year: nothing filed
+    row.locator(f"a[href='/deadlines/{last.pk}/']").click()
+    page.wait_for_url(f"**/deadlines/{last.pk}/")
+    page.fill("#id_to", (today - dt.timedelta(days=400)).isoformat())  # before the deadline
+    page.fill("#id_reason", "区级活动冲突")
+    page.click("#extension button[type=submit]")
+    assert page.locator("#extension .has-error").count() >= 1
+    assert page.input_value("#id_reason") == "区级活动冲突"  # nothing typed is lost
+    page.fill("#id_to", (today + dt.timedelta(days=7)).isoformat())
+    page.click("#extension button[type=submit]")
+    page.wait_for_url(f"**/deadlines/{last.pk}/")
+    assert "区级活动冲突" in page.locator("main").inner_text()
+    page.click("text=退出登录")
+
+    # The lead: the home page says what is due next; the briefing is filed in time.
+    sign_in(page, "xh_lead")
+    panel = page.locator("[data-testid=my-groups]")
+    assert group.name in panel.inner_text()
+    panel.locator(f"a[href='/deadlines/{last.pk}/']").click()
+    page.fill("#id_text", "本季度完成单元作业设计三轮研讨。")
+    page.set_input_files("#id_files", [str(report)])
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"**/deadlines/{last.pk}/")
+    main = page.locator("main").inner_text()
+    assert "按时" in main and "简报附件.pdf" in main
+
+    # ... and records an activity with a photo; a bad number loses nothing typed.
+    page.goto(f"/groups/{group.pk}/")
+    page.click(f"a[href='/groups/{group.pk}/activities/new/']")
+    page.fill("#id_date", (today - dt.timedelta(days=1)).isoformat())
+    page.fill("#id_kind", "集体备课")
+    page.fill("#id_topic", "作业设计第三轮研讨")
+    page.fill("#id_hours", "0")
+    page.click("main form button[type=submit]")
+    assert page.locator(".has-error #id_hours").count() == 1
+    assert page.input_value("#id_topic") == "作业设计第三轮研讨"
+    page.fill("#id_hours", "2.5")
+    page.set_input_files("#id_files", [str(photo)])
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/activities/*/")
+    assert "作业设计第三轮研讨" in page.locator("h1").inner_text()
+    image = page.locator("main img")
+    assert image.count() == 1
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 1  # served, not broken

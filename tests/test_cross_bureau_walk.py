@@ -101,6 +101,7 @@ def xuhui_objects(x) -> dict[str, object]:
         "workshops.deadline": x.extras["deadline"],
         "workshops.briefing": x.extras["briefing"],
         "workshops.activityrecord": x.extras["activity"],
+        "workshops.groupdocument": x.extras["document"],
         "cohorts.outputcall": x.extras["output_call"],
         "programmes.programme": x.programme,
         "programmes.requirement": requirement,
@@ -170,6 +171,7 @@ def build_cases(x) -> list[Case]:
         Case("cohorts:evidence_review", f"/evidence/{ev.pk}/review/", OBJECT, "post"),
         Case("cohorts:evidence_file", f"/evidence/{ev.pk}/files/{ev_file.pk}/", OBJECT),
         Case("admin:view_on_site", f"/admin/r/{school_ct}/{x.school.pk}/", OBJECT),
+        *workshop_cases(x),
         Case("admin:index", "/admin/", PAGE),
         Case("admin:login", "/admin/login/", PAGE),
         Case("admin:logout", "/admin/logout/", PAGE),
@@ -284,6 +286,105 @@ def build_cases(x) -> list[Case]:
     for label in sorted(app_labels):
         cases.append(Case("admin:app_list", f"/admin/{label}/", PAGE))
     return cases
+
+
+def workshop_cases(x) -> list[Case]:
+    """The group pages, aimed at Xuhui's workshop and everything in it."""
+    group, member = x.extras["group"], x.extras["membership"]
+    activity, deadline = x.extras["activity"], x.extras["deadline"]
+    document, pk = x.extras["document"], x.programme.pk
+    activity_file, briefing_file = x.extras["activity_file"], x.extras["briefing_file"]
+    return [
+        Case("workshops:group_list", "/groups/", PAGE),
+        Case("workshops:group_list", f"/groups/?programme={pk}&q=数学", PAGE),
+        Case("workshops:group_detail", f"/groups/{group.pk}/", OBJECT),
+        Case("workshops:member_add", f"/groups/{group.pk}/members/add/", OBJECT),
+        Case(
+            "workshops:member_add",
+            f"/groups/{group.pk}/members/add/",
+            OBJECT,
+            "post",
+            (("teacher", str(member.teacher_id)), ("role", "member")),
+        ),
+        Case("workshops:member_edit", f"/groups/{group.pk}/members/{member.pk}/", OBJECT),
+        Case(
+            "workshops:member_edit",
+            f"/groups/{group.pk}/members/{member.pk}/",
+            OBJECT,
+            "post",
+            (("task_division", "x"),),
+        ),
+        Case(
+            "workshops:member_edit",
+            f"/groups/{group.pk}/members/{member.pk}/",
+            OBJECT,
+            "post",
+            (("remove", "1"),),
+        ),
+        Case("workshops:activity_new", f"/groups/{group.pk}/activities/new/", OBJECT),
+        Case(
+            "workshops:activity_new",
+            f"/groups/{group.pk}/activities/new/",
+            OBJECT,
+            "post",
+            (("date", "2024-03-01"), ("kind", "x"), ("topic", "x"), ("hours", "2")),
+        ),
+        Case("workshops:document_new", f"/groups/{group.pk}/documents/new/", OBJECT),
+        Case(
+            "workshops:document_new",
+            f"/groups/{group.pk}/documents/new/",
+            OBJECT,
+            "post",
+            (("kind", "other"), ("title", "x")),
+        ),
+        Case("workshops:course_new", f"/groups/{group.pk}/courses/new/", OBJECT),
+        Case(
+            "workshops:course_new",
+            f"/groups/{group.pk}/courses/new/",
+            OBJECT,
+            "post",
+            (("title", "x"), ("hours", "10")),
+        ),
+        Case("workshops:activity_detail", f"/activities/{activity.pk}/", OBJECT),
+        Case(
+            "workshops:activity_file",
+            f"/activities/{activity.pk}/files/{activity_file.pk}/",
+            OBJECT,
+        ),
+        Case("workshops:document_file", f"/documents/{document.pk}/", OBJECT),
+        Case(
+            "workshops:document_review",
+            f"/documents/{document.pk}/review/",
+            OBJECT,
+            "post",
+            (("comment", "x"),),
+        ),
+        Case("workshops:deadline_detail", f"/deadlines/{deadline.pk}/", OBJECT),
+        Case(
+            "workshops:deadline_detail",
+            f"/deadlines/{deadline.pk}/",
+            OBJECT,
+            "post",
+            (("text", "x"),),
+        ),
+        Case(
+            "workshops:deadline_extend",
+            f"/deadlines/{deadline.pk}/extend/",
+            OBJECT,
+            "post",
+            (("to", "2030-01-01"), ("reason", "x")),
+        ),
+        Case(
+            "workshops:briefing_file",
+            f"/deadlines/{deadline.pk}/files/{briefing_file.pk}/",
+            OBJECT,
+        ),
+        Case("workshops:briefing_board", f"/programmes/{pk}/briefings/", OBJECT),
+        Case("workshops:briefing_board", f"/programmes/{pk}/briefings/?format=xlsx", OBJECT),
+        Case("workshops:programme_groups", f"/programmes/{pk}/groups/", OBJECT),
+        Case("workshops:session_hours", f"/programmes/{pk}/sessions/", OBJECT),
+        Case("workshops:session_hours", f"/programmes/{pk}/sessions/?format=xlsx", OBJECT),
+    ]
 
 
 def check(response_chain, case: Case):

@@ -1,22 +1,55 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from bureaus.admin_base import BureauScopedAdmin, TenantInline, action_form_response
 
 from .models import (
+    ActivityFile,
     ActivityRecord,
     AttendanceRecord,
     Briefing,
+    BriefingFile,
     Deadline,
     Group,
+    GroupDocument,
     Membership,
+    Obligation,
     ReportingSchedule,
+    WorkshopCourse,
 )
-from .services import deadline_extend, schedule_deadlines_sync
+from .services import (
+    deadline_extend,
+    group_permissions_sync,
+    group_presets_apply,
+    schedule_deadlines_sync,
+)
+
+
+def _download(url: str, name: str):
+    # Files are served by the portal's views, which check who may read them; never a media URL.
+    return format_html('<a href="{}">{}</a>', url, name)
+
+
+class ReadOnlyInline(TenantInline):
+    """Rows written on the site (files, documents): listed on the parent's page, never edited."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class MembershipInline(TenantInline, admin.TabularInline):
@@ -30,6 +63,65 @@ class ScheduleInline(TenantInline, admin.TabularInline):
     model = ReportingSchedule
     extra = 0
     fields = ["title", "frequency", "day", "starts", "ends"]
+
+
+class KindsField(forms.CharField):
+    """An obligation's kinds as one line (学科培训、课堂观摩 or research_plan, summary), stored as
+    a list."""
+
+    widget = forms.TextInput(attrs={"size": 30})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "、".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return list(dict.fromkeys(part for part in re.split(r"[,，、;；\s]+", text) if part))
+
+
+class ObligationForm(forms.ModelForm):
+    kinds = KindsField(
+        label=Obligation._meta.get_field("kinds").verbose_name,
+        help_text=Obligation._meta.get_field("kinds").help_text,
+        required=False,
+    )
+
+    class Meta:
+        model = Obligation
+        fields = ["order", "rule", "title", "counts", "kinds", "min_count", "period"]
+
+
+class ObligationInline(TenantInline, admin.TabularInline):
+    """What the group owes each period (HA-ACT, XC-TEAM, XC-MENTOR …); a new group gets those
+    of its form, which staff may then change."""
+
+    model = Obligation
+    form = ObligationForm
+    extra = 0
+    fields = ["order", "rule", "title", "counts", "kinds", "min_count", "period"]
+
+
+class CourseInline(TenantInline, admin.TabularInline):
+    """XH-WS-OUTPUT: the courses a workshop turned its results into."""
+
+    model = WorkshopCourse
+    extra = 0
+    fields = ["title", "hours", "delivery_mode", "level", "completed_on"]
+
+
+class DocumentInline(ReadOnlyInline, admin.TabularInline):
+    model = GroupDocument
+    fields = ["kind", "title", "author", "submitted_on", "reviewed_on", "download"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return _download(reverse("workshops:document_file", args=[obj.pk]), obj.original_name)
 
 
 @admin.register(Group)
@@ -51,10 +143,13 @@ class GroupAdmin(BureauScopedAdmin):
         "assistant",
         "school",
         "learning_district",
+        "stage",
+        "subject",
         "project_title",
         "description",
     ]
-    inlines = [MembershipInline, ScheduleInline]
+    inlines = [MembershipInline, ObligationInline, ScheduleInline, CourseInline, DocumentInline]
+    actions = ["apply_presets"]
     ordering = ["programme", "kind", "name"]
 
     def get_queryset(self, request):
@@ -69,10 +164,38 @@ class GroupAdmin(BureauScopedAdmin):
     def member_count(self, obj):
         return obj.member_count
 
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for obj in instances:
+            if isinstance(obj, WorkshopCourse) and obj.recorded_by_id is None:
+                obj.recorded_by = request.user
+            obj.save()
+        formset.save_m2m()
+
     def save_related(self, request, form, formsets, change):
+        """XH-WS-LEAD: the lead (and assistant) manage only their own group, so the object
+        permission follows them; a new group gets what its form owes; schedules get their
+        deadlines."""
         super().save_related(request, form, formsets, change)
-        for schedule in ReportingSchedule.objects.filter(group=form.instance):
+        group = form.instance
+        group_permissions_sync(group=group)
+        if not change:
+            group_presets_apply(actor=request.user, group=group)
+        for schedule in ReportingSchedule.objects.filter(group=group):
             schedule_deadlines_sync(schedule)
+
+    @admin.action(description=_("Add the obligations of its form"), permissions=["change"])
+    def apply_presets(self, request, queryset):
+        groups = list(queryset.select_related("programme"))
+        added = sum(group_presets_apply(actor=request.user, group=group) for group in groups)
+        self.message_user(
+            request,
+            ngettext("%(count)d obligation added.", "%(count)d obligations added.", added)
+            % {"count": added},
+            messages.SUCCESS if added else messages.INFO,
+        )
 
 
 class ExtendForm(forms.Form):
@@ -159,12 +282,27 @@ class DeadlineAdmin(BureauScopedAdmin):
         )
 
 
+class BriefingFileInline(ReadOnlyInline, admin.TabularInline):
+    model = BriefingFile
+    fields = ["download", "size", "uploaded_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("briefing")
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("workshops:briefing_file", args=[obj.briefing.deadline_id, obj.pk])
+        return _download(url, obj.original_name)
+
+
 @admin.register(Briefing)
 class BriefingAdmin(BureauScopedAdmin):
     list_display = ["deadline", "filed_on", "filed_by"]
     list_filter = ["deadline__group__programme"]
     search_fields = ["deadline__group__name", "text"]
     list_select_related = ["deadline__group", "filed_by"]
+    inlines = [BriefingFileInline]
     ordering = ["-filed_on", "-id"]
 
     def has_add_permission(self, request):
@@ -185,16 +323,41 @@ class AttendanceInline(TenantInline, admin.TabularInline):
         return False
 
 
+class ActivityFileInline(ReadOnlyInline, admin.TabularInline):
+    """Materials and photos, uploaded with the record on the site."""
+
+    model = ActivityFile
+    fields = ["download", "size", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("workshops:activity_file", args=[obj.activity_id, obj.pk])
+        return _download(url, obj.original_name)
+
+
 @admin.register(ActivityRecord)
 class ActivityRecordAdmin(BureauScopedAdmin):
-    """Activity records with each member's attendance; a new record lists every member."""
+    """Activity records with each member's attendance; a new record lists every member.
+    School-based sessions carry their module and format (PT-MODULES, PT-CREDIT)."""
 
-    list_display = ["date", "group", "kind", "topic", "hours", "place"]
-    list_filter = ["group__programme", "group__kind", "kind"]
+    list_display = ["date", "group", "kind", "topic", "hours", "session_format", "place"]
+    list_filter = ["group__programme", "group__kind", "kind", "module", "session_format"]
     search_fields = ["topic", "group__name"]
     list_select_related = ["group"]
-    fields = ["bureau", "group", "date", "kind", "topic", "hours", "place", "notes"]
-    inlines = [AttendanceInline]
+    fields = [
+        "bureau",
+        "group",
+        "date",
+        "kind",
+        "topic",
+        "hours",
+        "module",
+        "session_format",
+        "place",
+        "notes",
+    ]
+    inlines = [AttendanceInline, ActivityFileInline]
     ordering = ["-date", "-id"]
 
     def save_model(self, request, obj, form, change):
@@ -213,3 +376,39 @@ class ActivityRecordAdmin(BureauScopedAdmin):
                 if pk not in known
             ]
         )
+
+
+@admin.register(GroupDocument)
+class GroupDocumentAdmin(BureauScopedAdmin):
+    """Plans, reports, summaries and portfolios the groups filed on the site; read here, reviewed
+    there by the group's lead."""
+
+    list_display = ["title", "group", "kind", "author", "submitted_on", "reviewed_on"]
+    list_filter = ["group__programme", "kind"]
+    search_fields = ["title", "group__name"]
+    list_select_related = ["group", "author"]
+    date_hierarchy = "submitted_on"
+    fields = [
+        "group",
+        "kind",
+        "title",
+        "author",
+        "submitted_on",
+        "notes",
+        "download",
+        "reviewed_by",
+        "reviewed_on",
+        "review_comment",
+    ]
+    readonly_fields = ["download"]
+    ordering = ["-submitted_on", "-id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return _download(reverse("workshops:document_file", args=[obj.pk]), obj.original_name)

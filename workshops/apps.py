@@ -9,12 +9,33 @@ class WorkshopsConfig(AppConfig):
     verbose_name = _("Workshops")
 
     def ready(self) -> None:
-        from bureaus.models import AUDIT_ACTION_LABELS
+        from accounts.dashboard import DASHBOARD_PANELS, Panel
+        from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+
+        from .selectors import dashboard_panel
+
+        panel = Panel("workshops/dashboard_panel.html", dashboard_panel)
+        if panel not in DASHBOARD_PANELS:
+            DASHBOARD_PANELS.append(panel)
 
         AUDIT_ACTION_LABELS.update(
             {
                 "briefing.file": _("Briefing filed"),
                 "deadline.extend": _("Deadline extended"),
                 "activity.record": _("Activity recorded"),
+                "group.presets": _("Obligations of its form added"),
+                "membership.add": _("Member added"),
+                "membership.update": _("Task division changed"),
+                "membership.remove": _("Member removed"),
+                "document.upload": _("Document filed"),
+                "document.review": _("Document reviewed"),
+                "course.record": _("Course recorded"),
             }
         )
+        AUDIT_DESCRIBERS["membership"] = lambda entry: " ".join(
+            str(v) for v in (entry.data.get("teacher"), entry.data.get("after")) if v
+        )
+        AUDIT_DESCRIBERS["document"] = lambda entry: entry.data.get("title", "")
+        AUDIT_DESCRIBERS["course"] = lambda entry: entry.data.get("title", "")
+        AUDIT_DESCRIBERS["activity"] = lambda entry: entry.data.get("topic", "")
+        AUDIT_DESCRIBERS["deadline"] = lambda entry: entry.data.get("reason", "")

@@ -7,17 +7,24 @@ school-based training groups, the mentor corps and working groups. The kind says
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
+from accounts.models import Subject
 from bureaus.tenancy import TenantModel
+from programmes.models import DeliveryMode, Level, Period
 
 from . import rules
 
 
 class GroupKind(models.TextChoices):
     WORKSHOP = "workshop", _("Workshop")
+    LEADING_GROUP = "leading_group", _("Leading group")
     SUBJECT_GROUP = "subject_group", _("Subject guidance group")
     READING_GROUP = "reading_group", _("Stage reading exchange")
     CADRE_TEAM = "cadre_team", _("Learning-district cadre team")
@@ -26,6 +33,14 @@ class GroupKind(models.TextChoices):
     TRAINING_GROUP = "training_group", _("School-based training group")
     MENTOR_CORPS = "mentor_corps", _("Mentor corps")
     WORKING_GROUP = "working_group", _("Working group")
+
+
+class GroupStage(models.TextChoices):
+    """The stage a working group or reading exchange serves (HA-ORG, HA-READ)."""
+
+    PRIMARY = "primary", _("Primary")
+    JUNIOR = "junior", _("Junior secondary")
+    SENIOR = "senior", _("Senior secondary")
 
 
 class WorkshopType(models.TextChoices):
@@ -81,6 +96,8 @@ class Group(TenantModel):
         related_name="groups",
         verbose_name=_("learning district"),
     )
+    stage = models.CharField(_("stage"), max_length=10, choices=GroupStage.choices, blank=True)
+    subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices, blank=True)
     project_title = models.CharField(_("research project"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
 
@@ -95,9 +112,22 @@ class Group(TenantModel):
                 fields=["bureau", "programme", "name"], name="uniq_group_name_per_programme"
             )
         ]
+        permissions = [
+            ("manage_group", _("Manage the group: members, activities, documents, briefings")),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class GroupUserObjectPermission(UserObjectPermissionBase):
+    """A user's object permission on one group: its lead and assistant manage it."""
+
+    content_object = models.ForeignKey(Group, on_delete=models.CASCADE)
+
+    class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = _("group permission of a user")
+        verbose_name_plural = _("group permissions of users")
 
 
 class MemberRole(models.TextChoices):
@@ -246,6 +276,21 @@ class Briefing(TenantModel):
         return f"{self.deadline} · {self.filed_on}"
 
 
+class TrainingModule(models.TextChoices):
+    """PT-MODULES: the modules of school-based class-teacher training."""
+
+    CLASS_COLLECTIVE = "class_collective", _("Class collective management")
+    CLASS_ACTIVITIES = "class_activities", _("Organising class activities")
+    STUDENT_GUIDANCE = "student_guidance", _("Student development guidance")
+    EVALUATION = "evaluation", _("Comprehensive quality evaluation")
+    COMMUNICATION = "communication", _("Communication and cooperation")
+
+
+class SessionFormat(models.TextChoices):
+    LECTURE = rules.SessionFormat.LECTURE, _("Lecture")
+    PRACTICE = rules.SessionFormat.PRACTICE, _("Practice")
+
+
 class ActivityRecord(TenantModel):
     """One activity of a group (研修活动记录): when, what, how long, who came.
 
@@ -260,8 +305,22 @@ class ActivityRecord(TenantModel):
         _("kind"), max_length=60, help_text=_("e.g. 学科培训, 课堂观摩, 集体备课, 校长沙龙")
     )
     topic = models.CharField(_("topic"), max_length=200)
-    hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=1)
+    hours = models.DecimalField(_("class hours"), max_digits=4, decimal_places=1)
     place = models.CharField(_("place"), max_length=100, blank=True)
+    module = models.CharField(
+        _("module"),
+        max_length=20,
+        choices=TrainingModule.choices,
+        blank=True,
+        help_text=_("PT-MODULES: the module of a school-based training session."),
+    )
+    session_format = models.CharField(
+        _("format"),
+        max_length=10,
+        choices=SessionFormat.choices,
+        blank=True,
+        help_text=_("PT-CREDIT: lectures count 10 class hours a credit, practice 20."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -316,3 +375,218 @@ class AttendanceRecord(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.membership} · {self.activity}"
+
+
+def group_upload_path(instance, filename: str) -> str:
+    # A random name: the original is kept in the row, never trusted as a path.
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"groups/{instance.bureau_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class StoredFile(TenantModel):
+    """The stored part of an uploaded file; served only through a permission check."""
+
+    file = models.FileField(_("file"), upload_to=group_upload_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class ActivityFile(StoredFile):
+    """Materials and photos of an activity (XH-WS-LEAD: activity records with materials)."""
+
+    activity = models.ForeignKey(
+        ActivityRecord, on_delete=models.CASCADE, related_name="files", verbose_name=_("activity")
+    )
+
+    tenant_links = ("activity",)
+
+    class Meta:
+        ordering = ["activity", "id"]
+        verbose_name = _("activity file")
+        verbose_name_plural = _("activity files")
+
+
+class BriefingFile(StoredFile):
+    """A file filed with a briefing."""
+
+    briefing = models.ForeignKey(
+        Briefing, on_delete=models.CASCADE, related_name="files", verbose_name=_("briefing")
+    )
+
+    tenant_links = ("briefing",)
+
+    class Meta:
+        ordering = ["briefing", "id"]
+        verbose_name = _("briefing file")
+        verbose_name_plural = _("briefing files")
+
+
+class DocumentKind(models.TextChoices):
+    RESEARCH_PLAN = "research_plan", _("Research plan")
+    IMPLEMENTATION_PLAN = "implementation_plan", _("Annual implementation plan")
+    PROJECT_REPORT = "project_report", _("Project report")
+    WORK_PLAN = "work_plan", _("Work plan")
+    MENTORING_PLAN = "mentoring_plan", _("Mentoring plan")
+    LEARNING_PLAN = "learning_plan", _("Learning plan")
+    MICRO_PROJECT = "micro_project", _("Micro-project report")
+    READING_NOTE = "reading_note", _("Reading note")
+    FORUM_REPORT = "forum_report", _("Forum report")
+    SUMMARY = "summary", _("Semester work summary")
+    LEARNING_SUMMARY = "learning_summary", _("Final learning summary")
+    PORTFOLIO = "portfolio", _("Portfolio")
+    PERSONAL_PORTFOLIO = "personal_portfolio", _("Personal portfolio")
+    ASSESSMENT = "assessment", _("Written assessment of a member")
+    OTHER = "other", _("Other")
+
+
+# Documents a member writes for themselves (a mentee's plan, notes, reports and portfolio);
+# the others are the group's, written by its lead or assistant.
+MEMBER_DOCUMENT_KINDS = frozenset(
+    {
+        DocumentKind.LEARNING_PLAN,
+        DocumentKind.MICRO_PROJECT,
+        DocumentKind.READING_NOTE,
+        DocumentKind.FORUM_REPORT,
+        DocumentKind.LEARNING_SUMMARY,
+        DocumentKind.PERSONAL_PORTFOLIO,
+        DocumentKind.OTHER,
+    }
+)
+
+
+class GroupDocument(StoredFile):
+    """A document of a group: its research plan, a school year's implementation plan, a summary,
+    a portfolio, a mentee's reading note … A member's portfolio is reviewed by the lead."""
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="documents", verbose_name=_("group")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    submitted_on = models.DateField(_("submitted on"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
+    review_comment = models.TextField(_("review"), blank=True)
+
+    tenant_links = ("group",)
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+        verbose_name = _("group document")
+        verbose_name_plural = _("group documents")
+        indexes = [models.Index(fields=["group", "kind"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Obligation(TenantModel):
+    """Something a group owes, counted each period: ≥2 activities a semester of the listed kinds
+    (HA-ACT), a principals' salon a month (XC-TEAM), a summary each semester …"""
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("group")
+    )
+    rule = models.CharField(_("rule"), max_length=20, blank=True, help_text=_("e.g. HA-ACT"))
+    title = models.CharField(_("title"), max_length=100)
+    counts = models.CharField(
+        _("counts"),
+        max_length=12,
+        choices=[
+            (rules.Counts.ACTIVITIES, _("Activity records")),
+            (rules.Counts.DOCUMENTS, _("Documents")),
+        ],
+    )
+    kinds = models.JSONField(
+        _("of kinds"),
+        default=list,
+        blank=True,
+        help_text=_("Activity kinds (e.g. 校长沙龙) or document kinds; empty: any."),
+    )
+    min_count = models.PositiveSmallIntegerField(_("at least"), default=1)
+    period = models.CharField(_("per"), max_length=12, choices=Period.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    tenant_links = ("group",)
+
+    class Meta:
+        ordering = ["group", "order", "id"]
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_count__gt=0), name="obligation_min_count")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def spec(self) -> rules.Obligation:
+        return rules.Obligation(
+            self.rule,
+            self.title,
+            rules.Counts(self.counts),
+            self.min_count,
+            rules.Period(self.period),
+            frozenset(self.kinds or ()),
+        )
+
+
+class WorkshopCourse(TenantModel):
+    """A course a workshop turned its results into (XH-WS-OUTPUT)."""
+
+    group = models.ForeignKey(
+        Group, on_delete=models.CASCADE, related_name="courses", verbose_name=_("workshop")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    hours = models.DecimalField(_("class hours"), max_digits=5, decimal_places=1)
+    delivery_mode = models.CharField(_("delivery"), max_length=12, choices=DeliveryMode.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    completed_on = models.DateField(_("completed on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    tenant_links = ("group",)
+
+    class Meta:
+        ordering = ["group", "-completed_on", "id"]
+        verbose_name = _("workshop course")
+        verbose_name_plural = _("workshop courses")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(hours__gt=0), name="course_hours_positive")
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -8,12 +8,17 @@ any extension come on time / late / missing; from a deadline and today come the 
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+from programmes.rules import Cycle, Period, Status, Window, windows
 
 
 class Frequency(StrEnum):
@@ -212,3 +217,378 @@ def output_met(
     if not course_done:
         missing.append("course")
     return not missing, missing
+
+
+# --- Counted obligations: HA-ACT, HA-READ, XC-TEAM, XC-MENTOR, XC-MENTEE, SJ-SCHOOL ----------
+
+
+class Counts(StrEnum):
+    ACTIVITIES = "activities"  # activity records of the group
+    DOCUMENTS = "documents"  # documents the group submitted (plans, summaries, portfolios …)
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """Something a group owes, counted in each period: ≥ ``min_count`` items of ``kinds``
+    (any kind when empty) per ``period``."""
+
+    rule: str  # the rule id it comes from, e.g. "HA-ACT"
+    title: str
+    counts: Counts
+    min_count: int
+    period: Period
+    kinds: frozenset[str] = frozenset()
+
+    def counts_item(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    window: Window
+    count: int
+    required: int
+    status: Status
+
+
+def obligation_status(
+    obligation: Obligation, items: Iterable[tuple[str, dt.date]], cycle: Cycle, today: dt.date
+) -> list[PeriodCount]:
+    """How many matching items (kind, date) fell in each period of the cycle, and whether that
+    meets the obligation: met; missed once the period is over; in progress; or upcoming.
+
+    A period the cycle covers less than half of is not owed: Haian's calendar-year cycle holds
+    only the January of the 2021 school year's first semester, and owes nothing for it.
+    """
+    spans = [w for w in windows(obligation.period, cycle) if _mostly_inside(w)]
+    counts = [0] * len(spans)
+    starts = [w.start for w in spans]
+    for kind, day in items:
+        if not obligation.counts_item(kind):
+            continue
+        index = bisect.bisect_right(starts, day) - 1
+        if index >= 0 and day in spans[index]:
+            counts[index] += 1
+    found = []
+    for window, count in zip(spans, counts, strict=True):
+        if count >= obligation.min_count:
+            status = Status.MET
+        elif window.end < today:
+            status = Status.MISSED
+        elif window.start > today:
+            status = Status.UPCOMING
+        else:
+            status = Status.IN_PROGRESS
+        found.append(PeriodCount(window, count, obligation.min_count, status))
+    return found
+
+
+def _mostly_inside(window: Window) -> bool:
+    """Whether the window, clipped to the cycle, still covers at least half of its period."""
+    period, start = window.period, window.start
+    if period == Period.CYCLE:
+        return True
+    if period == Period.FORTNIGHT:
+        natural = 14
+    elif period == Period.MONTH:
+        natural = calendar.monthrange(start.year, start.month)[1]
+    elif period == Period.YEAR:
+        natural = 366 if calendar.isleap(int(window.key)) else 365
+    elif period == Period.SCHOOL_YEAR:
+        year = int(window.key)
+        natural = (dt.date(year + 1, 9, 1) - dt.date(year, 9, 1)).days
+    else:  # a semester: Sept – Jan or Feb – Aug
+        year, half = (int(part) for part in window.key.split("-"))
+        first, last = (
+            (dt.date(year, 9, 1), dt.date(year + 1, 2, 1))
+            if half == 1
+            else (dt.date(year + 1, 2, 1), dt.date(year + 1, 9, 1))
+        )
+        natural = (last - first).days
+    return ((window.end - start).days + 1) * 2 >= natural
+
+
+# HA-ACT: the kinds of training activity a subject guidance group runs.
+HA_ACT_KINDS = frozenset(
+    {"学科培训", "课堂观摩", "教学竞赛", "教学展示", "研题磨题", "集体备课", "资源研发", "交流对话"}
+)
+
+
+@dataclass(frozen=True)
+class SchedulePreset:
+    title: str
+    schedule: Schedule
+
+
+# What each group form owes by the seeds, offered when a group is created (and editable after).
+# Keyed by group kind; obligations first, then the reporting schedule, if any.
+PRESETS: dict[str, tuple[tuple[Obligation, ...], SchedulePreset | None]] = {
+    "workshop": (
+        (
+            Obligation(
+                "XH-WS-LEAD",
+                "研究方案",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"research_plan"}),
+            ),
+            Obligation(
+                "XH-WS-LEAD",
+                "年度实施计划",
+                Counts.DOCUMENTS,
+                1,
+                Period.SCHOOL_YEAR,
+                frozenset({"implementation_plan"}),
+            ),
+            Obligation(
+                "XH-WS-OUTPUT",
+                "项目研究报告",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"project_report"}),
+            ),
+        ),
+        SchedulePreset("活动简报", XH_BRIEF),
+    ),
+    "subject_group": (
+        (
+            Obligation(
+                "HA-ACT",
+                "学科研训活动（每学期）",
+                Counts.ACTIVITIES,
+                2,
+                Period.SEMESTER,
+                HA_ACT_KINDS,
+            ),
+            Obligation(
+                "HA-ACT", "学科研训活动（每年）", Counts.ACTIVITIES, 4, Period.YEAR, HA_ACT_KINDS
+            ),
+        ),
+        None,
+    ),
+    "reading_group": (
+        (
+            Obligation(
+                "HA-READ",
+                "读书交流",
+                Counts.ACTIVITIES,
+                1,
+                Period.SEMESTER,
+                frozenset({"读书交流"}),
+            ),
+        ),
+        None,
+    ),
+    "cadre_team": (
+        (
+            Obligation(
+                "XC-TEAM",
+                "团队建设方案",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"work_plan"}),
+            ),
+            Obligation(
+                "XC-TEAM", "校长沙龙", Counts.ACTIVITIES, 1, Period.MONTH, frozenset({"校长沙龙"})
+            ),
+            Obligation(
+                "XC-TEAM",
+                "微项目",
+                Counts.DOCUMENTS,
+                1,
+                Period.SCHOOL_YEAR,
+                frozenset({"micro_project"}),
+            ),
+            Obligation(
+                "XC-TEAM",
+                "学期工作总结",
+                Counts.DOCUMENTS,
+                1,
+                Period.SEMESTER,
+                frozenset({"summary"}),
+            ),
+            Obligation(
+                "XC-TEAM",
+                "学期团队建设会议",
+                Counts.ACTIVITIES,
+                1,
+                Period.SEMESTER,
+                frozenset({"团队建设会议"}),
+            ),
+            Obligation(
+                "XC-TEAM",
+                "团队档案袋",
+                Counts.DOCUMENTS,
+                1,
+                Period.SEMESTER,
+                frozenset({"portfolio"}),
+            ),
+        ),
+        SchedulePreset("活动简报", Schedule(Frequency.BIMONTHLY)),
+    ),
+    "mentoring_pair": (
+        (
+            Obligation(
+                "XC-MENTOR",
+                "带教计划",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"mentoring_plan"}),
+            ),
+            Obligation(
+                "XC-MENTOR",
+                "管理研讨或跟岗观摩",
+                Counts.ACTIVITIES,
+                1,
+                Period.FORTNIGHT,
+                frozenset({"管理研讨", "跟岗观摩"}),
+            ),
+            Obligation(
+                "XC-MENTOR", "荐书荐文", Counts.ACTIVITIES, 1, Period.MONTH, frozenset({"荐书荐文"})
+            ),
+            Obligation(
+                "XC-MENTOR",
+                "带教档案袋",
+                Counts.DOCUMENTS,
+                1,
+                Period.SEMESTER,
+                frozenset({"portfolio"}),
+            ),
+            Obligation(
+                "XC-MENTEE",
+                "学习计划",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"learning_plan"}),
+            ),
+            Obligation(
+                "XC-MENTEE",
+                "论坛报告",
+                Counts.DOCUMENTS,
+                1,
+                Period.SEMESTER,
+                frozenset({"forum_report"}),
+            ),
+            Obligation(
+                "XC-MENTEE",
+                "微项目报告",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"micro_project"}),
+            ),
+            Obligation(
+                "XC-MENTEE",
+                "读书笔记",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"reading_note"}),
+            ),
+            Obligation(
+                "XC-MENTEE",
+                "学习总结",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"learning_summary"}),
+            ),
+            Obligation(
+                "XC-MENTEE",
+                "个人档案袋",
+                Counts.DOCUMENTS,
+                1,
+                Period.CYCLE,
+                frozenset({"personal_portfolio"}),
+            ),
+        ),
+        None,
+    ),
+    "school_studio": (
+        (Obligation("SJ-SCHOOL", "校本研修", Counts.ACTIVITIES, 1, Period.MONTH),),
+        None,
+    ),
+}
+
+
+# --- School studios (SJ-SCHOOL) -------------------------------------------------------------------
+
+SJ_STUDIO_MIN_CLASSES = 15
+SJ_STUDIO_MIN_MEMBERS = 8
+
+
+def studio_shortfall(classes: int, studio_sizes: Iterable[int]) -> str | None:
+    """SJ-SCHOOL: a school with ≥15 classes must have a studio of its own with ≥8 members
+    (smaller schools may join a joint studio). Why the school falls short, or None."""
+    if classes < SJ_STUDIO_MIN_CLASSES:
+        return None
+    sizes = list(studio_sizes)
+    if not sizes:
+        return _("%(classes)s classes and no studio of its own") % {"classes": classes}
+    largest = max(sizes)
+    if largest < SJ_STUDIO_MIN_MEMBERS:
+        return _("its studio has %(members)s members; it needs at least %(min)s") % {
+            "members": largest,
+            "min": SJ_STUDIO_MIN_MEMBERS,
+        }
+    return None
+
+
+# --- Mentoring pairs (XC-PAIRS) -------------------------------------------------------------------
+
+
+class MenteeKind(StrEnum):
+    VICE_PRINCIPAL = "vice_principal"  # newly promoted vice principal
+    PRINCIPAL = "principal"  # newly promoted principal
+
+
+def pair_problem(mentee: MenteeKind, *, same_school: bool, mentor_listed: bool) -> str | None:
+    """XC-PAIRS: a new vice principal is mentored by their own school's principal; a new
+    principal by a mentor from the bureau's list. What is wrong with a pair, or None."""
+    if mentee == MenteeKind.VICE_PRINCIPAL and not same_school:
+        return _("a new vice principal is mentored by the principal of their own school")
+    if mentee == MenteeKind.PRINCIPAL and not mentor_listed:
+        return _("a new principal's mentor comes from the bureau's list of mentors")
+    return None
+
+
+# --- School-based training sessions (PT-MODULES, for PT-CREDIT) --------------------------------
+
+
+class SessionFormat(StrEnum):
+    LECTURE = "lecture"  # 讲座: PT-CREDIT counts 10 class hours a credit
+    PRACTICE = "practice"  # 实践 (teaching practice, observation, seminar): 20 hours a credit
+
+
+@dataclass(frozen=True)
+class SessionHours:
+    """The class hours of school-based training a teacher attended, by format and by module."""
+
+    lecture: Decimal = Decimal(0)
+    practice: Decimal = Decimal(0)
+    by_module: tuple[tuple[str, Decimal], ...] = ()
+
+    @property
+    def total(self) -> Decimal:
+        return self.lecture + self.practice
+
+
+def session_hours(sessions: Iterable[tuple[str, str, Decimal]]) -> SessionHours:
+    """From the (module, format, class hours) of each session a teacher attended."""
+    lecture = practice = Decimal(0)
+    modules: dict[str, Decimal] = {}
+    for module, format_, hours in sessions:
+        if format_ == SessionFormat.LECTURE:
+            lecture += hours
+        elif format_ == SessionFormat.PRACTICE:
+            practice += hours
+        else:
+            continue  # not a credited session (no format recorded)
+        if module:
+            modules[module] = modules.get(module, Decimal(0)) + hours
+    return SessionHours(lecture, practice, tuple(sorted(modules.items())))

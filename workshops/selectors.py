@@ -1,22 +1,438 @@
-"""Reads on groups: attendance per member and school year (XC-ATTEND, for the credits app)."""
+"""Reads on groups: what each owes and has done, attendance per member and school year
+(XC-ATTEND, for the credits app), the staff's briefing board, school studios short of SJ-SCHOOL,
+mentoring pairs against XC-PAIRS, and school-based session hours (PT-MODULES, for PT-CREDIT).
+
+Each read takes a fixed number of queries, however many groups, members or records there are.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
 
-from programmes.rules import school_year_of
+from django.db.models import Count, QuerySet
+
+from accounts.models import TeacherProfile
+from bureaus.models import School
+from cohorts.models import Enrolment
+from programmes.models import Programme
+from programmes.rules import Period, Status, Window, school_year_of, windows
 
 from . import rules
-from .models import AttendanceRecord, Group
+from .models import (
+    ActivityRecord,
+    AttendanceRecord,
+    Deadline,
+    Group,
+    GroupDocument,
+    GroupKind,
+    MemberRole,
+    Membership,
+    Obligation,
+    WorkshopCourse,
+)
+
+# --- What a group owes ------------------------------------------------------------------------
+
+
+@dataclass
+class ObligationRow:
+    obligation: Obligation
+    periods: list[rules.PeriodCount]
+
+    @property
+    def current(self) -> rules.PeriodCount | None:
+        """The period under way (or the last one, once the cycle is over)."""
+        live = [p for p in self.periods if p.status != Status.UPCOMING]
+        return live[-1] if live else (self.periods[0] if self.periods else None)
+
+    @property
+    def missed(self) -> list[rules.PeriodCount]:
+        return [p for p in self.periods if p.status == Status.MISSED]
+
+    @property
+    def met(self) -> int:
+        return sum(1 for p in self.periods if p.status == Status.MET)
+
+
+def obligation_rows(groups: Iterable[Group], *, today: dt.date) -> dict[int, list[ObligationRow]]:
+    """Every obligation of the groups, counted in each period of their programme's cycle, keyed by
+    group id. Three queries, whatever the number of groups (four if their programmes are not
+    joined already)."""
+    groups = {g.pk: g for g in groups}
+    obligations = list(Obligation.objects.filter(group_id__in=groups).order_by("order", "id"))
+    if not obligations:
+        return {pk: [] for pk in groups}
+    wanted = {o.group_id for o in obligations}
+    items: dict[tuple[int, str], list[tuple[str, dt.date]]] = defaultdict(list)
+    if any(o.counts == rules.Counts.ACTIVITIES for o in obligations):
+        for group_id, kind, day in ActivityRecord.objects.filter(group_id__in=wanted).values_list(
+            "group_id", "kind", "date"
+        ):
+            items[group_id, rules.Counts.ACTIVITIES].append((kind, day))
+    if any(o.counts == rules.Counts.DOCUMENTS for o in obligations):
+        for group_id, kind, day in GroupDocument.objects.filter(group_id__in=wanted).values_list(
+            "group_id", "kind", "submitted_on"
+        ):
+            items[group_id, rules.Counts.DOCUMENTS].append((kind, day))
+    # The cycles of the groups' programmes, read once (none when the caller joined them).
+    programmes = {
+        g.programme_id: g.programme for g in groups.values() if Group.programme.is_cached(g)
+    }
+    if missing := {g.programme_id for g in groups.values()} - programmes.keys():
+        programmes.update(Programme.objects.in_bulk(missing))
+    cycles = {pk: p.cycle for pk, p in programmes.items()}
+    rows: dict[int, list[ObligationRow]] = {pk: [] for pk in groups}
+    for obligation in obligations:
+        group = groups[obligation.group_id]
+        periods = rules.obligation_status(
+            obligation.spec,
+            items[obligation.group_id, obligation.counts],
+            cycles[group.programme_id],
+            today,
+        )
+        rows[group.pk].append(ObligationRow(obligation, periods))
+    return rows
+
+
+# --- The output a workshop owes (XH-WS-OUTPUT) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutputStatus:
+    rank: rules.LeadRank
+    options: tuple[rules.CourseOption, ...]
+    courses: list[WorkshopCourse]
+    report_done: bool
+    met: bool
+    missing: list[str]
+
+
+def lead_rank(group: Group) -> rules.LeadRank:
+    """A 院校合作 workshop is led by a 研训员; otherwise the lead's tier in the programme says
+    whether they are a 带头人 or a 骨干 (``Tier.lead_rank``)."""
+    if group.workshop_type == "college_school":
+        return rules.LeadRank.TRAINER
+    rank = (
+        Enrolment.objects.filter(programme_id=group.programme_id, teacher__user_id=group.lead_id)
+        .values_list("tier__lead_rank", flat=True)
+        .first()
+    )
+    if rank == rules.LeadRank.BACKBONE:
+        return rules.LeadRank.BACKBONE
+    if rank == rules.LeadRank.LEADER:
+        return rules.LeadRank.LEADER
+    return rules.LeadRank.TRAINER if rank is None else rules.LeadRank.LEADER
+
+
+def output_status(group: Group) -> OutputStatus | None:
+    """XH-WS-OUTPUT for a workshop: the course it owes, the courses recorded, whether its project
+    report is in. None for other group forms."""
+    if group.kind != GroupKind.WORKSHOP:
+        return None
+    rank = lead_rank(group)
+    courses = list(group.courses.all())
+    report_done = group.documents.filter(kind="project_report").exists()
+    met, missing = rules.output_met(
+        group.workshop_type,
+        rank,
+        [rules.Course(c.hours, c.delivery_mode, c.level) for c in courses],
+        report_done,
+    )
+    return OutputStatus(
+        rank, rules.owed_courses(group.workshop_type, rank), courses, report_done, met, missing
+    )
+
+
+# --- Deadlines and briefings ---------------------------------------------------------------------
+
+
+class BoardDeadline(NamedTuple):
+    """What the board shows of a deadline, read as values rather than as a model instance."""
+
+    pk: int
+    due: dt.date
+    extended_to: dt.date | None
+    extension_reason: str
+
+
+class DeadlineRow(NamedTuple):
+    deadline: Deadline | BoardDeadline
+    status: rules.BriefingStatus
+    filed_on: dt.date | None
+
+
+def _status(deadline: Deadline, filed_on: dt.date | None, today: dt.date) -> rules.BriefingStatus:
+    return rules.briefing_status(deadline.due, filed_on, today, deadline.extended_to)
+
+
+def deadline_rows(group: Group, *, today: dt.date) -> list[DeadlineRow]:
+    deadlines = Deadline.objects.filter(group=group).select_related("schedule", "briefing")
+    rows = []
+    for deadline in deadlines.order_by("due", "id"):
+        briefing = getattr(deadline, "briefing", None)
+        filed_on = briefing.filed_on if briefing else None
+        rows.append(DeadlineRow(deadline, _status(deadline, filed_on, today), filed_on))
+    return rows
+
+
+@dataclass
+class BoardRow:
+    group: Group
+    cells: list[DeadlineRow | None]
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for c in self.cells if c and c.status == rules.BriefingStatus.MISSING)
+
+
+@dataclass
+class Board:
+    school_year: Window
+    dates: list[dt.date]
+    rows: list[BoardRow]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def briefing_board(
+    programme: Programme, groups: QuerySet[Group], *, school_year: Window, today: dt.date
+) -> Board:
+    """The programme's groups against the deadlines of one school year: filed on time, late,
+    missing (highlighted) or still open, with extensions. Two queries; the deadlines are read as
+    values, as the board shows a few fields of thousands of them."""
+    groups = (
+        groups.filter(programme=programme)
+        .select_related(None)
+        .select_related("lead")
+        .only("kind", "name", "lead__username", "lead__full_name")
+    )
+    found = (
+        Deadline.objects.filter(
+            group__in=groups.values("pk"), due__range=(school_year.start, school_year.end)
+        )
+        .order_by("due", "id")
+        .values_list(
+            "pk", "group_id", "due", "extended_to", "extension_reason", "briefing__filed_on"
+        )
+    )
+    dates: set[dt.date] = set()
+    cells: dict[tuple[int, dt.date], DeadlineRow] = {}
+    counts: dict[str, int] = defaultdict(int)
+    for pk, group_id, due, extended_to, reason, filed_on in found:
+        status = rules.briefing_status(due, filed_on, today, extended_to)
+        cells[group_id, due] = DeadlineRow(
+            BoardDeadline(pk, due, extended_to, reason), status, filed_on
+        )
+        counts[status] += 1
+        dates.add(due)
+    days = sorted(dates)
+    rows = []
+    for group in groups.order_by("kind", "name"):
+        line = [cells.get((group.pk, day)) for day in days]
+        if any(line):
+            rows.append(BoardRow(group, line))
+    return Board(school_year, days, rows, dict(counts))
+
+
+# --- Attendance (XC-ATTEND) ---------------------------------------------------------------------
 
 
 def attendance_by_member(group: Group, school_year: int) -> dict[int, rules.Attendance]:
     """Each member's attendance over the group's activities of one school year, keyed by
     membership id. Members with no activity that year are absent from the result."""
-    records = defaultdict(list)
+    return {
+        member: years[school_year]
+        for member, years in attendance_by_year(group).items()
+        if school_year in years
+    }
+
+
+def attendance_by_year(group: Group) -> dict[int, dict[int, rules.Attendance]]:
+    """Each member's attendance per school year, keyed by membership id then school year."""
+    records: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for membership_id, hours, present, day in AttendanceRecord.objects.filter(
         activity__group=group
     ).values_list("membership_id", "activity__hours", "present", "activity__date"):
-        if school_year_of(day) == school_year:
-            records[membership_id].append((hours, present))
-    return {member: rules.attendance(rows) for member, rows in records.items()}
+        records[membership_id][school_year_of(day)].append((hours, present))
+    return {
+        member: {year: rules.attendance(rows) for year, rows in years.items()}
+        for member, years in records.items()
+    }
+
+
+# --- School studios (SJ-SCHOOL) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudioShortfall:
+    school: School
+    classes: int
+    studios: list[tuple[str, int]]  # (name, members) of the school's own studios
+    reason: str
+
+
+def studio_shortfalls(programme: Programme) -> list[StudioShortfall]:
+    """The schools taking part in the programme with ≥15 classes that have no studio of their own
+    with ≥8 members. Two queries."""
+    schools = School.objects.filter(
+        pk__in=Enrolment.objects.filter(programme=programme).values("school_id"),
+        number_of_classes__gte=rules.SJ_STUDIO_MIN_CLASSES,
+    ).order_by("-number_of_classes", "name")
+    studios: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for school_id, name, members in (
+        Group.objects.filter(programme=programme, kind=GroupKind.SCHOOL_STUDIO)
+        .exclude(school=None)
+        .annotate(members=Count("memberships"))
+        .values_list("school_id", "name", "members")
+    ):
+        studios[school_id].append((name, members))
+    found = []
+    for school in schools:
+        own = studios.get(school.pk, [])
+        reason = rules.studio_shortfall(school.number_of_classes, [m for _n, m in own])
+        if reason:
+            found.append(StudioShortfall(school, school.number_of_classes, own, reason))
+    return found
+
+
+# --- Mentoring pairs (XC-PAIRS) ------------------------------------------------------------------
+
+# The tiers of the XC seed: who is mentored as what, and the tier of the bureau's mentor list.
+MENTEE_TIERS = {
+    "new_vice_principal": rules.MenteeKind.VICE_PRINCIPAL,
+    "new_principal": rules.MenteeKind.PRINCIPAL,
+}
+MENTOR_TIER = "mentor"
+
+
+@dataclass(frozen=True)
+class PairProblem:
+    group: Group
+    mentee: TeacherProfile
+    problem: str
+
+
+def pair_problems(programme: Programme) -> list[PairProblem]:
+    """Mentoring pairs that do not follow XC-PAIRS. Three queries."""
+    pairs = {
+        g.pk: g
+        for g in Group.objects.filter(programme=programme, kind=GroupKind.MENTORING_PAIR)
+        .select_related("lead")
+        .order_by("name")
+    }
+    if not pairs:
+        return []
+    tiers = dict(
+        Enrolment.objects.filter(programme=programme).values_list("teacher__user_id", "tier__code")
+    )
+    lead_schools = dict(
+        TeacherProfile.objects.filter(user_id__in=[g.lead_id for g in pairs.values()]).values_list(
+            "user_id", "school_id"
+        )
+    )
+    found = []
+    mentees = Membership.objects.filter(group_id__in=pairs, role=MemberRole.MENTEE).select_related(
+        "teacher__user", "teacher__school"
+    )
+    for membership in mentees:
+        group = pairs[membership.group_id]
+        kind = MENTEE_TIERS.get(tiers.get(membership.teacher.user_id, ""))
+        if kind is None:
+            continue
+        problem = rules.pair_problem(
+            kind,
+            same_school=lead_schools.get(group.lead_id) == membership.teacher.school_id,
+            mentor_listed=tiers.get(group.lead_id) == MENTOR_TIER,
+        )
+        if problem:
+            found.append(PairProblem(group, membership.teacher, problem))
+    return found
+
+
+# --- School-based sessions (PT-MODULES, for PT-CREDIT) --------------------------------------------
+
+
+def session_hours_by_teacher(
+    programme: Programme, school_year: int | None = None
+) -> dict[int, rules.SessionHours]:
+    """The class hours of school-based training each teacher attended, by format (lecture or
+    practice, which PT-CREDIT converts differently) and by module, keyed by teacher profile id.
+    Only sessions recorded with a format count. One query."""
+    records = AttendanceRecord.objects.filter(
+        present=True,
+        activity__group__programme=programme,
+        activity__group__kind=GroupKind.TRAINING_GROUP,
+    ).exclude(activity__session_format="")
+    if school_year is not None:
+        year = next(
+            (w for w in windows(Period.SCHOOL_YEAR, programme.cycle) if w.key == str(school_year)),
+            None,
+        )
+        if year is None:
+            return {}
+        records = records.filter(activity__date__range=(year.start, year.end))
+    sessions: dict[int, list[tuple[str, str, Decimal]]] = defaultdict(list)
+    for teacher_id, module, format_, hours in records.values_list(
+        "membership__teacher_id",
+        "activity__module",
+        "activity__session_format",
+        "activity__hours",
+    ):
+        sessions[teacher_id].append((module, format_, hours))
+    return {teacher: rules.session_hours(rows) for teacher, rows in sessions.items()}
+
+
+# --- The home page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MyGroup:
+    group: Group
+    manages: bool
+    next_deadline: Deadline | None
+    missing: int
+
+
+def my_groups(user, *, today: dt.date) -> list[MyGroup]:
+    """The groups ``user`` leads, assists or belongs to, with the next briefing owed and how many
+    are missing. Two queries."""
+    from django.db.models import Q
+
+    groups = list(
+        Group.objects.filter(Q(lead=user) | Q(assistant=user) | Q(memberships__teacher__user=user))
+        .select_related("programme")
+        .distinct()
+        .order_by("programme", "name")
+    )
+    if not groups:
+        return []
+    open_deadlines: dict[int, list[Deadline]] = defaultdict(list)
+    for deadline in Deadline.objects.filter(group__in=groups, briefing=None).order_by("due"):
+        open_deadlines[deadline.group_id].append(deadline)
+    found = []
+    for group in groups:
+        pending = open_deadlines.get(group.pk, [])
+        missing = [d for d in pending if d.effective_due < today]
+        upcoming = [d for d in pending if d.effective_due >= today]
+        found.append(
+            MyGroup(
+                group,
+                user.pk in (group.lead_id, group.assistant_id),
+                min(upcoming, key=lambda d: d.effective_due, default=None),
+                len(missing),
+            )
+        )
+    return found
+
+
+def dashboard_panel(request) -> dict | None:
+    """The home page's "my groups" panel, for anybody in a group."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    mine = my_groups(request.user, today=today)
+    return {"my_groups": mine, "today": today} if mine else None

@@ -1,25 +1,199 @@
-"""Writes on groups: deadlines from schedules, briefings, extensions, and the reminder scan."""
+"""Writes on groups: who manages them, members, deadlines from schedules, briefings, extensions,
+activities, documents, courses, and the reminder scan. Each write runs in one transaction with
+its audit row."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm
 
-from accounts.models import Notification
+from accounts.models import Notification, TeacherProfile
 from accounts.roles import Role
 from bureaus.services import audit_record
 from bureaus.tenancy import all_bureaus
+from cohorts.models import Enrolment
+from cohorts.services import check_uploads
 
 from . import rules
-from .models import ActivityRecord, AttendanceRecord, Briefing, Deadline, ReportingSchedule
+from .access import MANAGE, can_manage
+from .models import (
+    MEMBER_DOCUMENT_KINDS,
+    ActivityFile,
+    ActivityRecord,
+    AttendanceRecord,
+    Briefing,
+    BriefingFile,
+    Deadline,
+    Group,
+    GroupDocument,
+    GroupUserObjectPermission,
+    MemberRole,
+    Membership,
+    Obligation,
+    ReportingSchedule,
+    WorkshopCourse,
+)
+
+
+def group_permissions_sync(*, group: Group) -> None:
+    """The group's lead and assistant hold ``manage_group`` on it, and nobody else does: called
+    whenever a group is created or its lead or assistant changes."""
+    holders = {group.lead_id, group.assistant_id} - {None}
+    GroupUserObjectPermission.objects.filter(content_object=group).exclude(
+        user_id__in=holders
+    ).delete()
+    for user in get_user_model().objects.filter(pk__in=holders):
+        assign_perm(MANAGE, user, group)
+
+
+def group_presets_apply(*, actor, group: Group) -> int:
+    """Give a group what its form owes by the seeds (``rules.PRESETS``): its counted obligations
+    and its reporting schedule over the programme's cycle. Skips what the group already has;
+    returns how many obligations were added."""
+    obligations, schedule = rules.PRESETS.get(group.kind, ((), None))
+    with transaction.atomic():
+        have = set(group.obligations.values_list("rule", "title"))
+        added = [
+            Obligation(
+                bureau_id=group.bureau_id,
+                group=group,
+                rule=spec.rule,
+                title=spec.title,
+                counts=spec.counts,
+                kinds=sorted(spec.kinds),
+                min_count=spec.min_count,
+                period=spec.period,
+                order=order,
+            )
+            for order, spec in enumerate(obligations, start=1)
+            if (spec.rule, spec.title) not in have
+        ]
+        Obligation.objects.bulk_create(added)
+        if schedule is not None and not group.schedules.exists():
+            cycle = group.programme.cycle
+            created = ReportingSchedule.objects.create(
+                bureau_id=group.bureau_id,
+                group=group,
+                title=schedule.title,
+                frequency=schedule.schedule.frequency,
+                day=schedule.schedule.day,
+                starts=cycle.start,
+                ends=cycle.end,
+            )
+            schedule_deadlines_sync(created)
+        if added or schedule is not None:
+            audit_record(
+                bureau=group.bureau_id,
+                actor=actor,
+                action="group.presets",
+                target=group,
+                obligations=[o.title for o in added],
+            )
+    return len(added)
+
+
+def _require_manager(actor, group: Group) -> None:
+    if not can_manage(actor, group):
+        raise PermissionDenied(_("Only the group's lead or assistant can do this."))
+
+
+@transaction.atomic
+def membership_add(
+    *,
+    actor,
+    group: Group,
+    teacher: TeacherProfile,
+    role: str = MemberRole.MEMBER,
+    task_division: str = "",
+) -> Membership:
+    """The lead adds a teacher to the group, with their share of the work."""
+    _require_manager(actor, group)
+    if teacher.bureau_id != group.bureau_id:
+        raise ValidationError(_("The teacher belongs to another bureau."))
+    if Membership.objects.filter(group=group, teacher=teacher).exists():
+        raise ValidationError(_("%(name)s is already a member.") % {"name": teacher.user.full_name})
+    membership = Membership.objects.create(
+        bureau_id=group.bureau_id,
+        group=group,
+        teacher=teacher,
+        role=role,
+        task_division=task_division.strip(),
+    )
+    audit_record(
+        bureau=group.bureau_id,
+        actor=actor,
+        action="membership.add",
+        target=group,
+        teacher=teacher.user.full_name,
+        task_division=membership.task_division,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_update(*, actor, membership: Membership, task_division: str) -> Membership:
+    """The lead sets a member's share of the work (XH-WS-LEAD: task division)."""
+    _require_manager(actor, membership.group)
+    before = membership.task_division
+    membership.task_division = task_division.strip()
+    membership.save(update_fields=["task_division"])
+    audit_record(
+        bureau=membership.bureau_id,
+        actor=actor,
+        action="membership.update",
+        target=membership.group,
+        teacher=membership.teacher.user.full_name,
+        before=before,
+        after=membership.task_division,
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership: Membership) -> None:
+    """The lead takes a member off the group; their attendance records go with them."""
+    group = membership.group
+    _require_manager(actor, group)
+    name = membership.teacher.user.full_name
+    membership.delete()
+    audit_record(
+        bureau=group.bureau_id, actor=actor, action="membership.remove", target=group, teacher=name
+    )
+
+
+def enrolled_teachers(group: Group):
+    """The teachers a lead may add: the programme's participants who are not members yet."""
+    return (
+        TeacherProfile.objects.filter(
+            pk__in=Enrolment.objects.filter(programme_id=group.programme_id).values("teacher_id")
+        )
+        .exclude(memberships__group=group)
+        .select_related("user", "school")
+        .order_by("school__name", "user__full_name")
+    )
+
+
+def _store(model, owner: dict, files: Sequence[UploadedFile], accepted) -> None:
+    for upload, checked in zip(files, accepted, strict=True):
+        model.objects.create(
+            **owner,
+            file=upload,
+            original_name=upload.name[:200],
+            size=upload.size,
+            content_type=checked.content_type,
+        )
 
 
 def schedule_deadlines_sync(schedule: ReportingSchedule) -> int:
@@ -38,13 +212,23 @@ def schedule_deadlines_sync(schedule: ReportingSchedule) -> int:
 
 
 @transaction.atomic
-def briefing_file(*, actor, deadline: Deadline, text: str, on: dt.date | None = None) -> Briefing:
+def briefing_file(
+    *,
+    actor,
+    deadline: Deadline,
+    text: str,
+    files: Sequence[UploadedFile] = (),
+    on: dt.date | None = None,
+) -> Briefing:
     """The group's lead (or its project assistant) files the briefing owed by ``deadline``."""
     group = deadline.group
-    if actor.pk not in (group.lead_id, group.assistant_id):
+    if not can_manage(actor, group):
         raise PermissionDenied(_("Only the group's lead or assistant files its briefings."))
     if not text.strip():
-        raise ValidationError(_("Write the briefing before filing it."))
+        raise ValidationError({"text": _("Write the briefing before filing it.")})
+    accepted = check_uploads(files)
+    # Lock the deadline row: two tabs filing at once file one briefing, not an error page.
+    Deadline.objects.select_for_update().filter(pk=deadline.pk).first()
     if Briefing.objects.filter(deadline=deadline).exists():
         raise ValidationError(_("The briefing for this deadline was filed already."))
     briefing = Briefing.objects.create(
@@ -54,6 +238,7 @@ def briefing_file(*, actor, deadline: Deadline, text: str, on: dt.date | None = 
         filed_by=actor,
         filed_on=on or timezone.localdate(),
     )
+    _store(BriefingFile, {"bureau_id": briefing.bureau_id, "briefing": briefing}, files, accepted)
     audit_record(
         bureau=deadline.bureau_id,
         actor=actor,
@@ -61,6 +246,7 @@ def briefing_file(*, actor, deadline: Deadline, text: str, on: dt.date | None = 
         target=deadline,
         due=deadline.due,
         filed_on=briefing.filed_on,
+        files=len(files),
     )
     return briefing
 
@@ -71,9 +257,11 @@ def deadline_extend(*, actor, deadline: Deadline, to: dt.date, reason: str) -> D
     if not actor.has_role(Role.BUREAU_STAFF):
         raise PermissionDenied
     if to <= deadline.due:
-        raise ValidationError(_("An extension must be later than the deadline."))
+        raise ValidationError({"to": _("An extension must be later than the deadline.")})
     if not reason.strip():
-        raise ValidationError(_("Give the reason for the extension."))
+        raise ValidationError({"reason": _("Give the reason for the extension.")})
+    if Briefing.objects.filter(deadline=deadline).exists():
+        raise ValidationError(_("The briefing was filed already; there is nothing to extend."))
     before = deadline.extended_to
     deadline.extended_to, deadline.extension_reason = to, reason.strip()
     deadline.save(update_fields=["extended_to", "extension_reason"])
@@ -180,20 +368,28 @@ def _reminder_text(reminder, group_name, title, due, extended_to) -> tuple[str, 
 
 
 @transaction.atomic
-def activity_record(*, actor, group, data: dict, present_member_ids) -> ActivityRecord:
-    """The lead records an activity and who attended it (every member gets a row)."""
+def activity_record(
+    *,
+    actor,
+    group,
+    data: dict,
+    present_member_ids,
+    files: Sequence[UploadedFile] = (),
+) -> ActivityRecord:
+    """The lead records an activity, who attended it (every member gets a row), and its
+    materials and photos."""
 
-    if actor.pk not in (group.lead_id, group.assistant_id) and not actor.has_role(
-        Role.BUREAU_STAFF
-    ):
+    if not can_manage(actor, group):
         raise PermissionDenied(_("Only the group's lead records its activities."))
-    activity = ActivityRecord.objects.create(
-        bureau_id=group.bureau_id, group=group, recorded_by=actor, **data
-    )
     members = set(group.memberships.values_list("pk", flat=True))
     present = set(present_member_ids)
     if present - members:
         raise ValidationError(_("Attendance can only be taken for the group's members."))
+    accepted = check_uploads(files)
+    activity = ActivityRecord(bureau_id=group.bureau_id, group=group, recorded_by=actor, **data)
+    activity.full_clean(exclude=["bureau", "group", "recorded_by"])
+    activity.save()
+    _store(ActivityFile, {"bureau_id": group.bureau_id, "activity": activity}, files, accepted)
     AttendanceRecord.objects.bulk_create(
         [
             AttendanceRecord(
@@ -213,5 +409,93 @@ def activity_record(*, actor, group, data: dict, present_member_ids) -> Activity
         topic=activity.topic,
         date=activity.date,
         present=len(present),
+        files=len(files),
     )
     return activity
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    actor,
+    group: Group,
+    kind: str,
+    title: str,
+    upload: UploadedFile,
+    notes: str = "",
+    on: dt.date | None = None,
+) -> GroupDocument:
+    """A group's lead or assistant files one of the group's documents (research plan, a school
+    year's implementation plan, a summary, a portfolio …); a member files their own (a mentee's
+    learning plan, reading note, forum report, personal portfolio …)."""
+    if not can_manage(actor, group):
+        member = Membership.objects.filter(group=group, teacher__user=actor).exists()
+        if not member or kind not in MEMBER_DOCUMENT_KINDS:
+            raise PermissionDenied(_("Only the group's lead files this kind of document."))
+    if not title.strip():
+        raise ValidationError({"title": _("Give the document a title.")})
+    (checked,) = check_uploads([upload])
+    document = GroupDocument.objects.create(
+        bureau_id=group.bureau_id,
+        group=group,
+        kind=kind,
+        title=title.strip(),
+        notes=notes.strip(),
+        author=actor,
+        submitted_on=on or timezone.localdate(),
+        file=upload,
+        original_name=upload.name[:200],
+        size=upload.size,
+        content_type=checked.content_type,
+    )
+    audit_record(
+        bureau=group.bureau_id,
+        actor=actor,
+        action="document.upload",
+        target=group,
+        kind=kind,
+        title=document.title,
+    )
+    return document
+
+
+@transaction.atomic
+def document_review(*, actor, document: GroupDocument, comment: str) -> GroupDocument:
+    """The lead (a mentor) reviews a member's document, such as a mentee's portfolio
+    (XC-MENTEE: reviewed by the mentor before completion)."""
+    group = document.group
+    if not can_manage(actor, group):
+        raise PermissionDenied(_("Only the group's lead reviews its members' documents."))
+    if document.author_id == actor.pk:
+        raise ValidationError(_("A document is reviewed by somebody other than its author."))
+    if not comment.strip():
+        raise ValidationError({"comment": _("Write the review before saving it.")})
+    document.reviewed_by, document.reviewed_on = actor, timezone.localdate()
+    document.review_comment = comment.strip()
+    document.save(update_fields=["reviewed_by", "reviewed_on", "review_comment"])
+    audit_record(
+        bureau=document.bureau_id,
+        actor=actor,
+        action="document.review",
+        target=group,
+        title=document.title,
+    )
+    return document
+
+
+@transaction.atomic
+def course_record(*, actor, group: Group, data: dict) -> WorkshopCourse:
+    """The lead records a course the workshop turned its results into (XH-WS-OUTPUT)."""
+    _require_manager(actor, group)
+    course = WorkshopCourse(bureau_id=group.bureau_id, group=group, recorded_by=actor, **data)
+    course.full_clean(exclude=["bureau", "group", "recorded_by"])
+    course.save()
+    audit_record(
+        bureau=group.bureau_id,
+        actor=actor,
+        action="course.record",
+        target=group,
+        title=course.title,
+        hours=course.hours,
+    )
+    return course

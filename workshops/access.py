@@ -1,0 +1,119 @@
+"""Who may see and manage which group. Views, downloads and services all go through here.
+
+Bureau staff and leadership see every group of the bureau; a school administrator the groups
+with a member from their school; everybody else the groups they lead, assist or belong to. A
+group is managed (members' tasks, activities, documents, briefings) by bureau staff and by whoever
+holds the ``manage_group`` object permission on it: its lead and its project assistant, granted
+by ``services.group_permissions_sync``. Another bureau's group is never in the queryset: the
+same 404 as a missing one.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import Role
+from accounts.services import administered_school_id
+
+from .models import (
+    ActivityFile,
+    ActivityRecord,
+    BriefingFile,
+    Deadline,
+    Group,
+    GroupDocument,
+    Membership,
+)
+
+MANAGE = "workshops.manage_group"
+
+
+def groups_for_user(user) -> QuerySet[Group]:
+    """The groups of the bureau in scope that ``user`` may see."""
+    groups = Group.objects.select_related("programme", "lead", "assistant")
+    if user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP):
+        return groups
+    mine = Q(lead=user) | Q(assistant=user)
+    member = Membership.objects.filter(group=OuterRef("pk"), teacher__user=user)
+    visible = mine | Exists(member)
+    if user.has_role(Role.SCHOOL_ADMIN):
+        school_id = administered_school_id(user)
+        if school_id is not None:
+            from_school = Membership.objects.filter(
+                group=OuterRef("pk"), teacher__school_id=school_id
+            )
+            visible |= Q(school_id=school_id) | Exists(from_school)
+    return groups.filter(visible)
+
+
+def can_manage(user, group: Group) -> bool:
+    """Bureau staff, or the holder of the object permission on this group (lead, assistant)."""
+    if not getattr(user, "is_authenticated", False) or user.bureau_id != group.bureau_id:
+        return False
+    if user.has_role(Role.BUREAU_STAFF):
+        return True
+    return user.has_perm(MANAGE, group)
+
+
+def is_member(user, group: Group) -> bool:
+    return Membership.objects.filter(group=group, teacher__user=user).exists()
+
+
+def get_group_for_user(user, pk: int, *, manage: bool = False) -> Group:
+    group = groups_for_user(user).filter(pk=pk).first()
+    if group is None:
+        raise Http404
+    if manage and not can_manage(user, group):
+        raise PermissionDenied
+    return group
+
+
+def get_deadline_for_user(user, pk: int) -> Deadline:
+    deadline = (
+        Deadline.objects.select_related("group__programme", "schedule")
+        .filter(pk=pk, group__in=groups_for_user(user))
+        .first()
+    )
+    if deadline is None:
+        raise Http404
+    return deadline
+
+
+def get_activity_for_user(user, pk: int) -> ActivityRecord:
+    activity = (
+        ActivityRecord.objects.select_related("group__programme", "recorded_by")
+        .filter(pk=pk, group__in=groups_for_user(user))
+        .first()
+    )
+    if activity is None:
+        raise Http404
+    return activity
+
+
+def get_document_for_user(user, pk: int) -> GroupDocument:
+    document = (
+        GroupDocument.objects.select_related("group", "author", "reviewed_by")
+        .filter(pk=pk, group__in=groups_for_user(user))
+        .first()
+    )
+    if document is None:
+        raise Http404
+    return document
+
+
+def get_activity_file_for_user(user, activity_pk: int, file_pk: int) -> ActivityFile:
+    activity = get_activity_for_user(user, activity_pk)
+    found = ActivityFile.objects.filter(pk=file_pk, activity=activity).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def get_briefing_file_for_user(user, deadline_pk: int, file_pk: int) -> BriefingFile:
+    deadline = get_deadline_for_user(user, deadline_pk)
+    found = BriefingFile.objects.filter(pk=file_pk, briefing__deadline=deadline).first()
+    if found is None:
+        raise Http404
+    return found

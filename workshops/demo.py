@@ -1,0 +1,834 @@
+"""Demo groups: the workshops, teams, mentoring pairs, studios and training groups of the seed
+programmes, with their members, activities, documents, courses and briefings.
+
+``fixtures/demo_groups.json`` lists, per demo bureau, its programme administrator, any class
+teachers the demo roster lacks (a school studio of eight needs eight teachers of one school) and,
+per seed programme, its groups. Each group is written through the services its lead and the
+bureau's staff would have used: created and given what its form owes (as the admin does),
+members added with their task division, activities recorded with attendance and materials,
+documents filed and reviewed, courses recorded, deadlines extended and briefings filed. Every
+audit row, file, review and briefing is then dated to the day it stands for, not the load.
+
+Regular activities (a principals' salon each month, a seminar every fortnight, a monthly
+school-based session) are written as a series: a first day, a rule and topics taken in turn.
+Briefings are filed a few days before each deadline that has passed, except those the group's
+entry says were late, missing or extended; the text sums up the activities since the deadline
+before. An activity listed one by one comes with one file of materials unless it says otherwise.
+
+The file is checked as a whole before anything is written; a mistake is a ``ValueError`` naming
+the file and the entry. A programme that already has groups is left as it is, so running it
+again changes nothing. Each programme is written in one transaction, inside its bureau's scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models, transaction
+from django.utils import timezone
+
+from accounts.models import TeacherProfile, User
+from accounts.roles import Role
+from accounts.services import role_grant
+from bureaus.models import AuditEntry, Bureau, LearningDistrict, School
+from bureaus.services import audit_record
+from bureaus.tenancy import bureau_scope
+from cohorts.demo import demo_pdf
+from programmes.models import Programme
+
+from . import services
+from .models import (
+    ActivityFile,
+    Briefing,
+    BriefingFile,
+    Deadline,
+    DocumentKind,
+    Group,
+    GroupDocument,
+    MemberRole,
+    Membership,
+)
+
+DEMO_GROUPS = Path(settings.BASE_DIR) / "fixtures" / "demo_groups.json"
+
+# Each object's keys: (required, optional).
+_BUREAU = ({"bureau", "staff", "programmes"}, {"teachers"})
+_TEACHER = (
+    {"username", "full_name", "staff_number", "gender", "school", "subject", "stage"},
+    {"professional_title", "years_teaching", "years_class_teacher"},
+)
+_PROGRAMME = ({"programme", "groups"}, set())
+_GROUP = (
+    {"name", "kind", "lead", "formed_on"},
+    {
+        "workshop_type",
+        "assistant",
+        "school",
+        "learning_district",
+        "stage",
+        "subject",
+        "project_title",
+        "description",
+        "members",
+        "activities",
+        "series",
+        "documents",
+        "courses",
+        "briefings",
+    },
+)
+_MEMBER = ({"teacher"}, {"role", "task_division"})
+_ACTIVITY = (
+    {"date", "kind", "topic", "hours"},
+    {"place", "module", "format", "notes", "absent", "files"},
+)
+_SERIES = (
+    {"every", "from", "until", "kind", "hours", "topics"},
+    {"place", "module", "format", "skip", "absent"},
+)
+_TOPIC = ({"topic"}, {"kind", "hours", "module", "format"})
+_DOCUMENT = ({"kind", "title", "on"}, {"author", "notes", "review"})
+_REVIEW = ({"on", "comment"}, set())
+_COURSE = ({"title", "hours", "delivery_mode", "level", "completed_on"}, set())
+_BRIEFINGS = (set(), {"filed_by", "days_before", "exceptions"})
+_EXCEPTION = ({"due"}, {"filed_on", "missing", "extended_to", "granted_on", "reason", "text"})
+_EVERY = ("month", "fortnight")
+_OFFICE_HOURS = (9, 17)
+
+_Fail = Callable[[str, str], NoReturn]
+
+
+def load_demo_groups(path: Path = DEMO_GROUPS, *, today: dt.date | None = None) -> list[str]:
+    """Load the demo groups ``path`` describes; one line per programme loaded.
+
+    Programmes that already have groups are skipped, so running it again changes nothing and
+    returns an empty list. Deadlines up to ``today`` (default: today) are filed or left missing,
+    later ones stay open, and no activity is dated after it. Raises ValueError, naming the file
+    and the entry, for a malformed file, a bureau or programme that is not there (run
+    ``load_demo``, ``load_programmes`` and ``load_demo_cohorts`` first), or an unknown username,
+    school or learning district.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON: {exc}") from exc
+    _Shape(str(path)).check(data)
+    today = today or timezone.localdate()
+    loaded: list[str] = []
+    for entry in data["bureaus"]:
+        bureau = Bureau.objects.filter(code=entry["bureau"]).first()
+        if bureau is None:
+            raise ValueError(
+                f"{path}: bureau {entry['bureau']!r}: there is no such bureau; "
+                "load the demo bureaus first (`manage.py load_demo`)."
+            )
+        with bureau_scope(bureau):
+            where = f"{path}: bureau {bureau.code!r}"
+            staff = User.objects.filter(username=entry["staff"]).first()
+            if staff is None or not staff.has_role(Role.BUREAU_STAFF):
+                raise ValueError(f"{where}: {entry['staff']!r} is not a bureau staff user here")
+            _teachers(bureau, entry.get("teachers", []), where)
+            for spec in entry["programmes"]:
+                line = _load_programme(bureau, staff, spec, where=where, today=today)
+                if line:
+                    loaded.append(line)
+    return loaded
+
+
+# --- Checking the file's shape -----------------------------------------------------------------
+
+
+class _Shape:
+    """Checks the file's structure and single values; the database is not read here."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, where: str, message: str) -> NoReturn:
+        raise ValueError(f"{self.source}: {where}: {message}")
+
+    def check(self, data: Any) -> None:
+        self.keys(data, ({"bureaus"}, set()), "the file")
+        for bureau in self.items(data["bureaus"], "bureaus"):
+            where = f"bureau {bureau.get('bureau')!r}"
+            self.keys(bureau, _BUREAU, where)
+            self.text(bureau, ("bureau", "staff"), where)
+            for teacher in self.items(bureau.get("teachers", []), f"{where}: teachers"):
+                here = f"{where}: teacher {teacher.get('username')!r}"
+                self.keys(teacher, _TEACHER, here)
+                self.text(teacher, _TEACHER[0], here)
+                for name in ("years_teaching", "years_class_teacher"):
+                    value = teacher.get(name, 0)
+                    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                        self.fail(here, f"'{name}' must be a whole number of years")
+            for programme in self.items(bureau["programmes"], f"{where}: programmes"):
+                here = f"{where}: programme {programme.get('programme')!r}"
+                self.keys(programme, _PROGRAMME, here)
+                self.text(programme, ("programme",), here)
+                names: set[str] = set()
+                for group in self.items(programme["groups"], f"{here}: groups"):
+                    there = f"{here}: group {group.get('name')!r}"
+                    self.group(group, there)
+                    if group["name"] in names:
+                        self.fail(there, "the name is used twice in the programme")
+                    names.add(group["name"])
+
+    def group(self, group: dict, where: str) -> None:
+        self.keys(group, _GROUP, where)
+        self.text(group, ("name", "kind", "lead"), where)
+        self.date(group["formed_on"], where, "formed_on")
+        members: set[str] = set()
+        for member in self.items(group.get("members", []), f"{where}: members"):
+            here = f"{where}: member {member.get('teacher')!r}"
+            self.keys(member, _MEMBER, here)
+            self.text(member, ("teacher",), here)
+            if member.get("role", MemberRole.MEMBER) not in MemberRole.values:
+                self.fail(here, f"unknown role; use one of {MemberRole.values}")
+            if member["teacher"] in members:
+                self.fail(here, "the teacher is listed twice")
+            members.add(member["teacher"])
+        for index, item in enumerate(
+            self.items(group.get("activities", []), f"{where}: activities")
+        ):
+            here = f"{where}: activity {index + 1} ({item.get('topic')!r})"
+            self.keys(item, _ACTIVITY, here)
+            self.text(item, ("kind", "topic"), here)
+            self.date(item["date"], here, "date")
+            self.hours(item["hours"], here)
+            self.names(item.get("absent", []), members, here, "absent")
+            files = item.get("files", 1)
+            if not isinstance(files, int) or isinstance(files, bool) or not 0 <= files <= 5:
+                self.fail(here, "'files' must be a number of files from 0 to 5")
+        for index, series in enumerate(self.items(group.get("series", []), f"{where}: series")):
+            here = f"{where}: series {index + 1} ({series.get('kind')!r})"
+            self.series(series, members, here)
+        for index, doc in enumerate(self.items(group.get("documents", []), f"{where}: documents")):
+            here = f"{where}: document {index + 1} ({doc.get('title')!r})"
+            self.keys(doc, _DOCUMENT, here)
+            self.text(doc, ("kind", "title"), here)
+            if doc["kind"] not in DocumentKind.values:
+                self.fail(here, f"unknown kind; use one of {DocumentKind.values}")
+            filed = self.date(doc["on"], here, "on")
+            if "review" in doc:
+                self.keys(doc["review"], _REVIEW, f"{here}: review")
+                self.text(doc["review"], ("comment",), f"{here}: review")
+                if self.date(doc["review"]["on"], f"{here}: review", "on") < filed:
+                    self.fail(here, "the review is dated before the document")
+        for index, course in enumerate(self.items(group.get("courses", []), f"{where}: courses")):
+            here = f"{where}: course {index + 1} ({course.get('title')!r})"
+            self.keys(course, _COURSE, here)
+            self.text(course, ("title", "delivery_mode"), here)
+            self.hours(course["hours"], here)
+            self.date(course["completed_on"], here, "completed_on")
+        if "briefings" in group:
+            self.briefings(group["briefings"], f"{where}: briefings")
+
+    def series(self, series: dict, members: set[str], where: str) -> None:
+        self.keys(series, _SERIES, where)
+        self.text(series, ("kind",), where)
+        if series["every"] not in _EVERY:
+            self.fail(where, f"'every' must be one of {list(_EVERY)}")
+        start = self.date(series["from"], where, "from")
+        if start.weekday() >= 5:
+            self.fail(where, "'from' must be a weekday")
+        if self.date(series["until"], where, "until") < start:
+            self.fail(where, "'until' is before 'from'")
+        self.hours(series["hours"], where)
+        for month in self.list_of_text(series.get("skip", []), where, "skip"):
+            self.month(month, where)
+        absent = series.get("absent", {})
+        if not isinstance(absent, dict):
+            self.fail(where, "'absent' must map usernames to lists of months")
+        self.names(list(absent), members, where, "absent")
+        for months in absent.values():
+            for month in self.list_of_text(months, where, "absent"):
+                self.month(month, where)
+        topics = series["topics"]
+        if not isinstance(topics, list) or not topics:
+            self.fail(where, "'topics' must be a non-empty list")
+        for topic in topics:
+            if isinstance(topic, str) and topic.strip():
+                continue
+            self.keys(topic, _TOPIC, f"{where}: topic")
+            self.text(topic, ("topic",), f"{where}: topic")
+            if "hours" in topic:
+                self.hours(topic["hours"], f"{where}: topic {topic['topic']!r}")
+
+    def briefings(self, spec: Any, where: str) -> None:
+        self.keys(spec, _BRIEFINGS, where)
+        days = spec.get("days_before", 3)
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 27:
+            self.fail(where, "'days_before' must be a number of days from 0 to 27")
+        dues: set[dt.date] = set()
+        for item in self.items(spec.get("exceptions", []), f"{where}: exceptions"):
+            here = f"{where}: deadline {item.get('due')!r}"
+            self.keys(item, _EXCEPTION, here)
+            due = self.date(item["due"], here, "due")
+            if due in dues:
+                self.fail(here, "the deadline is listed twice")
+            dues.add(due)
+            missing = item.get("missing", False)
+            if not isinstance(missing, bool):
+                self.fail(here, "'missing' must be true or false")
+            if missing == ("filed_on" in item):
+                self.fail(here, "say either when it was filed ('filed_on') or that it is missing")
+            if "filed_on" in item and self.date(item["filed_on"], here, "filed_on") <= due - (
+                dt.timedelta(days=62)
+            ):
+                self.fail(here, "'filed_on' is long before the deadline")
+            if "extended_to" in item:
+                if not {"granted_on", "reason"} <= set(item):
+                    self.fail(here, "an extension needs 'granted_on' and the 'reason'")
+                self.text(item, ("reason",), here)
+                if self.date(item["extended_to"], here, "extended_to") <= due:
+                    self.fail(here, "an extension must be later than the deadline")
+                if self.date(item["granted_on"], here, "granted_on") > due:
+                    self.fail(here, "an extension is granted before the deadline passes")
+            elif {"granted_on", "reason"} & set(item):
+                self.fail(here, "'granted_on' and 'reason' belong to an extension ('extended_to')")
+            if "text" in item:
+                self.text(item, ("text",), here)
+
+    # Single values.
+
+    def keys(self, item: Any, spec: tuple[set[str], set[str]], where: str) -> None:
+        required, optional = spec
+        if not isinstance(item, dict):
+            self.fail(where, "must be an object")
+        if missing := sorted(required - set(item)):
+            self.fail(where, f"missing {missing}")
+        if unknown := sorted(set(item) - required - optional):
+            self.fail(where, f"unknown keys {unknown}")
+
+    def items(self, value: Any, where: str) -> list[dict]:
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.fail(where, "must be a list of objects")
+        return value
+
+    def list_of_text(self, value: Any, where: str, name: str) -> list[str]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(where, f"'{name}' must be a list of texts")
+        return value
+
+    def text(self, item: dict, names, where: str) -> None:
+        for name in names:
+            if not isinstance(item[name], str) or not item[name].strip():
+                self.fail(where, f"'{name}' must be a non-empty text")
+
+    def names(self, usernames: Any, members: set[str], where: str, name: str) -> None:
+        for username in self.list_of_text(usernames, where, name):
+            if username not in members:
+                self.fail(where, f"{name}: {username!r} is not one of the group's members")
+
+    def date(self, value: Any, where: str, name: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            self.fail(where, f"'{name}' {value!r} must be a date, YYYY-MM-DD")
+
+    def month(self, value: str, where: str) -> None:
+        try:
+            dt.date.fromisoformat(f"{value}-01")
+        except ValueError:
+            self.fail(where, f"month {value!r} must be written YYYY-MM")
+
+    def hours(self, value: Any, where: str) -> None:
+        try:
+            hours = Decimal(str(value))
+        except InvalidOperation:
+            hours = Decimal(-1)
+        if isinstance(value, bool) or not hours.is_finite() or hours <= 0:
+            self.fail(where, f"hours {value!r} must be a positive number of class hours")
+
+
+# --- Dates along the way ------------------------------------------------------------------------
+
+
+class _Clock:
+    """Puts the rows a service writes at the moment they stand for, not the moment of loading."""
+
+    def __init__(self):
+        self.now = timezone.now()
+
+    def at(self, day: dt.date, salt: str) -> dt.datetime:
+        """A time in office hours on ``day``, the same for the same salt on every run."""
+        spread = zlib.crc32(f"{day}|{salt}".encode())
+        low, high = _OFFICE_HOURS
+        moment = dt.time(low + spread % (high - low), (spread >> 8) % 60)
+        return min(timezone.make_aware(dt.datetime.combine(day, moment)), self.now)
+
+    @contextmanager
+    def dated(self, day: dt.date, salt: str) -> Iterator[dt.datetime]:
+        """The audit rows written inside the block are dated ``day``."""
+        last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        moment = self.at(day, salt)
+        yield moment
+        AuditEntry.objects.filter(pk__gt=last).update(created_at=moment)
+
+
+# --- Writing -----------------------------------------------------------------------------------
+
+
+def _teachers(bureau: Bureau, specs: list[dict], where: str) -> None:
+    """Create the class teachers the demo roster lacks; those already there are left alone."""
+    if not specs:
+        return
+    taken = set(
+        User.objects.all_bureaus()
+        .filter(username__in=[s["username"] for s in specs])
+        .values_list("username", "bureau_id")
+    )
+    schools = {school.name: school for school in School.objects.all()}
+    with transaction.atomic():
+        for spec in specs:
+            here = f"{where}: teacher {spec['username']!r}"
+            if (spec["username"], bureau.pk) in taken:
+                continue
+            if any(name == spec["username"] for name, _b in taken):
+                raise ValueError(f"{here}: the username belongs to another bureau's user")
+            school = schools.get(spec["school"])
+            if school is None:
+                raise ValueError(f"{here}: no school {spec['school']!r} in this bureau")
+            user = User(bureau=bureau, username=spec["username"], full_name=spec["full_name"])
+            user.set_unusable_password()  # a member of a studio; the demo logins are elsewhere
+            profile = TeacherProfile(
+                bureau=bureau,
+                user=user,
+                school=school,
+                **{k: v for k, v in spec.items() if k not in {"username", "full_name", "school"}},
+            )
+            for row in (user, profile):
+                try:
+                    row.full_clean(exclude=["user", "password"], validate_unique=False)
+                except ValidationError as exc:
+                    raise ValueError(f"{here}: {_messages(exc)}") from exc
+            user.save()
+            profile.user = user
+            profile.save()
+            role_grant(actor=None, user=user, role=Role.TEACHER)
+
+
+@dataclass
+class _Lookups:
+    """The bureau's rows the file names, read once per programme."""
+
+    programme: Programme
+    staff: User
+    users: dict[str, User]
+    profiles: dict[str, TeacherProfile]
+    schools: dict[str, School]
+    districts: dict[str, LearningDistrict]
+    today: dt.date
+    clock: _Clock
+
+
+def _load_programme(
+    bureau: Bureau, staff: User, spec: dict, *, where: str, today: dt.date
+) -> str | None:
+    """Write one programme's groups, in one transaction; None if it has groups already."""
+    where = f"{where}: programme {spec['programme']!r}"
+    programme = Programme.objects.filter(code=spec["programme"]).first()
+    if programme is None:
+        raise ValueError(
+            f"{where}: there is no such programme in the bureau; "
+            "load the programme seeds first (`manage.py load_programmes`)."
+        )
+    stored: list[str] = []
+    storage = GroupDocument._meta.get_field("file").storage
+    try:
+        with transaction.atomic():
+            if Group.objects.filter(programme=programme).exists():
+                return None
+            found = _Lookups(
+                programme=programme,
+                staff=staff,
+                users={u.username: u for u in User.objects.all()},
+                profiles={
+                    p.user.username: p for p in TeacherProfile.objects.select_related("user")
+                },
+                schools={s.name: s for s in School.objects.all()},
+                districts={d.name: d for d in LearningDistrict.objects.all()},
+                today=today,
+                clock=_Clock(),
+            )
+            counts = {"groups": 0, "activities": 0, "documents": 0, "briefings": 0}
+            for group_spec in spec["groups"]:
+                here = f"{where}: group {group_spec['name']!r}"
+
+                def fail(place: str, message: str, here=here) -> NoReturn:
+                    raise ValueError(
+                        f"{here}: {place}: {message}" if place else f"{here}: {message}"
+                    )
+
+                for key, value in _load_group(group_spec, found, stored, fail).items():
+                    counts[key] += value
+    except BaseException:
+        for name in stored:  # files are not part of the transaction
+            storage.delete(name)
+        raise
+    return (
+        f"{bureau.code} · {programme.code}: {counts['groups']} groups, "
+        f"{counts['activities']} activities, {counts['documents']} documents, "
+        f"{counts['briefings']} briefings"
+    )
+
+
+def _load_group(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> dict[str, int]:
+    cycle = found.programme.cycle
+    formed_on = _day(spec["formed_on"])
+    if not cycle.start <= formed_on <= found.today:
+        fail("", f"formed on {formed_on}, outside the programme's cycle or after today")
+
+    def user(username: str | None, what: str) -> User | None:
+        if username is None:
+            return None
+        if username not in found.users:
+            fail("", f"{what}: no user {username!r} in this bureau")
+        return found.users[username]
+
+    def within(day: dt.date, place: str) -> dt.date:
+        if not formed_on <= day <= min(cycle.end, found.today):
+            fail(place, f"dated {day}: before the group was formed, after the cycle or today")
+        return day
+
+    lead = user(spec["lead"], "lead")
+    group = Group(
+        bureau_id=found.programme.bureau_id,
+        programme=found.programme,
+        kind=spec["kind"],
+        name=spec["name"].strip(),
+        workshop_type=spec.get("workshop_type", ""),
+        lead=lead,
+        assistant=user(spec.get("assistant"), "assistant"),
+        school=_named(found.schools, spec.get("school"), "school", fail),
+        learning_district=_named(
+            found.districts, spec.get("learning_district"), "learning district", fail
+        ),
+        stage=spec.get("stage", ""),
+        subject=spec.get("subject", ""),
+        project_title=spec.get("project_title", ""),
+        description=spec.get("description", ""),
+    )
+    _clean(group, fail)
+    group.save()
+    clock = found.clock
+    with _service(fail, "creating the group"), clock.dated(formed_on, group.name):
+        audit_record(
+            bureau=group.bureau_id,
+            actor=found.staff,
+            action="admin.add",
+            target=group,
+            model=group._meta.label_lower,
+            message="",
+        )
+        services.group_permissions_sync(group=group)
+        services.group_presets_apply(actor=found.staff, group=group)
+
+    members: dict[str, Membership] = {}
+    with clock.dated(formed_on, f"{group.name}|members"):
+        for item in spec.get("members", []):
+            profile = found.profiles.get(item["teacher"])
+            if profile is None:
+                fail(f"member {item['teacher']!r}", "no teacher with that username here")
+            with _service(fail, f"member {item['teacher']!r}"):
+                members[item["teacher"]] = services.membership_add(
+                    actor=lead,
+                    group=group,
+                    teacher=profile,
+                    role=item.get("role", MemberRole.MEMBER),
+                    task_division=item.get("task_division", ""),
+                )
+
+    activities = _activities(spec, within, last_day=min(cycle.end, found.today))
+    for number, (place, data, absent, files) in enumerate(activities, start=1):
+        with _service(fail, place), clock.dated(data["date"], f"{group.name}|a{number}") as at:
+            activity = services.activity_record(
+                actor=lead,
+                group=group,
+                data=data,
+                present_member_ids=[m.pk for name, m in members.items() if name not in absent],
+                files=[
+                    _pdf(
+                        f"{data['date']:%Y%m%d}{data['kind']}活动材料{'' if n == 0 else n + 1}",
+                        [data["topic"], group.name, _activity_line(data), "签到表、课件与照片"],
+                    )
+                    for n in range(files)
+                ],
+            )
+        if files:
+            stored += ActivityFile.objects.filter(activity=activity).values_list("file", flat=True)
+            ActivityFile.objects.filter(activity=activity).update(uploaded_at=at)
+
+    for number, item in enumerate(spec.get("documents", []), start=1):
+        place = f"document {number} ({item['title']!r})"
+        on = within(_day(item["on"]), place)
+        author = user(item.get("author"), f"{place}: author") or lead
+        with _service(fail, place), clock.dated(on, f"{group.name}|d{number}") as at:
+            document = services.document_upload(
+                actor=author,
+                group=group,
+                kind=item["kind"],
+                title=item["title"],
+                upload=_pdf(item["title"], [item["title"], group.name, author.full_name, str(on)]),
+                notes=item.get("notes", ""),
+                on=on,
+            )
+        stored.append(document.file.name)
+        GroupDocument.objects.filter(pk=document.pk).update(uploaded_at=at)
+        if review := item.get("review"):
+            reviewed_on = within(_day(review["on"]), f"{place}: review")
+            with (
+                _service(fail, f"{place}: review"),
+                clock.dated(reviewed_on, f"{group.name}|r{number}"),
+            ):
+                services.document_review(actor=lead, document=document, comment=review["comment"])
+            GroupDocument.objects.filter(pk=document.pk).update(reviewed_on=reviewed_on)
+
+    for number, item in enumerate(spec.get("courses", []), start=1):
+        place = f"course {number} ({item['title']!r})"
+        completed_on = within(_day(item["completed_on"]), place)
+        data = {**item, "hours": Decimal(str(item["hours"])), "completed_on": completed_on}
+        with _service(fail, place), clock.dated(completed_on, f"{group.name}|c{number}"):
+            services.course_record(actor=lead, group=group, data=data)
+
+    briefings = _briefings(spec, group, found, formed_on, activities, stored, fail)
+    return {
+        "groups": 1,
+        "activities": len(activities),
+        "documents": len(spec.get("documents", [])),
+        "briefings": briefings,
+    }
+
+
+def _activities(
+    spec: dict, within: Callable[[dt.date, str], dt.date], *, last_day: dt.date
+) -> list[tuple[str, dict, set[str], int]]:
+    """Every activity of the group in date order: (where it is in the file, the record's
+    fields, who was absent, how many files), the listed ones and those of each series up to
+    ``last_day``."""
+    found = []
+    for number, item in enumerate(spec.get("activities", []), start=1):
+        place = f"activity {number} ({item['topic']!r})"
+        data = _activity_data(item, within(_day(item["date"]), place))
+        found.append((place, data, set(item.get("absent", [])), item.get("files", 1)))
+    for number, series in enumerate(spec.get("series", []), start=1):
+        absent = series.get("absent", {})
+        days = series_dates(
+            series["every"],
+            _day(series["from"]),
+            min(_day(series["until"]), last_day),
+            skip=frozenset(series.get("skip", [])),
+        )
+        topics = series["topics"]
+        for index, day in enumerate(days):
+            place = f"series {number} ({series['kind']!r}), {day}"
+            topic = topics[index % len(topics)]
+            topic = {"topic": topic} if isinstance(topic, str) else topic
+            data = _activity_data({**series, **topic}, within(day, place))
+            month = f"{day:%Y-%m}"
+            away = {name for name, months in absent.items() if month in months}
+            found.append((place, data, away, 0))
+    found.sort(key=lambda row: row[1]["date"])
+    return found
+
+
+def _activity_data(values: dict, day: dt.date) -> dict:
+    """The fields of an activity record from its entry (a series' values under its topic's)."""
+    return {
+        "date": day,
+        "kind": values["kind"],
+        "topic": values["topic"],
+        "hours": Decimal(str(values["hours"])),
+        "place": values.get("place", ""),
+        "module": values.get("module", ""),
+        "session_format": values.get("format", ""),
+        "notes": values.get("notes", ""),
+    }
+
+
+def series_dates(
+    every: str, start: dt.date, until: dt.date, *, skip: frozenset[str] = frozenset()
+) -> list[dt.date]:
+    """The days of a series from ``start`` to ``until``: every fourteen days, or each month on
+    ``start``'s day of the month (its last day in a shorter month; a weekend day moves to the
+    nearest weekday of the same month), leaving out the months in ``skip`` (YYYY-MM)."""
+    days: list[dt.date] = []
+    if every == "fortnight":
+        day = start
+        while day <= until:
+            days.append(day)
+            day += dt.timedelta(days=14)
+    else:
+        year, month = start.year, start.month
+        while True:
+            day = _weekday(_month_day(year, month, start.day))
+            if day > until:
+                break
+            if day >= start:
+                days.append(day)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return [day for day in days if f"{day:%Y-%m}" not in skip]
+
+
+def _month_day(year: int, month: int, day: int) -> dt.date:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return min(dt.date(year, month, 1) + dt.timedelta(days=day - 1), following - dt.timedelta(1))
+
+
+def _weekday(day: dt.date) -> dt.date:
+    if day.weekday() == 5:  # Saturday: the Friday before
+        return day - dt.timedelta(days=1)
+    if day.weekday() == 6:  # Sunday: the Monday after, or the Friday before at a month's end
+        monday = day + dt.timedelta(days=1)
+        return monday if monday.month == day.month else day - dt.timedelta(days=2)
+    return day
+
+
+def _briefings(
+    spec: dict,
+    group: Group,
+    found: _Lookups,
+    formed_on: dt.date,
+    activities: list,
+    stored: list[str],
+    fail: _Fail,
+) -> int:
+    """File the briefings owed by the deadlines that have passed; returns how many."""
+    deadlines = list(
+        Deadline.objects.filter(group=group).select_related("schedule").order_by("due")
+    )
+    settings_ = spec.get("briefings", {})
+    exceptions = {_day(item["due"]): item for item in settings_.get("exceptions", [])}
+    if unknown := sorted(set(exceptions) - {d.due for d in deadlines}):
+        fail("briefings", f"the group owes no briefing by {unknown[0]}")
+    filer = found.users.get(settings_.get("filed_by", group.lead.username))
+    if filer is None:
+        fail("briefings", f"no user {settings_['filed_by']!r} in this bureau")
+    before = dt.timedelta(days=settings_.get("days_before", 3))
+    done = [data for _place, data, _absent, _files in activities]
+    filed = 0
+    previous = group.programme.cycle.start - dt.timedelta(days=1)
+    for deadline in deadlines:
+        item = exceptions.get(deadline.due, {})
+        since, previous = previous, deadline.due
+        place = f"briefing due {deadline.due}"
+        if extended_to := item.get("extended_to"):
+            granted_on = _day(item["granted_on"])
+            with (
+                _service(fail, place),
+                found.clock.dated(granted_on, f"{group.name}|x{deadline.due}"),
+            ):
+                services.deadline_extend(
+                    actor=found.staff,
+                    deadline=deadline,
+                    to=_day(extended_to),
+                    reason=item["reason"],
+                )
+        if deadline.due >= found.today or item.get("missing"):
+            continue
+        on = _day(item["filed_on"]) if "filed_on" in item else max(deadline.due - before, formed_on)
+        if not formed_on <= on <= found.today:
+            fail(place, f"filed on {on}: before the group was formed or after today")
+        text = item.get("text") or _briefing_text(group, deadline, since, done)
+        title = f"{deadline.schedule.title}（{deadline.due:%Y-%m-%d}）"
+        with _service(fail, place), found.clock.dated(on, f"{group.name}|b{deadline.due}") as at:
+            briefing = services.briefing_file(
+                actor=filer,
+                deadline=deadline,
+                text=text,
+                files=[_pdf(f"{group.name}{title}", [title, *text.splitlines()])],
+                on=on,
+            )
+        Briefing.objects.filter(pk=briefing.pk).update(created_at=at)
+        files = BriefingFile.objects.filter(briefing=briefing)
+        stored += files.values_list("file", flat=True)
+        files.update(uploaded_at=at)
+        filed += 1
+    return filed
+
+
+def _briefing_text(group: Group, deadline: Deadline, since: dt.date, done: list[dict]) -> str:
+    """What a lead writes: the activities since the deadline before, and the next step."""
+    due = deadline.due
+    period = [data for data in done if since < data["date"] <= due]
+    lines = [f"{group.name}{deadline.schedule.title}（截至{due.year}年{due.month}月{due.day}日）"]
+    if not period:
+        lines.append("本期未开展集中研修活动，成员按分工开展自主研修，整理研究资料。")
+    else:
+        hours = sum((data["hours"] for data in period), Decimal(0))
+        lines.append(f"本期开展研修活动{len(period)}次，共{_hours(hours)}课时：")
+        lines += [
+            f"{n}. {d['date'].month}月{d['date'].day}日 {d['kind']}：{d['topic']}"
+            for n, d in enumerate(period, start=1)
+        ]
+    lines.append("下阶段将按研究方案和年度实施计划继续推进，做好过程资料的积累。")
+    return "\n".join(lines)
+
+
+# --- Small helpers ------------------------------------------------------------------------------
+
+
+@contextmanager
+def _service(fail: _Fail, place: str) -> Iterator[None]:
+    """A service's refusal, as the loader's error naming the entry."""
+    try:
+        yield
+    except ValidationError as exc:
+        fail(place, _messages(exc))
+    except PermissionDenied as exc:
+        fail(place, f"refused: {exc}")
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def _clean(obj: models.Model, fail: _Fail) -> None:
+    """The model's own checks on single fields (choices, lengths), and the bureau of its links."""
+    links = [f.name for f in obj._meta.fields if f.is_relation]
+    try:
+        obj.full_clean(exclude=links, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        fail("", _messages(exc))
+    if wrong := obj.cross_bureau_links():
+        fail("", f"links into another bureau: {wrong}")
+
+
+def _named(rows: dict, name: str | None, what: str, fail: _Fail):
+    if name is None:
+        return None
+    if name not in rows:
+        fail("", f"no {what} {name!r} in this bureau")
+    return rows[name]
+
+
+def _day(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _hours(hours: Decimal) -> str:
+    return f"{hours.normalize():f}"
+
+
+def _activity_line(data: dict) -> str:
+    place = f"，{data['place']}" if data["place"] else ""
+    return f"{data['date']:%Y-%m-%d}，{data['kind']}，{_hours(data['hours'])}课时{place}"
+
+
+def _pdf(title: str, lines: list[str]) -> SimpleUploadedFile:
+    name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in title).strip()[:80] + ".pdf"
+    return SimpleUploadedFile(name, demo_pdf(lines), content_type="application/pdf")

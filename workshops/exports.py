@@ -1,0 +1,130 @@
+"""Spreadsheets of the programme-wide pages (the briefing board, school-based session hours),
+written with openpyxl in write-only mode (constant memory), in the reader's language."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from accounts.models import TeacherProfile
+
+from . import rules
+from .models import TrainingModule
+from .selectors import Board, DeadlineRow
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def briefing_status_label(status: rules.BriefingStatus) -> str:
+    return {
+        rules.BriefingStatus.ON_TIME: _("On time"),
+        rules.BriefingStatus.LATE: _("Late"),
+        rules.BriefingStatus.MISSING: _("Missing"),
+        rules.BriefingStatus.OPEN: _("Open"),
+    }[status]
+
+
+def _cell(row: DeadlineRow | None) -> str:
+    if row is None:
+        return "—"
+    label = briefing_status_label(row.status)
+    if row.deadline.extended_to:
+        return _("%(status)s, extended to %(date)s") % {
+            "status": label,
+            "date": f"{row.deadline.extended_to:%m-%d}",
+        }
+    return label
+
+
+def _sheet(workbook: Workbook, title: str, fallback: str):
+    # Excel refuses these characters in a sheet's name, and names longer than 31.
+    clean = "".join(" " if c in "[]:*?/\\" else c for c in title).strip()[:31]
+    return workbook.create_sheet(title=clean or fallback)
+
+
+def _save(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def briefing_board_xlsx(board: Board, *, title: str) -> bytes:
+    """One row per group, one column per due date: the status of each briefing."""
+    workbook = Workbook(write_only=True)
+    sheet = _sheet(workbook, title, "briefings")
+    sheet.append([_("group"), _("kind"), _("lead")] + [f"{day:%Y-%m-%d}" for day in board.dates])
+    for row in board.rows:
+        group = row.group
+        sheet.append(
+            [group.name, group.get_kind_display(), group.lead.get_full_name()]
+            + [_cell(cell) for cell in row.cells]
+        )
+    return _save(workbook)
+
+
+# --- School-based session hours (PT-MODULES, PT-CREDIT) ------------------------------------------
+
+LECTURE_HOURS_PER_CREDIT = Decimal(10)
+PRACTICE_HOURS_PER_CREDIT = Decimal(20)
+
+
+def credit_estimate(hours: rules.SessionHours) -> Decimal:
+    """PT-CREDIT, as an estimate to one decimal place: lectures count 10 class hours a credit,
+    practice 20. The credits app owns the real conversion (and XC-ATTEND, PT-ASSIGN)."""
+    credits = hours.lecture / LECTURE_HOURS_PER_CREDIT + hours.practice / PRACTICE_HOURS_PER_CREDIT
+    return credits.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One teacher's school-based training hours, with the modules in ``TrainingModule`` order."""
+
+    teacher: TeacherProfile
+    hours: rules.SessionHours
+    modules: list[Decimal]
+    credits: Decimal
+
+    @classmethod
+    def of(cls, teacher: TeacherProfile, hours: rules.SessionHours) -> SessionRow:
+        by_module = dict(hours.by_module)
+        return cls(
+            teacher,
+            hours,
+            [by_module.get(module, Decimal(0)) for module in TrainingModule.values],
+            credit_estimate(hours),
+        )
+
+
+def session_hours_xlsx(rows: list[SessionRow], *, title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = _sheet(workbook, title, "sessions")
+    sheet.append(
+        [
+            _("full name"),
+            _("staff number"),
+            _("school"),
+            _("lecture hours"),
+            _("practice hours"),
+            _("total hours"),
+        ]
+        + [str(label) for label in TrainingModule.labels]
+        + [_("credits (estimate)")]
+    )
+    for row in rows:
+        sheet.append(
+            [
+                row.teacher.user.get_full_name(),
+                row.teacher.staff_number,
+                row.teacher.school.name,
+                row.hours.lecture,
+                row.hours.practice,
+                row.hours.total,
+            ]
+            + row.modules
+            + [row.credits]
+        )
+    return _save(workbook)

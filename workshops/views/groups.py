@@ -1,0 +1,558 @@
+"""The pages of one group, for its lead, its members and bureau staff: the group list, the group
+page (members, documents, output, obligations, briefings, activities, attendance), and the forms
+a lead works with every day. Objects are resolved through ``access`` (404 for anything not
+visible, 403 for what the user sees but may not manage); the services do the writing."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import bureau_member_required, role_required
+from accounts.roles import Role
+from programmes.models import DeliveryMode, LeadRank, Level
+
+from .. import access, rules, selectors, services
+from ..forms import (
+    ActivityForm,
+    BriefingForm,
+    CourseForm,
+    DocumentForm,
+    DocumentReviewForm,
+    ExtensionForm,
+    GroupFilterForm,
+    MemberAddForm,
+    MemberEditForm,
+    activity_kinds,
+)
+from ..models import Briefing, DocumentKind, GroupKind, MemberRole, Membership, Obligation
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _add_error(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """Put a service's error on the form: errors naming a field on that field (or the form's
+    name for it), the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        name = (aliases or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+def _serve(stored, *, attachment: bool = True) -> FileResponse:
+    try:
+        handle = stored.file.open("rb")
+    except (FileNotFoundError, OSError) as error:
+        raise Http404 from error
+    return FileResponse(
+        handle,
+        as_attachment=attachment,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+
+
+def _group_url(group_pk: int, section: str = "") -> str:
+    url = reverse("workshops:group_detail", args=[group_pk])
+    return f"{url}#{section}" if section else url
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request):
+    return request.FILES if request.method == "POST" else None
+
+
+# --- The list -----------------------------------------------------------------------------------
+
+
+@bureau_member_required
+def group_list(request):
+    user = request.user
+    sees_others = user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
+    filters = GroupFilterForm(request.GET or None)
+    data = filters.cleaned_data if filters.is_valid() else {}
+    groups = access.groups_for_user(user)
+    if data.get("programme"):
+        groups = groups.filter(programme=data["programme"])
+    if data.get("kind"):
+        groups = groups.filter(kind=data["kind"])
+    if (data.get("q") or "").strip():
+        groups = groups.filter(name__icontains=data["q"].strip())
+    mine = Membership.objects.filter(group=OuterRef("pk"), teacher__user=user)
+    groups = groups.annotate(
+        member_count=Count("memberships", distinct=True),
+        my_role=Subquery(mine.values("role")[:1]),
+    ).order_by("programme__name", "kind", "name", "pk")
+    page = Paginator(groups, 50).get_page(request.GET.get("page"))
+    roles = dict(MemberRole.choices)
+    for group in page:
+        if group.lead_id == user.pk:
+            group.viewer_role = _("lead")
+        elif group.assistant_id == user.pk:
+            group.viewer_role = _("project assistant")
+        else:
+            group.viewer_role = roles.get(group.my_role, "")
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "workshops/group_list.html",
+        {
+            "filters": filters,
+            "show_filters": sees_others or any(data.values()),
+            "sees_others": sees_others,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
+
+
+# --- The group page -----------------------------------------------------------------------------
+
+
+def _course_option(option: rules.CourseOption) -> str:
+    return _("at least %(hours)s class hours, %(delivery)s, %(level)s or above") % {
+        "hours": option.min_hours,
+        "delivery": dict(DeliveryMode.choices).get(option.delivery, option.delivery),
+        "level": dict(Level.choices).get(option.level, option.level),
+    }
+
+
+def _output(group):
+    """XH-WS-OUTPUT for a workshop, in words; None for other group forms."""
+    status = selectors.output_status(group)
+    if status is None:
+        return None
+    ranks = {
+        rules.LeadRank.TRAINER: _("a trainer-researcher (研训员)"),
+        rules.LeadRank.LEADER: LeadRank.LEADER.label,
+        rules.LeadRank.BACKBONE: LeadRank.BACKBONE.label,
+    }
+    missing = {
+        "project_report": DocumentKind.PROJECT_REPORT.label,
+        "course": _("a course as owed"),
+    }
+    return {
+        "status": status,
+        "rank": ranks.get(status.rank, status.rank),
+        "options": [_course_option(o) for o in status.options],
+        "missing": [missing.get(m, m) for m in status.missing],
+    }
+
+
+def _attendance(group, members):
+    """Each member's attendance per school year (XC-ATTEND): one row per member, one cell per
+    school year with activities."""
+    by_member = selectors.attendance_by_year(group)
+    years = sorted({year for seen in by_member.values() for year in seen})
+    rows = []
+    for member in members:
+        cells = []
+        for year in years:
+            found = by_member.get(member.pk, {}).get(year)
+            cells.append(
+                None
+                if found is None
+                else {
+                    "percent": found.ratio * Decimal(100),
+                    "absent": found.absent_hours,
+                    "total": found.total_hours,
+                    "earns_credit": found.earns_credit,
+                }
+            )
+        rows.append({"member": member, "cells": cells})
+    return [_("%(year)s school year") % {"year": year} for year in years], rows
+
+
+@bureau_member_required
+def group_detail(request, pk: int):
+    user = request.user
+    group = access.get_group_for_user(user, pk)
+    today = timezone.localdate()
+    manage = access.can_manage(user, group)
+    members = list(group.memberships.select_related("teacher__user", "teacher__school"))
+    mine = next((m for m in members if m.teacher.user_id == user.pk), None)
+    member_users = {m.teacher.user_id for m in members}
+    documents = list(group.documents.select_related("author", "reviewed_by"))
+    for document in documents:
+        document.by_member = document.author_id in member_users
+        document.can_review = manage and document.by_member and document.author_id != user.pk
+    activities = group.activities.annotate(
+        present_count=Count("attendance", filter=Q(attendance__present=True), distinct=True),
+        roll_count=Count("attendance", distinct=True),
+        file_count=Count("files", distinct=True),
+    )
+    years, attendance = _attendance(group, members)
+    deadlines = selectors.deadline_rows(group, today=today)
+    return render(
+        request,
+        "workshops/group_detail.html",
+        {
+            "group": group,
+            "manage": manage,
+            "is_member": mine is not None,
+            "can_upload": manage or mine is not None,
+            "members": members,
+            "documents": documents,
+            "output": _output(group),
+            "obligations": selectors.obligation_rows([group], today=today)[group.pk],
+            "deadlines": deadlines,
+            "missing_briefings": sum(
+                1 for row in deadlines if row.status == rules.BriefingStatus.MISSING
+            ),
+            "activities": activities,
+            "attendance_years": years,
+            "attendance": attendance,
+            "review_form": DocumentReviewForm(),
+            "today": today,
+        },
+    )
+
+
+# --- Members ------------------------------------------------------------------------------------
+
+
+@bureau_member_required
+def member_add(request, pk: int):
+    group = access.get_group_for_user(request.user, pk, manage=True)
+    teachers = services.enrolled_teachers(group)
+    initial = {"role": MemberRole.MENTEE} if group.kind == GroupKind.MENTORING_PAIR else {}
+    form = MemberAddForm(_posted(request), teachers=teachers, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        teacher = form.cleaned_data["teacher"]
+        try:
+            services.membership_add(
+                actor=request.user,
+                group=group,
+                teacher=teacher,
+                role=form.cleaned_data["role"],
+                task_division=form.cleaned_data["task_division"],
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(
+                request, _("%(name)s joined the group.") % {"name": teacher.user.full_name}
+            )
+            return redirect(_group_url(group.pk, "members"))
+    return render(
+        request,
+        "workshops/member_form.html",
+        {"group": group, "form": form, "no_teachers": not teachers.exists()},
+    )
+
+
+@bureau_member_required
+def member_edit(request, pk: int, member_pk: int):
+    group = access.get_group_for_user(request.user, pk, manage=True)
+    membership = (
+        Membership.objects.select_related("group", "teacher__user", "teacher__school")
+        .filter(pk=member_pk, group=group)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    name = membership.teacher.user.full_name
+    if request.method == "POST" and "remove" in request.POST:
+        if request.POST.get("confirm") != "1":
+            return render(
+                request,
+                "workshops/member_form.html",
+                {"group": group, "membership": membership, "confirm_remove": True},
+            )
+        services.membership_remove(actor=request.user, membership=membership)
+        messages.success(request, _("%(name)s left the group.") % {"name": name})
+        return redirect(_group_url(group.pk, "members"))
+    form = MemberEditForm(_posted(request), initial={"task_division": membership.task_division})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_update(
+                actor=request.user,
+                membership=membership,
+                task_division=form.cleaned_data["task_division"],
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Task division saved: %(name)s") % {"name": name})
+            return redirect(_group_url(group.pk, "members"))
+    return render(
+        request,
+        "workshops/member_form.html",
+        {"group": group, "membership": membership, "form": form},
+    )
+
+
+# --- Activities ---------------------------------------------------------------------------------
+
+
+@bureau_member_required
+def activity_new(request, pk: int):
+    group = access.get_group_for_user(request.user, pk, manage=True)
+    members = list(group.memberships.select_related("teacher__user"))
+    form = ActivityForm(_posted(request), _files(request), group=group, members=members)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_record(
+                actor=request.user,
+                group=group,
+                data=form.activity_data(),
+                present_member_ids=form.cleaned_data["present"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Activity recorded: %(topic)s") % {"topic": activity.topic})
+            return redirect("workshops:activity_detail", pk=activity.pk)
+    counted = Obligation.objects.filter(group=group, counts=rules.Counts.ACTIVITIES)
+    obligation_kinds = [k for kinds in counted.values_list("kinds", flat=True) for k in kinds or ()]
+    return render(
+        request,
+        "workshops/activity_form.html",
+        {
+            "group": group,
+            "form": form,
+            "kinds": activity_kinds(group, obligation_kinds),
+            "has_members": bool(members),
+        },
+    )
+
+
+@bureau_member_required
+def activity_detail(request, pk: int):
+    activity = access.get_activity_for_user(request.user, pk)
+    files = list(activity.files.all())
+    attendance = list(
+        activity.attendance.select_related(
+            "membership__teacher__user", "membership__teacher__school"
+        ).order_by("-present", "membership__role", "membership_id")
+    )
+    return render(
+        request,
+        "workshops/activity_detail.html",
+        {
+            "activity": activity,
+            "group": activity.group,
+            "attendance": attendance,
+            "present_count": sum(1 for a in attendance if a.present),
+            "photos": [f for f in files if f.is_image],
+            "materials": [f for f in files if not f.is_image],
+            "manage": access.can_manage(request.user, activity.group),
+        },
+    )
+
+
+@bureau_member_required
+def activity_file(request, pk: int, file_pk: int):
+    found = access.get_activity_file_for_user(request.user, pk, file_pk)
+    # Photos show in the page; materials download.
+    return _serve(found, attachment=not found.is_image)
+
+
+# --- Documents ----------------------------------------------------------------------------------
+
+
+@bureau_member_required
+def document_new(request, pk: int):
+    group = access.get_group_for_user(request.user, pk)
+    manage = access.can_manage(request.user, group)
+    if not manage and not access.is_member(request.user, group):
+        raise PermissionDenied
+    initial = {}
+    if request.GET.get("kind") in dict(DocumentKind.choices):
+        initial["kind"] = request.GET["kind"]
+    form = DocumentForm(_posted(request), _files(request), manage=manage, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_upload(
+                actor=request.user,
+                group=group,
+                kind=form.cleaned_data["kind"],
+                title=form.cleaned_data["title"],
+                upload=form.cleaned_data["file"],
+                notes=form.cleaned_data["notes"],
+            )
+        except ValidationError as error:
+            _add_error(form, error, aliases={"files": "file"})
+        else:
+            messages.success(request, _("Document uploaded: %(title)s") % {"title": document.title})
+            return redirect(_group_url(group.pk, "documents"))
+    return render(
+        request, "workshops/document_form.html", {"group": group, "form": form, "manage": manage}
+    )
+
+
+@bureau_member_required
+def document_file(request, pk: int):
+    return _serve(access.get_document_for_user(request.user, pk))
+
+
+@require_POST
+@bureau_member_required
+def document_review(request, pk: int):
+    document = access.get_document_for_user(request.user, pk)
+    if not access.can_manage(request.user, document.group):
+        raise PermissionDenied
+    back = _group_url(document.group_id, f"document-{document.pk}")
+    form = DocumentReviewForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    try:
+        services.document_review(
+            actor=request.user, document=document, comment=form.cleaned_data["comment"]
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("Review saved: %(title)s") % {"title": document.title})
+    return redirect(back)
+
+
+# --- Courses (XH-WS-OUTPUT) ---------------------------------------------------------------------
+
+
+@bureau_member_required
+def course_new(request, pk: int):
+    group = access.get_group_for_user(request.user, pk)
+    if group.kind != GroupKind.WORKSHOP:
+        raise Http404
+    if not access.can_manage(request.user, group):
+        raise PermissionDenied
+    form = CourseForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = services.course_record(
+                actor=request.user, group=group, data=form.course_data()
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Course recorded: %(title)s") % {"title": course.title})
+            return redirect(_group_url(group.pk, "output"))
+    return render(
+        request,
+        "workshops/course_form.html",
+        {"group": group, "form": form, "output": _output(group)},
+    )
+
+
+# --- Deadlines and briefings (XH-BRIEF) ---------------------------------------------------------
+
+
+def _deadline_page(request, deadline, *, briefing_form=None, extension_form=None):
+    group = deadline.group
+    briefing = Briefing.objects.select_related("filed_by").filter(deadline=deadline).first()
+    today = timezone.localdate()
+    status = rules.briefing_status(
+        deadline.due, briefing.filed_on if briefing else None, today, deadline.extended_to
+    )
+    manage = access.can_manage(request.user, group)
+    staff = request.user.has_role(Role.BUREAU_STAFF)
+    if briefing is not None:
+        # Filed meanwhile (another tab): what the forms had to say goes in a message.
+        for form in (briefing_form, extension_form):
+            if form is not None:
+                for error in form.non_field_errors():
+                    messages.error(request, error)
+        briefing_form = extension_form = None
+    else:
+        if manage and briefing_form is None:
+            briefing_form = BriefingForm()
+        if staff and extension_form is None:
+            extension_form = ExtensionForm()
+    return render(
+        request,
+        "workshops/deadline_detail.html",
+        {
+            "deadline": deadline,
+            "group": group,
+            "briefing": briefing,
+            "files": list(briefing.files.all()) if briefing else [],
+            "status": status,
+            "effective_due": deadline.effective_due,
+            "days_left": (deadline.effective_due - today).days,
+            "manage": manage,
+            "briefing_form": briefing_form if manage else None,
+            "extension_form": extension_form if staff else None,
+        },
+    )
+
+
+@bureau_member_required
+def deadline_detail(request, pk: int):
+    deadline = access.get_deadline_for_user(request.user, pk)
+    if request.method != "POST":
+        return _deadline_page(request, deadline)
+    if not access.can_manage(request.user, deadline.group):
+        raise PermissionDenied
+    if Briefing.objects.filter(deadline=deadline).exists():
+        messages.error(request, _("The briefing for this deadline was filed already."))
+        return redirect("workshops:deadline_detail", pk=pk)
+    form = BriefingForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.briefing_file(
+                actor=request.user,
+                deadline=deadline,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["files"],
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, _("Briefing filed."))
+            return redirect("workshops:deadline_detail", pk=pk)
+    return _deadline_page(request, deadline, briefing_form=form)
+
+
+@require_POST
+@role_required(Role.BUREAU_STAFF)
+def deadline_extend(request, pk: int):
+    deadline = access.get_deadline_for_user(request.user, pk)
+    form = ExtensionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deadline_extend(
+                actor=request.user,
+                deadline=deadline,
+                to=form.cleaned_data["to"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Deadline extended to %(date)s.")
+                % {"date": form.cleaned_data["to"].strftime("%Y-%m-%d")},
+            )
+            return redirect("workshops:deadline_detail", pk=pk)
+    return _deadline_page(request, deadline, extension_form=form)
+
+
+@bureau_member_required
+def briefing_file(request, pk: int, file_pk: int):
+    return _serve(access.get_briefing_file_for_user(request.user, pk, file_pk))
