@@ -18,6 +18,7 @@ from bureaus.models import Bureau
 from bureaus.services import audit_record
 
 from . import rules
+from .files import store
 from .models import (
     Enrolment,
     EnrolmentStatus,
@@ -62,20 +63,6 @@ def check_uploads(files: Sequence[UploadedFile]) -> list[rules.AcceptedFile]:
     return accepted
 
 
-def _attach(
-    evidence: Evidence, files: Sequence[UploadedFile], accepted: Sequence[rules.AcceptedFile]
-) -> None:
-    for upload, checked in zip(files, accepted, strict=True):
-        EvidenceFile.objects.create(
-            bureau_id=evidence.bureau_id,
-            evidence=evidence,
-            file=upload,
-            original_name=upload.name[:200],
-            size=upload.size,
-            content_type=checked.content_type,
-        )
-
-
 def _event(evidence: Evidence, before: str, actor, comment: str = "") -> None:
     EvidenceEvent.objects.create(
         bureau_id=evidence.bureau_id,
@@ -116,7 +103,7 @@ def evidence_save(
     for old in removed:
         old.file.delete(save=False)
         old.delete()
-    _attach(evidence, files, accepted)
+    store(EvidenceFile, {"bureau_id": evidence.bureau_id, "evidence": evidence}, files, accepted)
     if submit:
         if not evidence.files.exists():
             raise ValidationError({"files": _("Attach at least one file before submitting.")})

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from accounts.services import administered_school_id
 from bureaus.models import Bureau
 
 from . import access, selectors, services
+from .files import serve
 from .forms import EvidenceForm, ReviewFilterForm, ReviewForm
 from .models import Evidence, EvidenceState, FileDimension
 
@@ -141,17 +142,7 @@ def evidence_submit(request, pk: int):
 
 @bureau_member_required
 def evidence_file(request, pk: int, file_pk: int):
-    found = access.get_file_for_user(request.user, pk, file_pk)
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=found.original_name,
-        content_type=found.content_type,
-    )
+    return serve(access.get_file_for_user(request.user, pk, file_pk))
 
 
 @role_required(Role.BUREAU_STAFF, Role.SCHOOL_ADMIN)

@@ -213,4 +213,5 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     assert "作业设计第三轮研讨" in page.locator("h1").inner_text()
     image = page.locator("main img")
     assert image.count() == 1
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 1  # served, not broken
+    page.wait_for_function("() => document.querySelector('main img').complete")
+    assert image.evaluate("img => img.naturalWidth") == 1  # served, not broken

@@ -122,11 +122,9 @@ def lead_rank(group: Group) -> rules.LeadRank:
         .values_list("tier__lead_rank", flat=True)
         .first()
     )
-    if rank == rules.LeadRank.BACKBONE:
-        return rules.LeadRank.BACKBONE
-    if rank == rules.LeadRank.LEADER:
-        return rules.LeadRank.LEADER
-    return rules.LeadRank.TRAINER if rank is None else rules.LeadRank.LEADER
+    if rank is None:  # not a participant: a 研训员 of the bureau
+        return rules.LeadRank.TRAINER
+    return rules.LeadRank.BACKBONE if rank == rules.LeadRank.BACKBONE else rules.LeadRank.LEADER
 
 
 def output_status(group: Group) -> OutputStatus | None:

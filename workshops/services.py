@@ -23,6 +23,7 @@ from accounts.models import Notification, TeacherProfile
 from accounts.roles import Role
 from bureaus.services import audit_record
 from bureaus.tenancy import all_bureaus
+from cohorts.files import store
 from cohorts.models import Enrolment
 from cohorts.services import check_uploads
 
@@ -185,17 +186,6 @@ def enrolled_teachers(group: Group):
     )
 
 
-def _store(model, owner: dict, files: Sequence[UploadedFile], accepted) -> None:
-    for upload, checked in zip(files, accepted, strict=True):
-        model.objects.create(
-            **owner,
-            file=upload,
-            original_name=upload.name[:200],
-            size=upload.size,
-            content_type=checked.content_type,
-        )
-
-
 def schedule_deadlines_sync(schedule: ReportingSchedule) -> int:
     """Create the schedule's deadlines that do not exist yet; returns how many there are."""
     days = rules.deadlines(schedule.rule, schedule.starts, schedule.ends)
@@ -238,7 +228,7 @@ def briefing_file(
         filed_by=actor,
         filed_on=on or timezone.localdate(),
     )
-    _store(BriefingFile, {"bureau_id": briefing.bureau_id, "briefing": briefing}, files, accepted)
+    store(BriefingFile, {"bureau_id": briefing.bureau_id, "briefing": briefing}, files, accepted)
     audit_record(
         bureau=deadline.bureau_id,
         actor=actor,
@@ -389,7 +379,7 @@ def activity_record(
     activity = ActivityRecord(bureau_id=group.bureau_id, group=group, recorded_by=actor, **data)
     activity.full_clean(exclude=["bureau", "group", "recorded_by"])
     activity.save()
-    _store(ActivityFile, {"bureau_id": group.bureau_id, "activity": activity}, files, accepted)
+    store(ActivityFile, {"bureau_id": group.bureau_id, "activity": activity}, files, accepted)
     AttendanceRecord.objects.bulk_create(
         [
             AttendanceRecord(

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import bureau_member_required, role_required
 from accounts.roles import Role
+from cohorts.files import serve
 from programmes.models import DeliveryMode, LeadRank, Level
 
 from .. import access, rules, selectors, services
@@ -53,19 +54,6 @@ def _add_error(form, error: ValidationError, aliases: dict[str, str] | None = No
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
-
-
-def _serve(stored, *, attachment: bool = True) -> FileResponse:
-    try:
-        handle = stored.file.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    return FileResponse(
-        handle,
-        as_attachment=attachment,
-        filename=stored.original_name,
-        content_type=stored.content_type,
-    )
 
 
 def _group_url(group_pk: int, section: str = "") -> str:
@@ -366,7 +354,7 @@ def activity_detail(request, pk: int):
 def activity_file(request, pk: int, file_pk: int):
     found = access.get_activity_file_for_user(request.user, pk, file_pk)
     # Photos show in the page; materials download.
-    return _serve(found, attachment=not found.is_image)
+    return serve(found, attachment=not found.is_image)
 
 
 # --- Documents ----------------------------------------------------------------------------------
@@ -404,7 +392,7 @@ def document_new(request, pk: int):
 
 @bureau_member_required
 def document_file(request, pk: int):
-    return _serve(access.get_document_for_user(request.user, pk))
+    return serve(access.get_document_for_user(request.user, pk))
 
 
 @require_POST
@@ -555,4 +543,4 @@ def deadline_extend(request, pk: int):
 
 @bureau_member_required
 def briefing_file(request, pk: int, file_pk: int):
-    return _serve(access.get_briefing_file_for_user(request.user, pk, file_pk))
+    return serve(access.get_briefing_file_for_user(request.user, pk, file_pk))
