@@ -164,7 +164,9 @@ class Notification(TenantModel):
     """A message for one person: shown under the bell and, once, sent by e-mail.
 
     ``key`` names what the message is about, so the same notice is never made twice for a
-    person; ``emailed_at`` is claimed by a conditional update before the e-mail goes out.
+    person. Its e-mail is claimed (``email_claimed_at``, by a conditional update) before it goes
+    out, and ``emailed_at`` is set only once the mail server took it; a claim left by a run that
+    died expires, so the e-mail is tried again, and never by two runs at once.
     """
 
     recipient = models.ForeignKey(
@@ -177,6 +179,8 @@ class Notification(TenantModel):
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_error = models.CharField(_("e-mail error"), max_length=300, blank=True)
     batch = models.UUIDField(null=True, blank=True, db_index=True, editable=False)
 
     tenant_links = ("recipient",)

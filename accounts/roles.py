@@ -37,6 +37,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "bureaus.learningdistrict": _ALL,
         "bureaus.school": _ALL,
         "bureaus.auditentry": ("view",),
+        # "change" lets staff run a failed job again (an admin action); nothing else is editable.
+        "bureaus.outboxjob": ("change", "view"),
         "accounts.user": _ALL,
         "accounts.teacherprofile": _ALL,
         "programmes.programme": _ALL,

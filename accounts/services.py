@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from bureaus import outbox
 from bureaus.models import School, SchoolUserObjectPermission
 from bureaus.services import audit_record
 
@@ -163,7 +164,7 @@ def roles_set(
 def notification_create(
     *, recipient: User, key: str, subject: str, body: str, link: str = ""
 ) -> Notification | None:
-    """Make a notification once per (recipient, key); e-mail it after the commit.
+    """Make a notification once per (recipient, key); e-mail it after the commit (outbox).
 
     Returns None when the same notice already exists.
     """
@@ -181,8 +182,11 @@ def notification_create(
         return None
     from .tasks import deliver_notification_email
 
-    transaction.on_commit(
-        lambda: deliver_notification_email.delay(notification.pk, notification.bureau_id)
+    outbox.enqueue(
+        deliver_notification_email,
+        notification.pk,
+        notification.bureau_id,
+        bureau=notification.bureau_id,
     )
     return notification
 

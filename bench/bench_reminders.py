@@ -12,8 +12,9 @@ Measures, on one throwaway database:
   one reminder due (goal: at most 3× the floor, one delivery task per bureau, not per reminder);
 * (b) a second scan the same day (goal: it claims nothing and enqueues nothing).
 
-Celery is on ``memory://`` and ``deliver_notification_batch.delay`` is replaced by a counter,
-so nothing is delivered. Exits 0 whatever the result: it is a measurement.
+Celery is on ``memory://`` and the outbox's hand-over to the broker is replaced by a counter,
+so nothing is delivered (the outbox rows are written, as in production). Exits 0 whatever the
+result: it is a measurement.
 """
 
 from __future__ import annotations
@@ -183,7 +184,8 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
 
         from accounts.models import Notification
-        from accounts.tasks import deliver_notification_batch
+        from bureaus import outbox
+        from bureaus.models import OutboxJob
         from bureaus.tenancy import all_bureaus
         from workshops.services import reminders_scan
 
@@ -194,9 +196,7 @@ def main() -> None:
         build()
 
         enqueued: list[tuple] = []
-        patched = mock.patch.object(
-            deliver_notification_batch, "delay", side_effect=lambda *a: enqueued.append(a)
-        )
+        patched = mock.patch.object(outbox, "_publish", side_effect=lambda *a: enqueued.append(a))
         patched.start()
 
         claimed: dict[str, list[int]] = {"floor": [], "scan": [], "again": []}
@@ -205,6 +205,7 @@ def main() -> None:
         def clear():
             with all_bureaus():
                 Notification.objects.all().delete()
+                OutboxJob.objects.all_bureaus().delete()
             enqueued.clear()
 
         def run_floor():

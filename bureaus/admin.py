@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import BureauScopedAdmin, is_platform_admin
-from .models import AuditEntry, Bureau, LearningDistrict, School
+from .models import AuditEntry, Bureau, LearningDistrict, OutboxJob, OutboxStatus, School
 
 
 @admin.register(Bureau)
@@ -108,6 +108,56 @@ class AuditEntryAdmin(BureauScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxJob)
+class OutboxJobAdmin(BureauScopedAdmin):
+    """Background jobs: what is waiting, what ran, and what failed with its last error.
+
+    Jobs are recorded by the portal itself; staff only read them and run a failed one again.
+    """
+
+    list_display = ["created_at", "job_display", "status", "attempts", "finished_at", "error"]
+    list_filter = ["status"]
+    date_hierarchy = "created_at"
+    actions = ["run_again"]
+    fields = [
+        "job_display",
+        "args",
+        "status",
+        "attempts",
+        "max_attempts",
+        "created_at",
+        "dispatched_at",
+        "started_at",
+        "finished_at",
+        "not_before",
+        "last_error",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("job"), ordering="task")
+    def job_display(self, obj):
+        from .outbox import job_label
+
+        return job_label(obj.task)
+
+    @admin.display(description=_("last error"))
+    def error(self, obj):
+        return obj.last_error[:120] if obj.status != OutboxStatus.DONE else ""
+
+    @admin.action(description=_("Run the selected failed jobs again"), permissions=["change"])
+    def run_again(self, request, queryset):
+        from .outbox import retry_now
+
+        count = retry_now(actor=request.user, jobs=queryset)
+        self.message_user(request, _("%(count)s failed jobs will run again.") % {"count": count})
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

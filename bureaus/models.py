@@ -146,6 +146,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "admin.add": _("Added"),
     "admin.change": _("Changed"),
     "admin.delete": _("Deleted"),
+    "outbox.retry": _("Background job run again"),
 }
 AUDIT_DESCRIBERS: dict[str, Callable[["AuditEntry"], str]] = {}
 
@@ -191,3 +192,68 @@ class AuditEntry(TenantModel):
         if describe is not None:
             return describe(self)
         return self.data.get("message", "")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent to the worker")
+    DISPATCHED = "dispatched", _("Sent to the worker")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed; needs attention")
+
+
+class OutboxJob(TenantModel):
+    """One follow-up job (an e-mail, an import, an export, a PDF, a ledger run) owed by a change.
+
+    The row is written in the same transaction as the change that causes it, so a job exists if
+    and only if its cause was committed. It is handed to the Celery worker after the commit; a
+    beat sweep hands over again whatever is still pending, or was handed over and never ran. A
+    job that keeps failing stops after ``max_attempts`` runs and stays visible with its error.
+    """
+
+    task = models.CharField(_("job"), max_length=200, db_index=True)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    key = models.CharField(
+        _("key"),
+        max_length=200,
+        blank=True,
+        help_text=_("A job with the same key in the same bureau is recorded only once."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=OutboxStatus.choices,
+        default=OutboxStatus.PENDING,
+        db_index=True,
+    )
+    attempts = models.PositiveSmallIntegerField(_("runs"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("most runs"), default=6)
+    lease_seconds = models.PositiveIntegerField(
+        _("lease (seconds)"),
+        default=600,
+        help_text=_("A run that has not ended after this long is taken to be lost and run again."),
+    )
+    not_before = models.DateTimeField(_("not before"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
+    dispatched_at = models.DateTimeField(_("sent to the worker"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "key"],
+                condition=~models.Q(key=""),
+                name="outbox_job_key_unique_per_bureau",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "not_before"], name="outbox_job_due")]
+
+    def __str__(self) -> str:
+        from .outbox import job_label
+
+        return f"{job_label(self.task)} #{self.pk}"

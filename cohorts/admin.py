@@ -312,8 +312,11 @@ class RosterImportAdmin(BureauScopedAdmin):
     def progress(self, obj):
         from django.core.cache import cache
 
-        state = cache.get(obj.progress_key)
-        if obj.status == "running" and state:
+        try:
+            state = cache.get(obj.progress_key) if obj.status == "running" else None
+        except Exception:  # the cache (Redis) is down: progress is a nicety, not worth a 500
+            state = None
+        if state:
             return _("%(done)s of %(total)s rows checked") % state
         return obj.get_status_display()
 

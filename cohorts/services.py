@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import notification_create
+from bureaus import outbox
 from bureaus.models import Bureau
 from bureaus.services import audit_record
 
@@ -333,5 +334,5 @@ def roster_import_queue(*, actor, job):
         target=job.programme,
         file=job.original_name,
     )
-    transaction.on_commit(lambda: run_roster_import.delay(job.pk, job.bureau_id))
+    outbox.enqueue(run_roster_import, job.pk, job.bureau_id, bureau=job.bureau_id)
     return job

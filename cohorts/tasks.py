@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from bureaus import outbox
 from bureaus.tenancy import bureau_scope
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(ignore_result=True)
+@outbox.job(_("Import a roster"), lease_seconds=1800)
 def run_roster_import(import_id: int, bureau_id: int) -> str:
     """Import one queued roster file, all or nothing, reporting progress in the cache.
 
-    The job is claimed by a conditional update, so a second delivery of the task does nothing.
+    The import is claimed by a conditional update, so a second run after it ended does nothing.
+    One found running was cut off (the outbox runs a job once at a time, and again only when a
+    run did not end within its lease); as the import is all or nothing, it starts over.
     """
     from import_export.formats.base_formats import CSV, XLSX
 
@@ -26,7 +29,7 @@ def run_roster_import(import_id: int, bureau_id: int) -> str:
 
     with bureau_scope(bureau_id):
         claimed = RosterImport.objects.filter(
-            pk=import_id, status=RosterImportStatus.QUEUED
+            pk=import_id, status__in=[RosterImportStatus.QUEUED, RosterImportStatus.RUNNING]
         ).update(status=RosterImportStatus.RUNNING)
         if not claimed:
             return "not queued"
@@ -41,7 +44,10 @@ def run_roster_import(import_id: int, bureau_id: int) -> str:
             dataset = input_format.create_dataset(data)
 
             def progress(done: int, total: int) -> None:
-                cache.set(key, {"done": done, "total": total}, 3600)
+                try:
+                    cache.set(key, {"done": done, "total": total}, 3600)
+                except Exception:  # progress is shown when it can be; the import goes on
+                    logger.warning("roster import %s: progress not recorded", import_id)
 
             resource = RosterResource(
                 programme=job.programme, actor=job.created_by, progress=progress
@@ -74,5 +80,8 @@ def run_roster_import(import_id: int, bureau_id: int) -> str:
                 "finished_at",
             ]
         )
-        cache.delete(key)
+        try:
+            cache.delete(key)
+        except Exception:
+            logger.warning("roster import %s: progress not cleared", import_id)
         return job.status

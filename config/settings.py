@@ -129,6 +129,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            # A cache that is down must fail fast; callers treat it as a miss.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -264,6 +266,15 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing happens after the commit of the change that caused the job (bureaus.outbox): a
+# broker that is down must answer quickly, so the person who acted is not kept waiting.
+CELERY_BROKER_CONNECTION_TIMEOUT = float(env("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# Outbox: a failed job runs again after 1, 2, 4 … minutes; pending jobs wait this long for
+# their after-commit hand-over before the sweep takes them.
+OUTBOX_RETRY_BASE_SECONDS = int(env("OUTBOX_RETRY_BASE_SECONDS", "60"))
+OUTBOX_SETTLE_SECONDS = int(env("OUTBOX_SETTLE_SECONDS", "10"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Claims make reminders at-most-once, so scanning more often than daily is harmless.
@@ -273,6 +284,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(env("REMINDER_SCAN_EVERY_SECONDS"))
         if env("REMINDER_SCAN_EVERY_SECONDS")
         else crontab(minute=5, hour="8-20"),
+    },
+    # Follow-up jobs the broker did not get, or whose run was lost (bureaus.outbox).
+    "sweep-outbox": {
+        "task": "bureaus.tasks.sweep_outbox",
+        "schedule": float(env("OUTBOX_SWEEP_EVERY_SECONDS", "30")),
     },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",

@@ -20,7 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import TeacherProfile
-from bureaus.models import AuditEntry
+from bureaus.models import AuditEntry, OutboxJob
 from bureaus.tenancy import all_bureaus, bureau_scope
 from programmes.models import EvidenceKind
 
@@ -93,7 +93,10 @@ def xuhui_objects(x) -> dict[str, object]:
     with bureau_scope(x.bureau):
         requirement = x.programme.requirements.get()
         kind = EvidenceKind.objects.get()
+        job = OutboxJob.objects.order_by("pk").first()
+        OutboxJob.objects.filter(pk=job.pk).update(status="failed", last_error=CANARY)
     return {
+        "bureaus.outboxjob": job,
         "cohorts.enrolment": x.extras["enrolment_backbone"],
         "cohorts.reservepoolentry": x.extras["pool_entry"],
         "cohorts.rosterimport": x.extras["roster_import"],

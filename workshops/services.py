@@ -21,6 +21,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Notification, TeacherProfile
 from accounts.roles import Role
+from bureaus import outbox
 from bureaus.services import audit_record
 from bureaus.tenancy import all_bureaus
 from cohorts.files import store
@@ -333,9 +334,7 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
             ):
                 claimed[bureau_id] += 1
             for bureau_id in claimed:
-                transaction.on_commit(
-                    lambda b=bureau_id: deliver_notification_batch.delay(str(batch), b)
-                )
+                outbox.enqueue(deliver_notification_batch, str(batch), bureau_id, bureau=bureau_id)
     return sum(claimed.values())
 
 

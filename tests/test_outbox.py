@@ -1,0 +1,393 @@
+"""Follow-up jobs go through one outbox: recorded with their cause, handed to the worker after the
+commit, handed over again by the sweep, retried with a growing delay, and visible when they fail.
+A broker outage never turns a committed action into an error and never loses the job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from accounts.models import Notification
+from accounts.roles import Role
+from accounts.services import notification_create, role_grant
+from accounts.tasks import deliver_notification_email
+from bureaus import outbox
+from bureaus.models import AuditEntry, OutboxJob, OutboxStatus
+from bureaus.tenancy import bureau_scope
+
+calls: list[tuple] = []
+
+
+@outbox.job("test: records its call", max_attempts=3, lease_seconds=60)
+def record_call(value: int, bureau_id: int) -> None:
+    calls.append((value, bureau_id))
+
+
+@outbox.job("test: always fails", max_attempts=3, lease_seconds=60)
+def always_fails(bureau_id: int) -> None:
+    raise ConnectionError("mail server unreachable")
+
+
+@outbox.job("test: cannot succeed")
+def cannot_succeed(bureau_id: int) -> None:
+    raise outbox.PermanentJobError("the file is gone")
+
+
+@pytest.fixture(autouse=True)
+def _clear_calls():
+    calls.clear()
+
+
+def _without_jobs(cast):
+    """The cast's set-up recorded jobs (role-grant e-mails) that these tests do not look at."""
+    with bureau_scope(cast.bureau):
+        OutboxJob.objects.all().delete()
+    mail.outbox.clear()
+    return cast
+
+
+@pytest.fixture
+def xh(xuhui):
+    return _without_jobs(xuhui)
+
+
+@pytest.fixture
+def pt(putuo):
+    return _without_jobs(putuo)
+
+
+def broker_down():
+    return mock.patch.object(
+        outbox, "_publish", side_effect=OperationalError("Error 111 connecting to 127.0.0.1:6390")
+    )
+
+
+def jobs(cast, **filters):
+    with bureau_scope(cast.bureau):
+        return list(OutboxJob.objects.filter(**filters).order_by("pk"))
+
+
+def test_a_job_is_recorded_only_when_its_cause_commits(xh):
+    with bureau_scope(xh.bureau):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            outbox.enqueue(record_call, 1, xh.bureau.pk, bureau=xh.bureau)
+            raise RuntimeError("the change failed")
+        assert not OutboxJob.objects.exists()
+        outbox.enqueue(record_call, 2, xh.bureau.pk, bureau=xh.bureau)
+        job = OutboxJob.objects.get()
+    assert (job.task, job.args, job.status) == (
+        "tests.test_outbox.record_call",
+        [2, xh.bureau.pk],
+        "pending",
+    )
+
+
+def test_a_function_that_is_not_a_job_is_refused(xh):
+    with bureau_scope(xh.bureau), pytest.raises(ValueError):
+        outbox.enqueue(print, 1, bureau=xh.bureau)
+
+
+def test_after_the_commit_the_job_is_handed_to_the_worker(xh, django_capture_on_commit_callbacks):
+    with bureau_scope(xh.bureau):
+        with mock.patch.object(outbox, "_publish") as publish:
+            with django_capture_on_commit_callbacks(execute=True):
+                job = outbox.enqueue(record_call, 3, xh.bureau.pk, bureau=xh.bureau)
+                publish.assert_not_called()  # not before the commit
+        publish.assert_called_once_with(job.pk, xh.bureau.pk)
+        job.refresh_from_db()
+        assert job.status == OutboxStatus.DISPATCHED and job.dispatched_at is not None
+
+
+def test_a_broker_outage_leaves_the_job_pending_and_raises_nothing(
+    xh, django_capture_on_commit_callbacks
+):
+    with bureau_scope(xh.bureau):
+        with broker_down(), django_capture_on_commit_callbacks(execute=True):
+            job = outbox.enqueue(record_call, 4, xh.bureau.pk, bureau=xh.bureau)
+        job.refresh_from_db()
+    assert job.status == OutboxStatus.PENDING
+    assert job.attempts == 0  # an outage does not use up the job's runs
+    assert job.last_error.startswith("broker: OperationalError")
+
+
+def test_the_sweep_hands_over_pending_jobs_once_the_broker_is_back(xh, pt):
+    with bureau_scope(xh.bureau), broker_down():
+        ours = outbox.enqueue(record_call, 5, xh.bureau.pk, bureau=xh.bureau)
+    with bureau_scope(pt.bureau), broker_down():
+        theirs = outbox.enqueue(record_call, 6, pt.bureau.pk, bureau=pt.bureau)
+    now = timezone.now()
+    with broker_down():
+        assert outbox.sweep(now=now + dt.timedelta(seconds=30)) == 0  # still down: stays pending
+    with mock.patch.object(outbox, "_publish") as publish:
+        assert outbox.sweep(now=now) == 0  # too fresh: its after-commit hand-over may be running
+        assert outbox.sweep(now=now + dt.timedelta(seconds=30)) == 2
+        assert sorted(c.args for c in publish.call_args_list) == sorted(
+            [(ours.pk, xh.bureau.pk), (theirs.pk, pt.bureau.pk)]
+        )
+        # Handed over: not again until its lease has passed without a run.
+        assert outbox.sweep(now=now + dt.timedelta(seconds=50)) == 0
+        assert outbox.sweep(now=now + dt.timedelta(seconds=120)) == 2
+    for cast, job in ((xh, ours), (pt, theirs)):
+        assert outbox.run(job.pk, cast.bureau.pk) == "done"
+        assert outbox.run(job.pk, cast.bureau.pk) == "not due"  # a second delivery does nothing
+    assert sorted(calls) == sorted([(5, xh.bureau.pk), (6, pt.bureau.pk)])
+
+
+def test_a_failing_job_runs_again_later_and_stops_as_failed_with_its_error(xh):
+    with bureau_scope(xh.bureau), broker_down():
+        job = outbox.enqueue(always_fails, xh.bureau.pk, bureau=xh.bureau)
+    delays = []
+    for run in range(1, 4):
+        before = timezone.now()
+        result = outbox.run(job.pk, xh.bureau.pk)
+        with bureau_scope(xh.bureau):
+            job.refresh_from_db()
+        assert job.attempts == run
+        assert "ConnectionError: mail server unreachable" in job.last_error
+        if run < 3:
+            assert (result, job.status) == ("retry", OutboxStatus.PENDING)
+            delays.append(round((job.not_before - before).total_seconds() / 60))
+            # Not due before its delay; due after it.
+            with mock.patch.object(outbox, "_publish"):
+                assert outbox.sweep(now=job.not_before - dt.timedelta(seconds=5)) == 0
+                assert outbox.sweep(now=job.not_before + dt.timedelta(seconds=1)) == 1
+        else:
+            assert (result, job.status) == ("failed", OutboxStatus.FAILED)
+    assert delays == [1, 2]  # 1 minute, then 2
+    with mock.patch.object(outbox, "_publish"):
+        assert outbox.sweep(now=timezone.now() + dt.timedelta(days=1)) == 0  # failed: left alone
+
+
+def test_a_job_that_cannot_succeed_fails_at_once(xh):
+    with bureau_scope(xh.bureau), broker_down():
+        job = outbox.enqueue(cannot_succeed, xh.bureau.pk, bureau=xh.bureau)
+    assert outbox.run(job.pk, xh.bureau.pk) == "failed"
+    with bureau_scope(xh.bureau):
+        job.refresh_from_db()
+    assert job.status == OutboxStatus.FAILED and job.attempts == 1
+    assert "the file is gone" in job.last_error
+
+
+def test_a_run_cut_off_by_a_dead_worker_is_run_again_after_its_lease(xh):
+    with bureau_scope(xh.bureau), broker_down():
+        job = outbox.enqueue(record_call, 7, xh.bureau.pk, bureau=xh.bureau)
+    started = timezone.now() - dt.timedelta(seconds=61)
+    with bureau_scope(xh.bureau):
+        OutboxJob.objects.filter(pk=job.pk).update(
+            status=OutboxStatus.RUNNING, started_at=started, attempts=1
+        )
+    with mock.patch.object(outbox, "_publish") as publish:
+        assert outbox.sweep(now=started + dt.timedelta(seconds=30)) == 0  # still within its lease
+        assert outbox.sweep() == 1
+    publish.assert_called_once()
+    assert outbox.run(job.pk, xh.bureau.pk) == "done"
+    with bureau_scope(xh.bureau):
+        job.refresh_from_db()
+    assert job.attempts == 2 and calls == [(7, xh.bureau.pk)]
+
+
+def test_a_run_cut_off_on_its_last_attempt_fails_visibly(xh):
+    with bureau_scope(xh.bureau), broker_down():
+        job = outbox.enqueue(record_call, 8, xh.bureau.pk, bureau=xh.bureau)
+        OutboxJob.objects.filter(pk=job.pk).update(
+            status=OutboxStatus.RUNNING,
+            started_at=timezone.now() - dt.timedelta(minutes=5),
+            attempts=3,
+        )
+    with mock.patch.object(outbox, "_publish") as publish:
+        assert outbox.sweep() == 0
+    publish.assert_not_called()
+    with bureau_scope(xh.bureau):
+        job.refresh_from_db()
+    assert job.status == OutboxStatus.FAILED and "worker stopped" in job.last_error
+
+
+def test_a_keyed_job_is_recorded_once(xh):
+    with bureau_scope(xh.bureau), broker_down():
+        first = outbox.enqueue(record_call, 9, xh.bureau.pk, bureau=xh.bureau, key="cert:1")
+        again = outbox.enqueue(record_call, 9, xh.bureau.pk, bureau=xh.bureau, key="cert:1")
+        assert first is not None and again is None
+        assert OutboxJob.objects.count() == 1
+
+
+# --- E-mail: sent means sent ---------------------------------------------------------------------
+
+
+def notice(cast, key="test") -> Notification:
+    with bureau_scope(cast.bureau), broker_down():
+        return notification_create(
+            recipient=cast.teacher, key=key, subject="材料被退回", body="请补充附件", link="/"
+        )
+
+
+class FailingBackend:
+    """A mail backend whose server is unreachable."""
+
+    error: Exception = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def open(self):
+        return True
+
+    def close(self):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def send_messages(self, messages):
+        raise self.error
+
+
+def test_an_email_counts_as_sent_only_after_the_mail_server_took_it(xh):
+    note = notice(xh)
+    job = jobs(xh, task="accounts.tasks.deliver_notification_email")[0]
+    with override_settings(EMAIL_BACKEND="tests.test_outbox.FailingBackend"):
+        assert outbox.run(job.pk, xh.bureau.pk) == "retry"
+    with bureau_scope(xh.bureau):
+        note.refresh_from_db()
+        job.refresh_from_db()
+    assert note.emailed_at is None and note.email_claimed_at is None  # claim released
+    assert job.status == OutboxStatus.PENDING and "SMTPServerDisconnected" in job.last_error
+    assert job.not_before > timezone.now()  # retried later, with a delay
+    assert mail.outbox == []
+    # The server is back: the next run sends it, once.
+    assert outbox.run(job.pk, xh.bureau.pk) == "done"
+    assert deliver_notification_email(note.pk, xh.bureau.pk) == "already sent or gone"
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [xh.teacher.email]
+    with bureau_scope(xh.bureau):
+        note.refresh_from_db()
+    assert note.emailed_at is not None
+
+
+def test_a_claimed_email_is_not_sent_by_a_second_run_until_the_claim_expires(xh):
+    note = notice(xh)
+    with bureau_scope(xh.bureau):
+        Notification.objects.filter(pk=note.pk).update(email_claimed_at=timezone.now())
+    # Another run is sending it right now: this one must not.
+    assert deliver_notification_email(note.pk, xh.bureau.pk) == "already sent or gone"
+    assert mail.outbox == []
+    with bureau_scope(xh.bureau):  # that run died while sending: after a minute, try again
+        Notification.objects.filter(pk=note.pk).update(
+            email_claimed_at=timezone.now() - dt.timedelta(seconds=61)
+        )
+    assert deliver_notification_email(note.pk, xh.bureau.pk) == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_a_refused_address_is_recorded_and_not_retried(xh):
+    note = notice(xh)
+    job = jobs(xh, task="accounts.tasks.deliver_notification_email")[0]
+    refused = smtplib.SMTPRecipientsRefused({xh.teacher.email: (550, b"no such user")})
+    with (
+        mock.patch.object(FailingBackend, "error", refused),
+        override_settings(EMAIL_BACKEND="tests.test_outbox.FailingBackend"),
+    ):
+        assert outbox.run(job.pk, xh.bureau.pk) == "done"
+    with bureau_scope(xh.bureau):
+        note.refresh_from_db()
+    assert note.emailed_at is None and "no such user" in note.email_error
+    assert deliver_notification_email(note.pk, xh.bureau.pk) == "already sent or gone"
+
+
+def test_a_batch_cut_off_by_the_mail_server_sends_only_the_rest_later(xh):
+    import uuid
+
+    batch = uuid.uuid4()
+    with bureau_scope(xh.bureau):
+        for who in (xh.teacher, xh.lead, xh.mentor):
+            Notification.objects.create(
+                bureau=xh.bureau,
+                recipient=who,
+                key=f"b:{who.pk}",
+                subject="提醒",
+                body="x",
+                batch=batch,
+            )
+    from accounts.tasks import deliver_notification_batch
+
+    sent_before_failure = []
+
+    class HalfWay(FailingBackend):
+        def send_messages(self, messages):
+            if len(sent_before_failure) == 1:
+                raise smtplib.SMTPServerDisconnected("gone")
+            sent_before_failure.extend(messages)
+            return len(messages)
+
+    with mock.patch("django.core.mail.get_connection", return_value=HalfWay()):
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            deliver_notification_batch(str(batch), xh.bureau.pk)
+    with bureau_scope(xh.bureau):
+        states = list(
+            Notification.objects.filter(batch=batch).values_list("emailed_at", "email_claimed_at")
+        )
+    assert sum(1 for sent, _claim in states if sent) == 1
+    assert all(claim is None for sent, claim in states if not sent)  # the failed one is released
+    assert deliver_notification_batch(str(batch), xh.bureau.pk) == 2
+    assert deliver_notification_batch(str(batch), xh.bureau.pk) == 0
+    assert len(mail.outbox) == 2
+
+
+# --- Staff see the jobs ---------------------------------------------------------------------
+
+
+def test_staff_see_failed_jobs_with_their_error_and_run_them_again(
+    xh, pt, django_capture_on_commit_callbacks
+):
+    with bureau_scope(xh.bureau), broker_down():
+        job = outbox.enqueue(cannot_succeed, xh.bureau.pk, bureau=xh.bureau)
+    outbox.run(job.pk, xh.bureau.pk)
+    client = xh.client("staff")
+    page = client.get("/admin/bureaus/outboxjob/?status=failed").content.decode()
+    assert "the file is gone" in page and "test: cannot succeed" in page
+    assert "需要处理" in page  # the status, in the staff's language
+    with (
+        mock.patch.object(outbox, "_publish") as publish,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            "/admin/bureaus/outboxjob/",
+            {"action": "run_again", "_selected_action": [job.pk]},
+        )
+    assert response.status_code == 302
+    publish.assert_called_once_with(job.pk, xh.bureau.pk)
+    with bureau_scope(xh.bureau):
+        job.refresh_from_db()
+        assert job.status == OutboxStatus.DISPATCHED and job.attempts == 0
+        assert AuditEntry.objects.filter(action="outbox.retry", actor=xh.staff).count() == 1
+    # Another bureau's staff see none of it, and its job is the same 404 as a missing one.
+    other = pt.client("staff")
+    assert "the file is gone" not in other.get("/admin/bureaus/outboxjob/").content.decode()
+    assert other.get(f"/admin/bureaus/outboxjob/{job.pk}/change/").status_code == 404
+    # Teachers have no business there.
+    assert xh.client("teacher").get("/admin/bureaus/outboxjob/").status_code == 302
+
+
+def test_a_role_grant_during_a_broker_outage_commits_and_mails_later(
+    xh, django_capture_on_commit_callbacks
+):
+    with bureau_scope(xh.bureau):
+        with broker_down(), django_capture_on_commit_callbacks(execute=True):
+            assert role_grant(actor=xh.staff, user=xh.teacher, role=Role.MENTOR)
+        job = OutboxJob.objects.get(task="accounts.tasks.deliver_notification_email")
+        assert job.status == OutboxStatus.PENDING
+    with mock.patch.object(outbox, "_publish") as publish:
+        assert outbox.sweep(now=timezone.now() + dt.timedelta(seconds=30)) == 1
+    publish.assert_called_once()
+    assert outbox.run(job.pk, xh.bureau.pk) == "done"
+    assert [m.to for m in mail.outbox] == [[xh.teacher.email]]
