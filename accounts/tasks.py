@@ -60,7 +60,7 @@ def _send(notification_id: int, message: mail.EmailMessage) -> bool:
     return True
 
 
-@outbox.job(_("E-mail a notification"), lease_seconds=120)
+@outbox.job(_("E-mail a notification"))
 def deliver_notification_email(notification_id: int, bureau_id: int) -> str:
     """E-mail one notification, once."""
     from .models import Notification
@@ -77,7 +77,7 @@ def deliver_notification_email(notification_id: int, bureau_id: int) -> str:
         return "sent" if _send(notification_id, message) else "refused"
 
 
-@outbox.job(_("E-mail a batch of reminders"), lease_seconds=900)
+@outbox.job(_("E-mail a batch of reminders"))
 def deliver_notification_batch(batch: str, bureau_id: int) -> int:
     """E-mail every notification of one batch, each once; returns how many were sent.
 

@@ -134,6 +134,7 @@ class OutboxJobAdmin(BureauScopedAdmin):
         "created_at",
         "dispatched_at",
         "started_at",
+        "heartbeat_at",
         "finished_at",
         "not_before",
         "last_error",

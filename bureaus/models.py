@@ -208,7 +208,8 @@ class OutboxJob(TenantModel):
     The row is written in the same transaction as the change that causes it, so a job exists if
     and only if its cause was committed. It is handed to the Celery worker after the commit; a
     beat sweep hands over again whatever is still pending, or was handed over and never ran. A
-    job that keeps failing stops after ``max_attempts`` runs and stays visible with its error.
+    job that keeps failing stops after ``max_attempts`` runs and stays visible with its error. A run
+    shows it is alive through ``heartbeat_at``; one that falls silent (a killed worker) runs again.
     """
 
     task = models.CharField(_("job"), max_length=200, db_index=True)
@@ -228,16 +229,19 @@ class OutboxJob(TenantModel):
     )
     attempts = models.PositiveSmallIntegerField(_("runs"), default=0)
     max_attempts = models.PositiveSmallIntegerField(_("most runs"), default=6)
-    lease_seconds = models.PositiveIntegerField(
-        _("lease (seconds)"),
-        default=600,
-        help_text=_("A run that has not ended after this long is taken to be lost and run again."),
-    )
     not_before = models.DateTimeField(_("not before"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True, db_index=True)
     dispatched_at = models.DateTimeField(_("sent to the worker"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("last sign of life"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A running job shows it is alive every few seconds; silence means it was cut off."
+        ),
+    )
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -9,8 +9,9 @@ A service that causes follow-up work (an e-mail, an import, an export, a PDF, a 
 - In the worker, ``run()`` claims the job (one run at a time), calls the job function inside the
   job's bureau and records the outcome. A failure is run again later with a growing delay; after
   ``max_attempts`` runs the job stops as failed and stays in the admin with its last error.
-- ``sweep()``, on beat, hands over again what is still pending, and what was handed over or
-  started but never finished within its lease (a lost message, a killed worker).
+- While a job runs, a heartbeat marks it alive every few seconds.
+- ``sweep()``, on beat, hands over again what is still pending, what was handed over and never
+  started (a lost message), and what started and fell silent (a killed worker).
 
 Job functions take ids, not objects, and must be safe to run twice: a run that was cut off is run
 again. They are registered with ``@job(...)`` in their app's ``tasks.py``, which the worker imports.
@@ -21,13 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.utils import timezone
 
 from .models import OutboxJob, OutboxStatus
@@ -46,18 +48,17 @@ class JobSpec:
     function: Callable[..., Any]
     label: str
     max_attempts: int
-    lease_seconds: int
 
 
 _JOBS: dict[str, JobSpec] = {}
 
 
-def job(label, *, max_attempts: int = 6, lease_seconds: int = 600):
+def job(label, *, max_attempts: int = 6):
     """Register a function as an outbox job; ``label`` is what staff read in the admin."""
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         name = f"{function.__module__}.{function.__qualname__}"
-        _JOBS[name] = JobSpec(name, function, label, max_attempts, lease_seconds)
+        _JOBS[name] = JobSpec(name, function, label, max_attempts)
         function.job_name = name
         return function
 
@@ -101,7 +102,6 @@ def enqueue(
         args=list(args),
         key=key,
         max_attempts=spec.max_attempts,
-        lease_seconds=spec.lease_seconds,
         not_before=not_before,
     )
     if key:
@@ -150,7 +150,7 @@ def dispatch(job_id: int, bureau_id: int) -> bool:
 
 
 def _backoff(attempts: int) -> dt.timedelta:
-    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 60)
+    base = _setting("OUTBOX_RETRY_BASE_SECONDS", 60)
     return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
@@ -159,27 +159,67 @@ def _describe(error: BaseException, prefix: str = "") -> str:
     return text[:2000]
 
 
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _silent_since(now: dt.datetime) -> models.Q:
+    """Running, and no sign of life for longer than a heartbeat allows: the worker is gone."""
+    lost = now - dt.timedelta(seconds=_setting("OUTBOX_LOST_AFTER_SECONDS", 60))
+    return models.Q(status=OutboxStatus.RUNNING) & (
+        models.Q(heartbeat_at__lte=lost) | models.Q(heartbeat_at__isnull=True, started_at__lte=lost)
+    )
+
+
+class _Heartbeat(threading.Thread):
+    """Marks a running job alive every few seconds, from its own database connection."""
+
+    def __init__(self, job_id: int, bureau_id: int, started_at: dt.datetime):
+        super().__init__(name=f"outbox-heartbeat-{job_id}", daemon=True)
+        self.job_id, self.bureau_id, self.started_at = job_id, bureau_id, started_at
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        every = _setting("OUTBOX_HEARTBEAT_SECONDS", 15)
+        try:
+            while not self.stopped.wait(every):
+                try:
+                    with bureau_scope(self.bureau_id):
+                        OutboxJob.objects.filter(
+                            pk=self.job_id, status=OutboxStatus.RUNNING, started_at=self.started_at
+                        ).update(heartbeat_at=timezone.now())
+                except Exception as error:  # a busy database: the next beat tries again
+                    logger.warning("outbox job %s: heartbeat missed (%s)", self.job_id, error)
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=5)
+
+
 def run(job_id: int, bureau_id: int) -> str:
     """Run one job in the worker, at most one run at a time; returns what happened."""
     with bureau_scope(bureau_id):
         now = timezone.now()
-        row = OutboxJob.objects.filter(pk=job_id).first()
-        if row is None:
-            return "gone"
-        runnable = models.Q(status__in=[OutboxStatus.PENDING, OutboxStatus.DISPATCHED]) | models.Q(
-            status=OutboxStatus.RUNNING,
-            started_at__lte=now - dt.timedelta(seconds=row.lease_seconds),
-        )
+        runnable = models.Q(
+            status__in=[OutboxStatus.PENDING, OutboxStatus.DISPATCHED]
+        ) | _silent_since(now)
         claimed = OutboxJob.objects.filter(runnable, pk=job_id).update(
-            status=OutboxStatus.RUNNING, started_at=now, attempts=models.F("attempts") + 1
+            status=OutboxStatus.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            attempts=models.F("attempts") + 1,
         )
         if not claimed:
             return "not due"
-        row.refresh_from_db()
+        row = OutboxJob.objects.get(pk=job_id)
         this_run = OutboxJob.objects.filter(
             pk=job_id, status=OutboxStatus.RUNNING, started_at=row.started_at
         )
         spec = _spec(row.task)
+        heartbeat = _Heartbeat(job_id, bureau_id, row.started_at)
+        heartbeat.start()
         try:
             if spec is None:
                 raise PermanentJobError(f"unknown job {row.task}")
@@ -194,6 +234,8 @@ def run(job_id: int, bureau_id: int) -> str:
                 last_error=_describe(error),
             )
             return "failed" if final else "retry"
+        finally:
+            heartbeat.stop()
         this_run.update(status=OutboxStatus.DONE, finished_at=timezone.now(), not_before=None)
         logger.info("outbox job %s (%s) done: %s", job_id, row.task, result)
         return "done"
@@ -202,22 +244,15 @@ def run(job_id: int, bureau_id: int) -> str:
 def due_jobs(now: dt.datetime | None = None) -> models.QuerySet:
     """Jobs of every bureau that the sweep should hand over (again)."""
     now = now or timezone.now()
-    settle = dt.timedelta(seconds=getattr(settings, "OUTBOX_SETTLE_SECONDS", 10))
+    settle = dt.timedelta(seconds=_setting("OUTBOX_SETTLE_SECONDS", 10))
     every = OutboxJob.objects.all_bureaus()
     due = models.Q(status=OutboxStatus.PENDING, not_before__lte=now) | models.Q(
         status=OutboxStatus.PENDING, not_before__isnull=True, created_at__lte=now - settle
     )
-    # Handed over or started, and not finished within the job's lease: lost or cut off.
-    leases = (
-        every.filter(status__in=[OutboxStatus.DISPATCHED, OutboxStatus.RUNNING])
-        .values_list("lease_seconds", flat=True)
-        .distinct()
-    )
-    for lease in leases:
-        expired = now - dt.timedelta(seconds=lease)
-        due |= models.Q(
-            lease_seconds=lease, status=OutboxStatus.DISPATCHED, dispatched_at__lte=expired
-        ) | models.Q(lease_seconds=lease, status=OutboxStatus.RUNNING, started_at__lte=expired)
+    # Handed over and never started (a lost message), or started and fallen silent.
+    unstarted = now - dt.timedelta(seconds=_setting("OUTBOX_DISPATCH_STALE_SECONDS", 300))
+    due |= models.Q(status=OutboxStatus.DISPATCHED, dispatched_at__lte=unstarted)
+    due |= _silent_since(now)
     return every.filter(due)
 
 

@@ -14,13 +14,13 @@ from bureaus.tenancy import bureau_scope
 logger = logging.getLogger(__name__)
 
 
-@outbox.job(_("Import a roster"), lease_seconds=1800)
+@outbox.job(_("Import a roster"))
 def run_roster_import(import_id: int, bureau_id: int) -> str:
     """Import one queued roster file, all or nothing, reporting progress in the cache.
 
     The import is claimed by a conditional update, so a second run after it ended does nothing.
-    One found running was cut off (the outbox runs a job once at a time, and again only when a
-    run did not end within its lease); as the import is all or nothing, it starts over.
+    One found running was cut off (the outbox runs a job once at a time, and again only when its
+    run fell silent: a killed worker); as the import is all or nothing, it starts over.
     """
     from import_export.formats.base_formats import CSV, XLSX
 

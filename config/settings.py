@@ -113,11 +113,17 @@ if DATABASE_URL:
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
-        }
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": VAR_DIR / "db.sqlite3"}
+    }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The web server, the worker and beat share one file. WAL lets readers and the one writer go
+    # on side by side, so a running job can mark itself alive while another connection writes;
+    # writers queue for up to 20 s instead of failing at once.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -275,6 +281,12 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 # their after-commit hand-over before the sweep takes them.
 OUTBOX_RETRY_BASE_SECONDS = int(env("OUTBOX_RETRY_BASE_SECONDS", "60"))
 OUTBOX_SETTLE_SECONDS = int(env("OUTBOX_SETTLE_SECONDS", "10"))
+# A running job shows it is alive this often; silent for OUTBOX_LOST_AFTER_SECONDS, its worker is
+# taken to be gone and the job runs again. Handed over and not started after
+# OUTBOX_DISPATCH_STALE_SECONDS, the message is taken to be lost and handed over again.
+OUTBOX_HEARTBEAT_SECONDS = int(env("OUTBOX_HEARTBEAT_SECONDS", "15"))
+OUTBOX_LOST_AFTER_SECONDS = int(env("OUTBOX_LOST_AFTER_SECONDS", "60"))
+OUTBOX_DISPATCH_STALE_SECONDS = int(env("OUTBOX_DISPATCH_STALE_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Claims make reminders at-most-once, so scanning more often than daily is harmless.

@@ -228,3 +228,52 @@ def test_with_the_cache_down_the_import_pages_still_open_and_the_import_runs(xuh
         page = staff.get(f"/admin/cohorts/rosterimport/{job.pk}/change/")
         assert page.status_code == 200
         assert run_roster_import(job.pk, xuhui.bureau.pk) == "done"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_an_import_cut_off_by_a_killed_worker_runs_again_in_a_new_one(own_broker, xuhui, settings):
+    import signal
+
+    settings.OUTBOX_LOST_AFTER_SECONDS = 3
+    own_broker["env"].update(OUTBOX_HEARTBEAT_SECONDS="1", OUTBOX_LOST_AFTER_SECONDS="3")
+    staff = xuhui.client("staff")
+    worker, log = start_worker(own_broker)
+    try:
+        upload(staff, xuhui, roster(xuhui, 3000))
+        with bureau_scope(xuhui.bureau):
+            job = RosterImport.objects.get(original_name="roster.xlsx")
+            outbox_job = OutboxJob.objects.get(task="cohorts.tasks.run_roster_import")
+
+        def running():
+            with bureau_scope(xuhui.bureau):
+                outbox_job.refresh_from_db()
+            return outbox_job.status == OutboxStatus.RUNNING
+
+        wait_for(running, 60, "the import to start", log)
+        worker.send_signal(signal.SIGKILL)  # the worker dies half-way, without a word
+        worker.wait(timeout=10)
+        with bureau_scope(xuhui.bureau):
+            job.refresh_from_db()
+        assert job.status == "running" and job.created_count == 0  # nothing half-written
+
+        worker, log = start_worker(own_broker)
+        assert outbox.sweep() == 0  # not yet: it may still be alive
+        time.sleep(4)  # silent for longer than a heartbeat allows
+        assert outbox.sweep() == 1
+
+        def import_ended():
+            with bureau_scope(xuhui.bureau):
+                job.refresh_from_db()
+            return job.status not in ("queued", "running")
+
+        wait_for(import_ended, 120, "the import to run again", log)
+        assert (job.status, job.problems[:3], job.created_count) == ("done", [], 3000)
+        wait_for(lambda: not running(), 30, "the job to be marked done", log)
+        assert (outbox_job.status, outbox_job.attempts) == (OutboxStatus.DONE, 2)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()

@@ -27,12 +27,12 @@ from bureaus.tenancy import bureau_scope
 calls: list[tuple] = []
 
 
-@outbox.job("test: records its call", max_attempts=3, lease_seconds=60)
+@outbox.job("test: records its call", max_attempts=3)
 def record_call(value: int, bureau_id: int) -> None:
     calls.append((value, bureau_id))
 
 
-@outbox.job("test: always fails", max_attempts=3, lease_seconds=60)
+@outbox.job("test: always fails", max_attempts=3)
 def always_fails(bureau_id: int) -> None:
     raise ConnectionError("mail server unreachable")
 
@@ -133,9 +133,9 @@ def test_the_sweep_hands_over_pending_jobs_once_the_broker_is_back(xh, pt):
         assert sorted(c.args for c in publish.call_args_list) == sorted(
             [(ours.pk, xh.bureau.pk), (theirs.pk, pt.bureau.pk)]
         )
-        # Handed over: not again until its lease has passed without a run.
-        assert outbox.sweep(now=now + dt.timedelta(seconds=50)) == 0
-        assert outbox.sweep(now=now + dt.timedelta(seconds=120)) == 2
+        # Handed over: not again unless it is still not started five minutes on (lost).
+        assert outbox.sweep(now=now + dt.timedelta(seconds=200)) == 0
+        assert outbox.sweep(now=now + dt.timedelta(seconds=400)) == 2
     for cast, job in ((xh, ours), (pt, theirs)):
         assert outbox.run(job.pk, cast.bureau.pk) == "done"
         assert outbox.run(job.pk, cast.bureau.pk) == "not due"  # a second delivery does nothing
@@ -177,22 +177,53 @@ def test_a_job_that_cannot_succeed_fails_at_once(xh):
     assert "the file is gone" in job.last_error
 
 
-def test_a_run_cut_off_by_a_dead_worker_is_run_again_after_its_lease(xh):
+def test_a_run_whose_worker_died_is_run_again_once_it_falls_silent(xh):
     with bureau_scope(xh.bureau), broker_down():
         job = outbox.enqueue(record_call, 7, xh.bureau.pk, bureau=xh.bureau)
-    started = timezone.now() - dt.timedelta(seconds=61)
+    started = timezone.now() - dt.timedelta(minutes=30)
+    alive = timezone.now()
     with bureau_scope(xh.bureau):
         OutboxJob.objects.filter(pk=job.pk).update(
-            status=OutboxStatus.RUNNING, started_at=started, attempts=1
+            status=OutboxStatus.RUNNING, started_at=started, heartbeat_at=alive, attempts=1
         )
     with mock.patch.object(outbox, "_publish") as publish:
-        assert outbox.sweep(now=started + dt.timedelta(seconds=30)) == 0  # still within its lease
-        assert outbox.sweep() == 1
+        # A long run that still shows signs of life is left alone, however long it takes.
+        assert outbox.sweep(now=alive + dt.timedelta(seconds=30)) == 0
+        assert outbox.run(job.pk, xh.bureau.pk) == "not due"
+        # Silent for over a minute: its worker is gone.
+        assert outbox.sweep(now=alive + dt.timedelta(seconds=61)) == 1
     publish.assert_called_once()
     assert outbox.run(job.pk, xh.bureau.pk) == "done"
     with bureau_scope(xh.bureau):
         job.refresh_from_db()
     assert job.attempts == 2 and calls == [(7, xh.bureau.pk)]
+
+
+@outbox.job("test: takes a while")
+def slow_job(bureau_id: int) -> None:
+    import time
+
+    time.sleep(0.5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_shows_it_is_alive(xuhui, settings):
+    settings.OUTBOX_HEARTBEAT_SECONDS = 0.1
+    with bureau_scope(xuhui.bureau), broker_down():
+        job = outbox.enqueue(slow_job, xuhui.bureau.pk, bureau=xuhui.bureau)
+    beats = []
+    real_run = outbox._Heartbeat.run
+
+    def watched(self):
+        real_run(self)
+        with bureau_scope(xuhui.bureau):
+            beats.append(OutboxJob.objects.get(pk=job.pk).heartbeat_at)
+
+    with mock.patch.object(outbox._Heartbeat, "run", watched):
+        assert outbox.run(job.pk, xuhui.bureau.pk) == "done"
+    with bureau_scope(xuhui.bureau):
+        job.refresh_from_db()
+    assert beats and beats[0] > job.started_at + dt.timedelta(seconds=0.1)
 
 
 def test_a_run_cut_off_on_its_last_attempt_fails_visibly(xh):
@@ -201,6 +232,7 @@ def test_a_run_cut_off_on_its_last_attempt_fails_visibly(xh):
         OutboxJob.objects.filter(pk=job.pk).update(
             status=OutboxStatus.RUNNING,
             started_at=timezone.now() - dt.timedelta(minutes=5),
+            heartbeat_at=timezone.now() - dt.timedelta(minutes=4),
             attempts=3,
         )
     with mock.patch.object(outbox, "_publish") as publish:
