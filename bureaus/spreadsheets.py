@@ -143,23 +143,26 @@ def unreadable() -> ValidationError:
     )
 
 
+# A roster's column names are Chinese: besides UTF-8, only Chinese code pages can hold them. GB18030
+# is the superset of GBK and GB2312 (what Excel on simplified-Chinese Windows writes), with the
+# rare characters of people's names (𠮷, 〇); Big5 comes from traditional-Chinese Windows.
+CHINESE_CODE_PAGES = ["gb18030", "big5"]
+
+
 def decode_text(data: bytes) -> str:
-    """The text of an uploaded csv: UTF-8 (with or without a byte-order mark) or whatever
-    charset-normalizer finds (GBK and GB18030 from Chinese Windows, among others)."""
+    """The text of an uploaded csv: UTF-8 (with or without a byte-order mark), else what
+    charset-normalizer finds among the Chinese code pages; random bytes are refused."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = from_bytes(data, cp_isolation=CHINESE_CODE_PAGES).best()
     if best is None or b"\x00" in data:
         raise unreadable()
-    encoding = best.encoding
-    if encoding in ("gbk", "gb2312", "cp936"):
-        encoding = "gb18030"  # the superset: rare characters in names (𠮷, 〇) decode too
     try:
-        return data.decode(encoding)
+        return data.decode(best.encoding)
     except (UnicodeDecodeError, LookupError) as error:
         raise unreadable() from error
 

@@ -7,10 +7,12 @@ import io
 import os
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from import_export.tmp_storages import MediaStorage
 
 from accounts.models import TeacherProfile, User
+from bureaus.spreadsheets import decode_text
 from bureaus.tenancy import bureau_scope
 from cohorts.models import RosterImport
 from cohorts.tasks import run_roster_import
@@ -201,3 +203,21 @@ def test_the_confirm_step_with_an_invalid_file_writes_nothing(xuhui):
     assert "没有导入任何内容" in body
     assert "第 5 行 学校 列：“无此学校”不在本局的学校名单中。" in body
     assert nothing_written(xuhui)
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("工号,姓名\n", "gbk"),  # a short file, where a guess over every code page goes wrong
+        ("工号,姓名,学校\nR1,吉𠮷,一中\n", "gb18030"),
+        ("工號,姓名\nR1,張三\n", "big5"),
+        ("工号,姓名\nR1,王〇\n", "utf-8-sig"),
+    ],
+)
+def test_the_text_of_a_csv_is_found_in_its_encoding(text, encoding):
+    assert decode_text(text.encode(encoding)) == text
+
+
+def test_random_bytes_are_not_text():
+    with pytest.raises(ValidationError):
+        decode_text(os.urandom(4096))
