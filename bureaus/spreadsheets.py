@@ -129,7 +129,7 @@ def csv_bytes(rows: Iterable[Iterable]) -> bytes:
 
 
 class Formula(str):
-    """A cell of an uploaded workbook that holds a formula (its text, from the ``=``)."""
+    """A cell of an uploaded spreadsheet that holds a formula (its text, from the ``=``)."""
 
 
 def unreadable() -> ValidationError:
