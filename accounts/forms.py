@@ -10,12 +10,24 @@ from .roles import SCHOOL_ROLES, Role
 
 
 class PortalPasswordResetForm(auth_forms.PasswordResetForm):
-    """Password reset by e-mail address, looked up across bureaus (nobody is signed in yet)."""
+    """Password reset by e-mail address, looked up across bureaus (nobody is signed in yet).
+
+    A teacher created by a roster import has no password yet; this is how they set their first
+    one, so an unusable password does not stop the e-mail (Django's form would skip them). Such a
+    person must belong to an active bureau: a platform account without a password stays closed.
+    """
 
     def get_users(self, email):
-        candidates = User.objects.all_bureaus().filter(email__iexact=email, is_active=True)
+        candidates = (
+            User.objects.all_bureaus()
+            .filter(email__iexact=email, is_active=True)
+            .select_related("bureau")
+        )
         for user in candidates:
-            if user.has_usable_password() and (user.bureau_id is None or user.bureau.is_active):
+            if user.bureau_id is None:
+                if user.has_usable_password():
+                    yield user
+            elif user.bureau.is_active:
                 yield user
 
 

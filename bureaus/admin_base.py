@@ -164,3 +164,66 @@ def action_form_response(
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         },
     )
+
+
+class SpreadsheetImportExportMixin:
+    """For an admin with django-import-export: problems as plain lines in the reader's language
+    (never a traceback or a server path), nothing written when the confirmed file has problems,
+    and exports with numbers and dates typed (the formats write through bureaus.spreadsheets)."""
+
+    import_template_name = "admin/spreadsheet_import.html"
+    shown_problems = 50
+
+    def import_action(self, request, **kwargs):
+        from .spreadsheets import import_problems
+
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None)
+        if context and context.get("result") is not None:
+            context["problems"] = import_problems(context["result"])
+        return response
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        from django.core.exceptions import ValidationError
+
+        from .spreadsheets import unreadable
+
+        # The file could not be read at all: say so, not the name of a Python exception.
+        error = e if isinstance(e, ValidationError) else unreadable()
+        for message in error.messages:
+            form.add_error("import_file", message)
+
+    def process_result(self, result, request):
+        from django.contrib import messages
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        from .spreadsheets import import_problems
+
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        problems = import_problems(result)
+        self.message_user(
+            request,
+            _("Nothing was imported; correct the file and upload it again."),
+            messages.ERROR,
+        )
+        for problem in problems[: self.shown_problems]:
+            self.message_user(request, problem, messages.ERROR)
+        if len(problems) > self.shown_problems:
+            self.message_user(
+                request,
+                _("… and %(n)d more problems.") % {"n": len(problems) - self.shown_problems},
+                messages.ERROR,
+            )
+        opts = self.model._meta
+        return redirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        # django-import-export keeps native types only for its own classes of binary formats.
+        data = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        return file_format.export_data(data)

@@ -6,7 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
-from bureaus.admin_base import BureauScopedAdmin, action_form_response
+from bureaus.admin_base import (
+    BureauScopedAdmin,
+    SpreadsheetImportExportMixin,
+    action_form_response,
+)
 from programmes.models import Programme
 
 from .models import (
@@ -56,7 +60,7 @@ class StatusChangeForm(forms.Form):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(ImportExportMixin, BureauScopedAdmin):
+class EnrolmentAdmin(SpreadsheetImportExportMixin, ImportExportMixin, BureauScopedAdmin):
     """Enrolments; the roster of a programme is imported from and exported to xlsx or csv."""
 
     resource_classes = [RosterResource]
@@ -322,11 +326,13 @@ class RosterImportAdmin(BureauScopedAdmin):
 
     @admin.display(description=_("problems"))
     def problem_list(self, obj):
-        from django.utils.html import format_html_join
+        from django.utils.html import format_html, format_html_join
 
         if not obj.problems:
             return "—"
-        return format_html_join("", "<div>{}</div>", ((p,) for p in obj.problems))
+        problems = obj.problems if isinstance(obj.problems, list) else [obj.problems]
+        items = format_html_join("", "<li>{}</li>", ((p,) for p in problems))
+        return format_html('<ul class="import-problems">{}</ul>', items)
 
     def save_model(self, request, obj, form, change):
         from .services import roster_import_queue

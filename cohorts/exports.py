@@ -1,12 +1,11 @@
-"""Spreadsheets of progress, written with openpyxl in write-only mode (constant memory)."""
+"""Spreadsheets of progress, written through ``bureaus.spreadsheets`` (streaming, and no cell
+ever becomes a formula)."""
 
 from __future__ import annotations
 
-import io
-
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from bureaus.spreadsheets import XlsxBook
 from programmes import rules
 
 from .selectors import ProgressMatrix
@@ -23,8 +22,8 @@ def status_label(status: rules.Status | None) -> str:
 
 
 def progress_matrix_xlsx(matrix: ProgressMatrix, *, title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "progress")
+    book = XlsxBook()
+    sheet = book.sheet(title, fallback="progress")
     sheet.append(
         [_("full name"), _("staff number"), _("school"), _("tier")]
         + [c.label for c in matrix.columns]
@@ -35,6 +34,4 @@ def progress_matrix_xlsx(matrix: ProgressMatrix, *, title: str) -> bytes:
             [row.teacher_name, row.staff_number, row.school_name, row.tier_name]
             + [labels[cell.status if cell is not None else None] for cell in row.cells]
         )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return book.getvalue()

@@ -13,7 +13,7 @@ from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from import_export import fields, resources
+from import_export import fields, resources, widgets
 
 from accounts.models import (
     Gender,
@@ -52,14 +52,23 @@ class RosterResource(resources.ModelResource):
     subject = fields.Field(column_name="学科")
     stage = fields.Field(column_name="学段")
     professional_title = fields.Field(column_name="职称")
-    years_teaching = fields.Field(column_name="教龄", attribute="teacher__years_teaching")
+    # Numbers and dates are exported typed: numbers and dates in xlsx.
+    years_teaching = fields.Field(
+        column_name="教龄", attribute="teacher__years_teaching", widget=widgets.IntegerWidget()
+    )
     years_class_teacher = fields.Field(
-        column_name="班主任年限", attribute="teacher__years_class_teacher"
+        column_name="班主任年限",
+        attribute="teacher__years_class_teacher",
+        widget=widgets.IntegerWidget(),
     )
     contact = fields.Field(column_name="联系方式", attribute="teacher__contact")
     email = fields.Field(column_name="邮箱", attribute="teacher__user__email")
-    enrolled_on = fields.Field(column_name="入选日期", attribute="enrolled_on")
-    plan_due = fields.Field(column_name="规划截止", attribute="plan_due")
+    enrolled_on = fields.Field(
+        column_name="入选日期", attribute="enrolled_on", widget=widgets.DateWidget()
+    )
+    plan_due = fields.Field(
+        column_name="规划截止", attribute="plan_due", widget=widgets.DateWidget()
+    )
     status = fields.Field(column_name="状态")
 
     class Meta:
@@ -97,6 +106,7 @@ class RosterResource(resources.ModelResource):
         self._cleaned: dict[int, rules.RosterRow] = {}
         self._errors: dict[int, list[str]] = {}
         self._existing: dict[int, Enrolment] = {}
+        self._refused = False  # the file itself cannot be imported: its rows are not looked at
 
     # --- export ---------------------------------------------------------------------------
 
@@ -147,9 +157,11 @@ class RosterResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         if self.programme is None:
+            self._refused = True
             raise ValidationError(_("Choose the programme the roster is for."))
         missing = rules.missing_roster_columns(dataset.headers or [])
         if missing:
+            self._refused = True
             raise ValidationError(
                 _(
                     "The file lacks the columns: %(columns)s. The first row must hold the column "
@@ -282,6 +294,10 @@ class RosterResource(resources.ModelResource):
             raise ValidationError(problems)
 
     def import_row(self, row, instance_loader, **kwargs):
+        if self._refused:
+            skipped = self.get_row_result_class()()
+            skipped.import_type = resources.RowResult.IMPORT_TYPE_SKIP
+            return skipped
         self._row_number = kwargs["row_number"]
         return super().import_row(row, instance_loader, **kwargs)
 
@@ -328,7 +344,7 @@ class RosterResource(resources.ModelResource):
         return RosterRowResult
 
     def after_import(self, dataset, result, **kwargs):
-        if self._errors or result.has_errors():
+        if self._refused or self._errors or result.has_errors():
             return
         created = Enrolment.objects.filter(
             programme=self.programme, status_changes__isnull=True

@@ -12,6 +12,8 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from bureaus.spreadsheets import Formula
+
 # --- Files --------------------------------------------------------------------------------------
 
 PDF, PNG, JPEG, GIF, OLE2, ZIP = (
@@ -223,7 +225,10 @@ def _text(row: dict, column: str) -> str:
     return str(value).strip()
 
 
-def _date(value, column: str, problems: list[str]) -> dt.date | None:
+Problems = list[tuple[str, str]]  # (column, what is wrong with its value)
+
+
+def _date(value, column: str, problems: Problems) -> dt.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
@@ -234,13 +239,12 @@ def _date(value, column: str, problems: list[str]) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip().replace("/", "-"))
     except ValueError:
         problems.append(
-            _("%(column)s “%(value)s” is not a date like 2024-09-01.")
-            % {"column": column, "value": value}
+            (column, _("“%(value)s” is not a date like 2024-09-01.") % {"value": value})
         )
         return None
 
 
-def _int(value: str, column: str, problems: list[str]) -> int:
+def _int(value: str, column: str, problems: Problems) -> int:
     if value == "":
         return 0
     try:
@@ -248,9 +252,7 @@ def _int(value: str, column: str, problems: list[str]) -> int:
     except ValueError:
         number = -1
     if not 0 <= number <= 60:
-        problems.append(
-            _("%(column)s must be a whole number of years from 0 to 60.") % {"column": column}
-        )
+        problems.append((column, _("must be a whole number of years from 0 to 60.")))
         return 0
     return number
 
@@ -259,8 +261,15 @@ def validate_roster_row(
     row: dict, line: int, lookups: RosterLookups, seen: dict[str, int]
 ) -> tuple[RosterRow | None, list[str]]:
     """Check one roster row (``line`` as numbered in the spreadsheet). ``seen`` maps the staff
-    numbers of earlier rows to their lines; it is updated."""
-    problems: list[str] = []
+    numbers of earlier rows to their lines; it is updated. Each problem names its line and
+    column ("第 3 行 学校 列：…"); a formula cell is reported as a formula, not by its value."""
+    formulas = [
+        column
+        for column, value in row.items()
+        if isinstance(value, Formula) and column in ROSTER_COLUMNS
+    ]
+    row = {column: value for column, value in row.items() if column not in formulas}
+    problems: Problems = []
     number, name = _text(row, "工号"), _text(row, "姓名")
     school_name, tier_name = _text(row, "学校"), _text(row, "层次")
     for column, value in (
@@ -270,28 +279,36 @@ def validate_roster_row(
         ("层次", tier_name),
     ):
         if not value:
-            problems.append(_("%(column)s is empty.") % {"column": column})
+            problems.append((column, _("is empty.")))
     if number:
         if number in seen:
             problems.append(
-                _("Staff number %(number)s is already on line %(line)s.")
-                % {"number": number, "line": seen[number]}
+                (
+                    "工号",
+                    _("%(number)s is already on line %(line)s.")
+                    % {"number": number, "line": seen[number]},
+                )
             )
         else:
             seen[number] = line
     school_id = lookups.schools.get(school_name)
     if school_name and school_id is None:
         problems.append(
-            _("School “%(school)s” is not one of this bureau's schools.") % {"school": school_name}
+            ("学校", _("“%(value)s” is not one of this bureau's schools.") % {"value": school_name})
         )
     tier_id = lookups.tiers.get(tier_name)
     if tier_name and tier_id is None:
-        problems.append(_("Tier “%(tier)s” is not a tier of this programme.") % {"tier": tier_name})
+        problems.append(
+            ("层次", _("“%(value)s” is not a tier of this programme.") % {"value": tier_name})
+        )
     teacher = lookups.teachers.get(number)
     if teacher is not None and name and teacher[1] != name:
         problems.append(
-            _("Staff number %(number)s belongs to %(owner)s, not %(name)s.")
-            % {"number": number, "owner": teacher[1], "name": name}
+            (
+                "工号",
+                _("%(number)s belongs to %(owner)s, not %(name)s.")
+                % {"number": number, "owner": teacher[1], "name": name},
+            )
         )
     values: dict[str, str] = {}
     for column, field_name in (
@@ -303,27 +320,32 @@ def validate_roster_row(
         given = _text(row, column)
         if not given:
             if teacher is None and column in ROSTER_NEW_TEACHER:
-                problems.append(_("%(column)s is needed for a new teacher.") % {"column": column})
+                problems.append((column, _("is needed for a new teacher.")))
             continue
         stored = lookups.choices.get(column, {}).get(given)
         if stored is None:
-            problems.append(
-                _("%(column)s “%(value)s” is not recognised.") % {"column": column, "value": given}
-            )
+            problems.append((column, _("“%(value)s” is not recognised.") % {"value": given}))
         else:
             values[field_name] = stored
     years = _int(_text(row, "教龄"), "教龄", problems)
     class_years = _int(_text(row, "班主任年限"), "班主任年限", problems)
     if class_years > years and years:
-        problems.append(_("Years as class teacher cannot exceed years of teaching."))
+        problems.append(("班主任年限", _("cannot exceed years of teaching.")))
     email = _text(row, "邮箱")
     if email and not _EMAIL.fullmatch(email):
-        problems.append(_("E-mail “%(value)s” is not an e-mail address.") % {"value": email})
+        problems.append(("邮箱", _("“%(value)s” is not an e-mail address.") % {"value": email}))
     enrolled_on = _date(row.get("入选日期"), "入选日期", problems)
     plan_due = _date(row.get("规划截止"), "规划截止", problems)
-    if problems:
+    if problems or formulas:
         return None, [
-            _("Line %(line)s: %(problem)s") % {"line": line, "problem": p} for p in problems
+            _("Line %(line)s: column %(column)s holds a formula; write it as text.")
+            % {"line": line, "column": column}
+            for column in formulas
+        ] + [
+            _("Line %(line)s, column %(column)s: %(problem)s")
+            % {"line": line, "column": column, "problem": problem}
+            for column, problem in problems
+            if column not in formulas
         ]
     return RosterRow(
         staff_number=number,

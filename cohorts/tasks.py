@@ -14,6 +14,18 @@ from bureaus.tenancy import bureau_scope
 logger = logging.getLogger(__name__)
 
 
+def roster_format(name: str):
+    """The django-import-export format of an uploaded roster, by its name (the admin's import
+    and this task read files through the same formats)."""
+    from django.conf import settings
+
+    wanted = "xlsx" if name.lower().endswith(".xlsx") else "csv"
+    for format_class in settings.IMPORT_FORMATS:
+        if format_class().get_extension() == wanted:
+            return format_class()
+    raise LookupError(wanted)  # pragma: no cover - both are configured
+
+
 @outbox.job(_("Import a roster"))
 def run_roster_import(import_id: int, bureau_id: int) -> str:
     """Import one queued roster file, all or nothing, reporting progress in the cache.
@@ -22,7 +34,7 @@ def run_roster_import(import_id: int, bureau_id: int) -> str:
     One found running was cut off (the outbox runs a job once at a time, and again only when its
     run fell silent: a killed worker); as the import is all or nothing, it starts over.
     """
-    from import_export.formats.base_formats import CSV, XLSX
+    from bureaus.spreadsheets import error_messages, import_problems
 
     from .models import RosterImport, RosterImportStatus
     from .resources import RosterResource
@@ -36,12 +48,9 @@ def run_roster_import(import_id: int, bureau_id: int) -> str:
         job = RosterImport.objects.select_related("programme", "created_by").get(pk=import_id)
         key = job.progress_key
         try:
-            input_format = XLSX() if job.original_name.lower().endswith(".xlsx") else CSV()
             with job.file.open("rb") as handle:
                 data = handle.read()
-            if not input_format.is_binary():
-                data = data.decode("utf-8-sig")
-            dataset = input_format.create_dataset(data)
+            dataset = roster_format(job.original_name).create_dataset(data)
 
             def progress(done: int, total: int) -> None:
                 try:
@@ -54,15 +63,11 @@ def run_roster_import(import_id: int, bureau_id: int) -> str:
             )
             result = resource.import_data(dataset, dry_run=False, file_name=job.original_name)
         except Exception as error:  # the job must end in a state the user can read
-            logger.exception("roster import %s failed", import_id)
-            job.status, job.problems = RosterImportStatus.FAILED, [str(error)]
+            logger.warning("roster import %s failed", import_id, exc_info=True)
+            job.status, job.problems = RosterImportStatus.FAILED, error_messages(error)
         else:
             job.total_rows = result.total_rows
-            problems = [str(e.error) for e in result.base_errors]
-            for row in result.invalid_rows:
-                problems += [str(m) for messages in row.error_dict.values() for m in messages]
-            for _line, errors in result.row_errors():
-                problems += [str(e.error) for e in errors]
+            problems = import_problems(result)
             if problems:
                 job.status, job.problems = RosterImportStatus.INVALID, problems
             else:

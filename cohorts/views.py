@@ -15,6 +15,7 @@ from accounts.models import TeacherProfile
 from accounts.roles import Role
 from accounts.services import administered_school_id
 from bureaus.models import Bureau
+from bureaus.spreadsheets import XLSX_CONTENT_TYPE
 
 from . import access, selectors, services
 from .files import serve
@@ -264,7 +265,7 @@ def progress_matrix(request, pk: int):
         content = progress_matrix_xlsx(matrix, title=programme.name)
         response = HttpResponse(
             content,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_CONTENT_TYPE,
         )
         response["Content-Disposition"] = (
             f"attachment; filename*=UTF-8''{quote(programme.name)}-{today:%Y%m%d}.xlsx"

@@ -342,10 +342,16 @@ LOGGING = {
 PORTAL_SITE_NAME = _("Teacher Development Portal")
 
 # --- Imports and exports (django-import-export) -------------------------------------------------
-from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
+# Both formats read and write through bureaus.spreadsheets: a csv is decoded whatever Excel saved
+# it as, a formula cell in an upload is reported, and no exported cell becomes a formula.
+from bureaus.spreadsheets import SpreadsheetCSV, SpreadsheetXLSX  # noqa: E402
 
-IMPORT_FORMATS = [XLSX, CSV]
-EXPORT_FORMATS = [XLSX, CSV]
+IMPORT_FORMATS = [SpreadsheetXLSX, SpreadsheetCSV]
+EXPORT_FORMATS = [SpreadsheetXLSX, SpreadsheetCSV]
+# A backstop for any other tablib format only: django-import-export's own escaping drops the
+# leading "=" (changing the value), ignores + - @, and turns numbers and dates into text, which is
+# why the formats above write through bureaus.spreadsheets instead of calling it.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 # Uploaded files wait between the preview and the confirmation in the file storage, which several
 # web machines share (S3 in production), not in one machine's temporary folder.

@@ -6,8 +6,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from accounts.models import User
 from bureaus.tenancy import bureau_scope
 
+from .cohorts.test_roster import confirm, preview, roster
 from .conftest import PASSWORD
 
 
@@ -169,3 +171,36 @@ def test_the_bell_counts_unread_notifications(xuhui):
     assert 'data-testid="unread-count"' not in client.get("/").content.decode()
     with bureau_scope(xuhui.bureau):
         assert not xuhui.teacher.notifications.filter(read_at__isnull=True).exists()
+
+
+def test_a_teacher_created_by_a_roster_import_sets_a_password_by_email(xuhui, putuo):
+    client = xuhui.client("staff")
+    assert confirm(client, preview(client, xuhui, roster(xuhui, 2))).status_code == 302
+    with bureau_scope(xuhui.bureau):
+        teacher = User.objects.get(email="r00001@example.edu.cn")
+        assert not teacher.has_usable_password()
+    response = Client().post("/accounts/password/reset/", {"email": "R00001@example.edu.cn"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["r00001@example.edu.cn"]
+    link = re.search(r"/accounts/reset/[^/]+/[^/\s]+/", mail.outbox[0].body).group(0)
+    reset = Client()
+    form_page = reset.get(link, follow=True)
+    assert form_page.status_code == 200 and form_page.context["validlink"]
+    response = reset.post(
+        form_page.request["PATH_INFO"],
+        {"new_password1": "First-password-2026", "new_password2": "First-password-2026"},
+    )
+    assert response.status_code == 302
+    assert login(Client(), teacher.username, "First-password-2026").status_code == 302
+    # The link works once.
+    assert not reset.get(link, follow=True).context["validlink"]
+
+
+def test_no_reset_mail_for_a_passwordless_account_of_a_closed_bureau(xuhui):
+    with bureau_scope(xuhui.bureau):
+        xuhui.teacher.set_unusable_password()
+        xuhui.teacher.save()
+    xuhui.bureau.is_active = False
+    xuhui.bureau.save()
+    Client().post("/accounts/password/reset/", {"email": "xh_teacher@example.edu.cn"})
+    assert mail.outbox == []

@@ -1,22 +1,22 @@
 """Spreadsheets of the programme-wide pages (the briefing board, school-based session hours),
-written with openpyxl in write-only mode (constant memory), in the reader's language."""
+written through ``bureaus.spreadsheets`` (streaming, and no cell ever becomes a formula), in the
+reader's language."""
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from accounts.models import TeacherProfile
+from bureaus.spreadsheets import XLSX_CONTENT_TYPE, XlsxBook
 
 from . import rules
 from .models import TrainingModule
 from .selectors import Board, DeadlineRow
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = XLSX_CONTENT_TYPE
 
 
 def briefing_status_label(status: rules.BriefingStatus) -> str:
@@ -40,22 +40,10 @@ def _cell(row: DeadlineRow | None) -> str:
     return label
 
 
-def _sheet(workbook: Workbook, title: str, fallback: str):
-    # Excel refuses these characters in a sheet's name, and names longer than 31.
-    clean = "".join(" " if c in "[]:*?/\\" else c for c in title).strip()[:31]
-    return workbook.create_sheet(title=clean or fallback)
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def briefing_board_xlsx(board: Board, *, title: str) -> bytes:
     """One row per group, one column per due date: the status of each briefing."""
-    workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, title, "briefings")
+    book = XlsxBook()
+    sheet = book.sheet(title, fallback="briefings")
     sheet.append([_("group"), _("kind"), _("lead")] + [f"{day:%Y-%m-%d}" for day in board.dates])
     for row in board.rows:
         group = row.group
@@ -63,7 +51,7 @@ def briefing_board_xlsx(board: Board, *, title: str) -> bytes:
             [group.name, group.get_kind_display(), group.lead.get_full_name()]
             + [_cell(cell) for cell in row.cells]
         )
-    return _save(workbook)
+    return book.getvalue()
 
 
 # --- School-based session hours (PT-MODULES, PT-CREDIT) ------------------------------------------
@@ -100,8 +88,8 @@ class SessionRow:
 
 
 def session_hours_xlsx(rows: list[SessionRow], *, title: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = _sheet(workbook, title, "sessions")
+    book = XlsxBook()
+    sheet = book.sheet(title, fallback="sessions")
     sheet.append(
         [
             _("full name"),
@@ -111,7 +99,7 @@ def session_hours_xlsx(rows: list[SessionRow], *, title: str) -> bytes:
             _("practice hours"),
             _("total hours"),
         ]
-        + [str(label) for label in TrainingModule.labels]
+        + list(TrainingModule.labels)
         + [_("credits (estimate)")]
     )
     for row in rows:
@@ -127,4 +115,4 @@ def session_hours_xlsx(rows: list[SessionRow], *, title: str) -> bytes:
             + row.modules
             + [row.credits]
         )
-    return _save(workbook)
+    return book.getvalue()

@@ -93,9 +93,9 @@ def test_a_thousand_rows_with_three_bad_ones_import_nothing_and_name_the_lines(x
     assert result.has_validation_errors()
     assert len(result.invalid_rows) == 3
     assert "confirm_form" not in response.context
-    assert "第 12 行：学校“不存在的学校”不在本局的学校名单中" in body
-    assert "第 502 行：层次“不存在的层次”不是本方案的层次" in body
-    assert "第 1000 行：工号 R00003 与第 5 行重复" in body
+    assert "第 12 行 学校 列：“不存在的学校”不在本局的学校名单中" in body
+    assert "第 502 行 层次 列：“不存在的层次”不是本方案的层次" in body
+    assert "第 1000 行 工号 列：R00003 与第 5 行重复" in body
     assert enrolment_count(xuhui) == 2  # only the cast's own
     with bureau_scope(xuhui.bureau):
         assert not TeacherProfile.objects.filter(staff_number__startswith="R").exists()
@@ -142,7 +142,7 @@ def test_a_bad_email_is_named(xuhui):
     response = preview(
         xuhui.client("staff"), xuhui, roster(xuhui, 2, bad={1: {"邮箱": "not-an-address"}})
     )
-    assert "第 3 行：邮箱“not-an-address”不是有效的电子邮箱地址" in response.content.decode()
+    assert "第 3 行 邮箱 列：“not-an-address”不是有效的电子邮箱地址" in response.content.decode()
 
 
 def test_missing_columns_are_named(xuhui):
@@ -159,7 +159,7 @@ def test_another_bureaus_school_is_refused_like_an_unknown_one(xuhui, putuo):
         xuhui.client("staff"), xuhui, roster(xuhui, 3, bad={1: {"学校": putuo.school.name}})
     )
     body = response.content.decode()
-    assert f"第 3 行：学校“{putuo.school.name}”不在本局的学校名单中" in body
+    assert f"第 3 行 学校 列：“{putuo.school.name}”不在本局的学校名单中" in body
 
 
 def test_a_known_staff_number_with_another_name_is_refused(xuhui):
@@ -168,7 +168,7 @@ def test_a_known_staff_number_with_another_name_is_refused(xuhui):
     response = preview(
         xuhui.client("staff"), xuhui, roster(xuhui, 2, bad={0: {"工号": number, "姓名": "冒名"}})
     )
-    assert re.search(rf"工号 {number} 属于 .*，不是 冒名", response.content.decode())
+    assert re.search(rf"第 2 行 工号 列：{number} 属于 .*，不是 冒名", response.content.decode())
 
 
 def test_export_the_roster(xuhui):

@@ -63,8 +63,8 @@ def test_a_large_roster_with_errors_imports_nothing_and_lists_every_line(xuhui):
     with bureau_scope(xuhui.bureau):
         job.refresh_from_db()
         assert job.problems == [
-            "第 7 行：学校“无此学校”不在本局的学校名单中。",
-            "第 902 行：层次“无此层次”不是本方案的层次。",
+            "第 7 行 学校 列：“无此学校”不在本局的学校名单中。",
+            "第 902 行 层次 列：“无此层次”不是本方案的层次。",
         ]
         assert Enrolment.objects.filter(programme=xuhui.programme).count() == 2
     page = client.get(f"/admin/cohorts/rosterimport/{job.pk}/change/").content.decode()
