@@ -19,3 +19,8 @@ class AccountsConfig(AppConfig):
             {"role.grant": _("Role granted"), "role.revoke": _("Role revoked")}
         )
         AUDIT_DESCRIBERS["role"] = describe_role_audit
+
+        from .dashboard import DASHBOARD_PANELS, Panel
+        from .selectors import failed_jobs_panel
+
+        DASHBOARD_PANELS.append(Panel("accounts/failed_jobs_panel.html", failed_jobs_panel))

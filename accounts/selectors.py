@@ -39,3 +39,16 @@ def profile_of(user) -> TeacherProfile | None:
     return (
         TeacherProfile.objects.filter(user=user).select_related("school__learning_district").first()
     )
+
+
+def failed_jobs_panel(request) -> dict | None:
+    """For bureau staff: background jobs of the bureau that failed and need a look."""
+    from bureaus.models import OutboxJob, OutboxStatus
+
+    user = request.user
+    if not user.is_authenticated or not user.has_role(Role.BUREAU_STAFF):
+        return None
+    failed = OutboxJob.objects.filter(status=OutboxStatus.FAILED).count()
+    if not failed:
+        return None
+    return {"failed_jobs": failed}

@@ -423,3 +423,16 @@ def test_a_role_grant_during_a_broker_outage_commits_and_mails_later(
     publish.assert_called_once()
     assert outbox.run(job.pk, xh.bureau.pk) == "done"
     assert [m.to for m in mail.outbox] == [[xh.teacher.email]]
+
+
+def test_staff_are_told_on_their_home_page_when_jobs_failed(xh, pt):
+    with bureau_scope(xh.bureau), broker_down():
+        job = outbox.enqueue(cannot_succeed, xh.bureau.pk, bureau=xh.bureau)
+    staff = xh.client("staff")
+    assert 'data-testid="failed-jobs"' not in staff.get("/").content.decode()
+    outbox.run(job.pk, xh.bureau.pk)
+    page = staff.get("/").content.decode()
+    assert "有 1 个后台任务" in page and "/admin/bureaus/outboxjob/?status=failed" in page
+    # Not for teachers, and not for another bureau's staff.
+    assert 'data-testid="failed-jobs"' not in xh.client("teacher").get("/").content.decode()
+    assert 'data-testid="failed-jobs"' not in pt.client("staff").get("/").content.decode()
