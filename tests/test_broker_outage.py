@@ -277,3 +277,48 @@ def test_an_import_cut_off_by_a_killed_worker_runs_again_in_a_new_one(own_broker
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_with_the_portals_redis_down_staff_sign_in_and_work_without_an_error(own_broker, xuhui):
+    """Redis is the portal's broker and its cache: with it stopped, every page still answers."""
+    from django.test import Client, override_settings
+
+    from .conftest import PASSWORD
+
+    evidence = xuhui.extras["evidence"]
+    with bureau_scope(xuhui.bureau):
+        Evidence.objects.filter(pk=evidence.pk).update(state="submitted")
+    own_broker["redis"].stop()
+    dead_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": own_broker["redis"].url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    with override_settings(CACHES=dead_cache):
+        staff = Client()
+        steps = [
+            lambda: staff.post(
+                "/accounts/login/", {"username": "xh_staff", "password": PASSWORD}, follow=True
+            ),
+            lambda: staff.get("/evidence/review/"),
+            lambda: staff.post(
+                f"/evidence/{evidence.pk}/review/",
+                {"decision": "return", "comment": "请补充听课记录"},
+                follow=True,
+            ),
+            lambda: upload(staff, xuhui, roster(xuhui, 10)),
+            lambda: staff.get("/admin/cohorts/rosterimport/"),
+            lambda: staff.get("/admin/bureaus/outboxjob/"),
+            lambda: staff.get("/"),
+        ]
+        for number, step in enumerate(steps):
+            response, took = timed(step)
+            assert response.status_code in (200, 302) and took < 3, (number, response, took)
+    with bureau_scope(xuhui.bureau):
+        evidence.refresh_from_db()
+        assert evidence.state == "returned"
+        assert RosterImport.objects.filter(original_name="roster.xlsx", status="queued").exists()
