@@ -15,6 +15,7 @@ from accounts.models import TeacherProfile
 from accounts.roles import Role
 from accounts.services import administered_school_id
 from bureaus.models import Bureau
+from programmes.access import get_programme_for_user, programmes_for_user
 
 from . import access, selectors, services
 from .files import serve
@@ -217,7 +218,7 @@ def evidence_review(request, pk: int):
 def my_progress(request):
     teacher = _teacher_of(request.user)
     today = timezone.localdate()
-    mine = selectors.enrolments_of_teacher(teacher)
+    mine = selectors.enrolments_of_teacher(teacher, programmes=programmes_for_user(request.user))
     plans = selectors.plan_statuses(mine, today=today)
     enrolments = [
         {
@@ -245,8 +246,6 @@ def my_progress(request):
 
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
 def progress_matrix(request, pk: int):
-    from programmes.access import get_programme_for_user
-
     from .exports import progress_matrix_xlsx
     from .forms import MatrixFilterForm
 
@@ -288,7 +287,6 @@ def progress_matrix(request, pk: int):
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)
 def coverage(request, pk: int):
     from accounts.models import Subject
-    from programmes.access import get_programme_for_user
 
     programme = get_programme_for_user(request.user, pk)
     columns, rows = selectors.coverage_for_programme(programme)
@@ -308,8 +306,6 @@ def coverage(request, pk: int):
 
 @bureau_member_required
 def output_calls(request, pk: int):
-    from programmes.access import get_programme_for_user
-
     from .models import OutputCall
 
     programme = get_programme_for_user(request.user, pk)
