@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -211,7 +212,18 @@ def evidence_review(request, pk: int):
         _("%(title)s: %(state)s")
         % {"title": evidence.title, "state": evidence.get_state_display()},
     )
-    return redirect(request.POST.get("next") or "cohorts:review_queue")
+    return redirect(_safe_next(request) or "cohorts:review_queue")
+
+
+def _safe_next(request) -> str | None:
+    """The posted ``next`` address when it stays on this site (and on HTTPS when the request
+    came over HTTPS); None otherwise, so an outside address never receives the reviewer."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @bureau_member_required
