@@ -179,7 +179,7 @@ def test_no_csp_violation_on_the_main_pages_of_each_role(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_no_csp_violation_on_the_sign_in_page_and_an_admin_action(
+def test_no_csp_violation_while_signing_in_and_working_in_the_admin(
     browser_context, live_server, xuhui
 ):
     from .conftest import PASSWORD
@@ -204,6 +204,19 @@ def test_no_csp_violation_on_the_sign_in_page_and_an_admin_action(
     assert page.locator("input[name=apply]").count() == 1
     page.wait_for_timeout(100)
     problems += [f"action page: {v}" for v in page.evaluate("window.__csp")] + console
+    # A change form with inlines: a new inline row, the calendar, an autocomplete's dropdown.
+    group = xuhui.extras["group"].pk
+    problems += violations_on(page, f"/admin/workshops/group/{group}/change/", console)
+    rows = page.locator("#memberships-group tr.form-row").count()
+    page.click("#memberships-group .add-row a")
+    assert page.locator("#memberships-group tr.form-row").count() == rows + 1
+    page.locator(".datetimeshortcuts a").nth(1).click()
+    page.locator(".calendarbox:visible").wait_for()
+    page.keyboard.press("Escape")
+    page.locator(".select2-selection").first.click()
+    page.locator(".select2-results__option").first.wait_for()
+    page.keyboard.press("Escape")
+    problems += [f"group change form: {v}" for v in page.evaluate("window.__csp")] + console
     # The export page's "select all" works without its inline handler.
     problems += violations_on(page, "/admin/cohorts/enrolment/export/", console)
     fields = page.locator('.selectable-field-export-row input[type="checkbox"]')
