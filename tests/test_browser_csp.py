@@ -99,6 +99,7 @@ def walk(cast) -> dict[str, list[str]]:
             f"/admin/accounts/user/{cast.teacher.pk}/change/",
             "/admin/accounts/user/add/",
             "/admin/bureaus/auditentry/",
+            "/admin/programmes/evidencekind/",
         ],
     }
 
@@ -180,7 +181,7 @@ def test_no_csp_violation_on_the_main_pages_of_each_role(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_no_csp_violation_while_signing_in_and_working_in_the_admin(
-    browser_context, live_server, xuhui
+    browser_context, live_server, xuhui, tmp_path
 ):
     from .conftest import PASSWORD
 
@@ -217,6 +218,19 @@ def test_no_csp_violation_while_signing_in_and_working_in_the_admin(
     page.locator(".select2-results__option").first.wait_for()
     page.keyboard.press("Escape")
     problems += [f"group change form: {v}" for v in page.evaluate("window.__csp")] + console
+    # The roster import: the file is checked and previewed before anything is written.
+    from .cohorts.test_roster import roster
+
+    sheet = tmp_path / "名单.xlsx"
+    sheet.write_bytes(roster(xuhui, 2))
+    problems += violations_on(page, "/admin/cohorts/enrolment/import/", console)
+    page.select_option("#id_programme", str(xuhui.programme.pk))
+    page.select_option("#id_format", "0")
+    page.set_input_files("#id_import_file", str(sheet))
+    page.click("form input[type=submit]")
+    page.wait_for_load_state("load")
+    assert page.locator("input[name=import_file_name]").count() == 1  # the confirm form
+    problems += [f"import preview: {v}" for v in page.evaluate("window.__csp")] + console
     # The export page's "select all" works without its inline handler.
     problems += violations_on(page, "/admin/cohorts/enrolment/export/", console)
     fields = page.locator('.selectable-field-export-row input[type="checkbox"]')
