@@ -10,8 +10,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("People and roles")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
 
+        from .checks import check_production_secret_key
         from .roles import describe_role_audit, sync_role_groups
 
         post_migrate.connect(sync_role_groups, sender=self, dispatch_uid="accounts.sync_roles")
@@ -24,3 +27,4 @@ class AccountsConfig(AppConfig):
         from .selectors import failed_jobs_panel
 
         DASHBOARD_PANELS.append(Panel("accounts/failed_jobs_panel.html", failed_jobs_panel))
+        checks.register(check_production_secret_key, checks.Tags.security, deploy=True)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programmes.access import programmes_for_user
 from programmes.models import EvidenceKind, Requirement
 
 from .models import Enrolment, EnrolmentStatus, Evidence, FileDimension
@@ -69,7 +70,9 @@ class EvidenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["kind"].queryset = EvidenceKind.objects.all()
         enrolments = Enrolment.objects.filter(
-            teacher=teacher, status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED]
+            teacher=teacher,
+            status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED],
+            programme__in=programmes_for_user(teacher.user),
         )
         self.fields["requirements"].queryset = (
             Requirement.objects.filter(

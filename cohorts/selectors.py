@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from programmes import rules
-from programmes.models import Requirement
+from programmes.models import Programme, Requirement
 from programmes.selectors import requirement_specs
 
 from . import rules as cohort_rules
@@ -70,9 +72,10 @@ def progress_for_enrolment(enrolment: Enrolment, *, today: dt.date) -> list[Prog
     return rows
 
 
-def enrolments_of_teacher(teacher) -> list[Enrolment]:
+def enrolments_of_teacher(teacher, *, programmes: QuerySet[Programme]) -> list[Enrolment]:
+    """The teacher's enrolments in ``programmes`` (those the viewer may see)."""
     return list(
-        Enrolment.objects.filter(teacher=teacher)
+        Enrolment.objects.filter(teacher=teacher, programme__in=programmes)
         .select_related("programme", "tier", "school")
         .order_by("-programme__start_month")
     )

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +17,7 @@ from accounts.roles import Role
 from accounts.services import administered_school_id
 from bureaus.models import Bureau
 from bureaus.spreadsheets import XLSX_CONTENT_TYPE
+from programmes.access import get_programme_for_user, programmes_for_user
 
 from . import access, selectors, services
 from .files import serve
@@ -211,14 +213,25 @@ def evidence_review(request, pk: int):
         _("%(title)s: %(state)s")
         % {"title": evidence.title, "state": evidence.get_state_display()},
     )
-    return redirect(request.POST.get("next") or "cohorts:review_queue")
+    return redirect(_safe_next(request) or "cohorts:review_queue")
+
+
+def _safe_next(request) -> str | None:
+    """The posted ``next`` address when it stays on this site (and on HTTPS when the request
+    came over HTTPS); None otherwise, so an outside address never receives the reviewer."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 @bureau_member_required
 def my_progress(request):
     teacher = _teacher_of(request.user)
     today = timezone.localdate()
-    mine = selectors.enrolments_of_teacher(teacher)
+    mine = selectors.enrolments_of_teacher(teacher, programmes=programmes_for_user(request.user))
     plans = selectors.plan_statuses(mine, today=today)
     enrolments = [
         {
@@ -246,8 +259,6 @@ def my_progress(request):
 
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
 def progress_matrix(request, pk: int):
-    from programmes.access import get_programme_for_user
-
     from .exports import progress_matrix_xlsx
     from .forms import MatrixFilterForm
 
@@ -289,7 +300,6 @@ def progress_matrix(request, pk: int):
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)
 def coverage(request, pk: int):
     from accounts.models import Subject
-    from programmes.access import get_programme_for_user
 
     programme = get_programme_for_user(request.user, pk)
     columns, rows = selectors.coverage_for_programme(programme)
@@ -309,8 +319,6 @@ def coverage(request, pk: int):
 
 @bureau_member_required
 def output_calls(request, pk: int):
-    from programmes.access import get_programme_for_user
-
     from .models import OutputCall
 
     programme = get_programme_for_user(request.user, pk)

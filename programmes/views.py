@@ -2,16 +2,14 @@ from django.shortcuts import render
 
 from accounts.access import bureau_member_required
 
-from .access import get_programme_for_user
-from .models import Period, Programme, ProgrammeStatus
+from .access import get_programme_for_user, programmes_for_user
+from .models import Period
 from .selectors import requirement_specs
 
 
 @bureau_member_required
 def programme_list(request):
-    programmes = Programme.objects.exclude(status=ProgrammeStatus.DRAFT)
-    if request.user.is_staff:
-        programmes = Programme.objects.all()
+    programmes = programmes_for_user(request.user)
     return render(request, "programmes/programme_list.html", {"programmes": programmes})
 
 

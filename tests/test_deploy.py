@@ -1,5 +1,6 @@
-"""The production configuration: .env.example passes `check --deploy`, production mode refuses to
-start without a secret key, and docker-compose.yml is a valid stack with health checks.
+"""The production configuration: .env.example with a real secret key passes `check --deploy`, its
+placeholder key (or a short one) fails it, production mode refuses to start without a secret key,
+and docker-compose.yml is a valid stack with health checks.
 
 None of these needs a database: each runs manage.py or docker-compose in a subprocess.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -97,12 +99,56 @@ def test_production_mode_passes_check_deploy_with_zero_issues(tmp_path):
     # The check needs no services: SQLite instead of the postgres container. REDIS_URL stays, as
     # neither the cache nor Celery connects during a check.
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}"
+    # The placeholder key of .env.example fails the check (below): a real one, as the README says.
+    env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
 
     result = manage(["check", "--deploy", "--fail-level", "WARNING"], env)
 
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "System check identified no issues (0 silenced)" in output, output
+
+
+def production_environment(tmp_path: Path, secret_key: str) -> dict[str, str]:
+    env = clean_environment(tmp_path)
+    env.update(read_env_file(ENV_EXAMPLE))
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}"
+    env["DJANGO_SECRET_KEY"] = secret_key
+    return env
+
+
+@pytest.mark.parametrize(
+    "secret_key, problem",
+    [
+        (read_env_file(ENV_EXAMPLE)["DJANGO_SECRET_KEY"], "is the placeholder from .env.example"),
+        ("CHANGE-ME-" + secrets.token_urlsafe(50), "is the placeholder from .env.example"),
+        (secrets.token_urlsafe(30), "is shorter than 50 characters"),
+        ("ab" * 30, "has fewer than 5 different characters"),
+    ],
+    ids=["env-example-placeholder", "edited-placeholder", "short", "too-few-characters"],
+)
+def test_check_deploy_fails_in_production_mode_on_a_weak_secret_key(tmp_path, secret_key, problem):
+    env = production_environment(tmp_path, secret_key)
+
+    # Without --fail-level: Django's own weak-key check (security.W009) is only a warning.
+    result = manage(["check", "--deploy"], env)
+
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "portal.E001" in output and f"DJANGO_SECRET_KEY {problem}" in output, output
+    assert secret_key not in output  # the key itself is never printed
+
+
+def test_a_weak_secret_key_is_a_deployment_matter_only(tmp_path):
+    """The ordinary check (run at every start) and development mode let it pass."""
+    env = production_environment(tmp_path, "short-key-but-fine-for-startup")
+    result = manage(["check"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+    env = clean_environment(tmp_path)
+    env["DJANGO_SECRET_KEY"] = "short"
+    result = manage(["check", "--deploy"], env)
+    assert "portal.E001" not in result.stdout + result.stderr
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.forms import MultipleFileField
 from cohorts.services import max_upload_bytes
+from programmes.access import programmes_for_user
 from programmes.models import Programme
 
 from . import rules
@@ -57,9 +58,11 @@ class GroupFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), required=False)
     q = forms.CharField(label=_("name"), required=False, max_length=100)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.order_by("-start_month", "name")
+        self.fields["programme"].queryset = programmes_for_user(user).order_by(
+            "-start_month", "name"
+        )
         self.fields["kind"].choices = [("", "—")] + list(GroupKind.choices)
 
 

@@ -243,3 +243,50 @@ def test_another_teacher_cannot_edit_or_submit(xuhui):
     assert lead.get(f"/evidence/{evidence.pk}/edit/").status_code == 404
     assert lead.post(f"/evidence/{evidence.pk}/submit/").status_code == 404
     assert Client().get(f"/evidence/{evidence.pk}/").status_code == 302
+
+
+def _submitted(cast, title):
+    upload(cast.client("teacher"), cast, files=[pdf()], title=title)
+    with bureau_scope(cast.bureau):
+        return Evidence.objects.get(title=title)
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/evidence/review/",
+        "https:///evil.example/",
+        "javascript:alert(1)",
+        "",
+    ],
+)
+def test_a_review_never_sends_the_reviewer_to_another_site(xuhui, next_url):
+    evidence = _submitted(xuhui, "外部跳转")
+    response = xuhui.client("staff").post(
+        f"/evidence/{evidence.pk}/review/", {"decision": "approve", "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/evidence/review/"
+    with bureau_scope(xuhui.bureau):
+        evidence.refresh_from_db()
+        assert evidence.state == EvidenceState.VERIFIED  # the review itself is done
+
+
+def test_a_review_returns_to_a_page_of_the_portal(xuhui):
+    evidence = _submitted(xuhui, "本站跳转")
+    response = xuhui.client("staff").post(
+        f"/evidence/{evidence.pk}/review/",
+        {"decision": "approve", "next": "/evidence/review/?state=submitted"},
+    )
+    assert response["Location"] == "/evidence/review/?state=submitted"
+
+
+def test_over_https_a_review_does_not_return_to_plain_http(xuhui):
+    evidence = _submitted(xuhui, "降级跳转")
+    response = xuhui.client("staff").post(
+        f"/evidence/{evidence.pk}/review/",
+        {"decision": "approve", "next": "http://testserver/evidence/"},
+        secure=True,
+    )
+    assert response["Location"] == "/evidence/review/"

@@ -76,7 +76,7 @@ def _files(request):
 def group_list(request):
     user = request.user
     sees_others = user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
-    filters = GroupFilterForm(request.GET or None)
+    filters = GroupFilterForm(request.GET or None, user=user)
     data = filters.cleaned_data if filters.is_valid() else {}
     groups = access.groups_for_user(user)
     if data.get("programme"):
