@@ -1,0 +1,42 @@
+"""Rule ids (XH-T2, HA-ACT …) live in the code, the tests and the admin's help for staff; the pages
+that teachers, leads, mentors and school administrators read speak plain Chinese."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bureaus.tenancy import bureau_scope
+from workshops.services import group_presets_apply
+
+RULE_ID = re.compile(r"\b(?:XH|XC|HA|SJ|PT)-[A-Z][A-Z0-9-]*")
+
+
+@pytest.mark.parametrize("role", ["teacher", "lead", "mentor", "school_admin"])
+def test_no_rule_id_on_the_pages_of(role, xuhui):
+    group = xuhui.extras["group"]
+    with bureau_scope(xuhui.bureau):
+        group_presets_apply(actor=xuhui.staff, group=group)  # obligations carry rule ids
+        assert group.obligations.exclude(rule="").exists()
+    client = xuhui.client(role)
+    pages = [
+        "/",
+        "/me/",
+        "/evidence/",
+        "/progress/",
+        "/programmes/",
+        f"/programmes/{xuhui.programme.pk}/",
+        "/groups/",
+        f"/groups/{group.pk}/",
+        "/notifications/",
+    ]
+    seen = 0
+    for url in pages:
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        seen += 1
+        found = RULE_ID.findall(response.content.decode())
+        assert not found, (url, found)
+    assert seen >= 5
