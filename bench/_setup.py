@@ -21,6 +21,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEAT = 5  # timed runs per operation (best of), after one warm-up run that counts queries
+# BENCH_SCALE=0.01 runs a benchmark on a hundredth of its data: a quick check that it runs and
+# how it reports, not a measurement (the goals are set for the full size).
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+
+
+def scaled(count: int) -> int:
+    """A data size of the benchmark, scaled by BENCH_SCALE."""
+    return max(1, round(count * SCALE))
+
+
+def finish(ok: bool) -> None:
+    """End the script: exit status 1 when a goal was missed, so that ``make bench`` fails."""
+    if SCALE != 1:
+        print(f"(BENCH_SCALE={SCALE:g}: not the benchmark's full size)")
+    sys.exit(0 if ok else 1)
 
 
 @contextlib.contextmanager

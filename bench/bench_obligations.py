@@ -31,15 +31,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import (  # noqa: E402
     REPEAT,
     django_environment,
+    finish,
     make_bureau,
     measure_together,
     print_table,
+    scaled,
     verdict,
 )
 
-GROUPS = 2000
-SMALL = 200  # the query count must not grow from SMALL to GROUPS
-LEADS = 400  # a lead runs five teams
+GROUPS = scaled(2000)
+SMALL = scaled(200)  # the query count must not grow from SMALL to GROUPS
+LEADS = scaled(400)  # a lead runs five teams
 ACTIVITIES = (25, 35)  # per team, ~30: principals' salons, team meetings, other activities
 DOCUMENTS = (6, 10)  # per team, ~8: summaries, portfolios, micro-projects, work plans
 START, END = dt.date(2023, 9, 1), dt.date(2026, 8, 31)  # three school years
@@ -320,7 +322,7 @@ def board_cells(board) -> dict[int, dict[dt.date, tuple[dt.date | None, dt.date 
     }
 
 
-def main() -> None:
+def main() -> bool:
     with django_environment() as vendor:
         from django.db import connection
 
@@ -446,7 +448,8 @@ def main() -> None:
     )
     a_ok, b_ok = a_time and a_queries, b_time and b_queries
     print(f"(a) overall: {verdict(a_ok)}; (b) overall: {verdict(b_ok)}")
+    return a_ok and b_ok
 
 
 if __name__ == "__main__":
-    main()
+    finish(main())

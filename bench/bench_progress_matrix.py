@@ -29,15 +29,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import (  # noqa: E402
     REPEAT,
     django_environment,
+    finish,
     make_bureau,
     make_staff_user,
     measure,
     print_table,
+    scaled,
     verdict,
 )
 
-TEACHERS = 2000
-SMALL = 200  # the query count must not grow from SMALL to TEACHERS
+TEACHERS = scaled(2000)
+SMALL = scaled(200)  # the query count must not grow from SMALL to TEACHERS
 TODAY = dt.date(2025, 3, 15)  # in the second school year of three: met, missed, under way, ahead
 START, END = dt.date(2023, 9, 1), dt.date(2026, 8, 31)
 
@@ -300,7 +302,7 @@ def floor(programme, enrolments, columns) -> list[str]:
     ]
 
 
-def main() -> None:
+def main() -> bool:
     with django_environment() as vendor:
         from django.test import Client
 
@@ -375,7 +377,8 @@ def main() -> None:
         f"{TEACHERS:,}; goal ≤ 10 and not growing: {verdict(queries_ok)}"
     )
     print(f"(a) overall: {verdict(time_ok and queries_ok)}")
+    return time_ok and queries_ok
 
 
 if __name__ == "__main__":
-    main()
+    finish(main())

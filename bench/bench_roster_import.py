@@ -27,15 +27,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _setup import (  # noqa: E402
     django_environment,
+    finish,
     make_staff_user,
     measure_together,
     print_table,
+    scaled,
     school_name,
     verdict,
 )
 
-ROWS = 10_000
-SMALL = 1_000
+ROWS = scaled(10_000)
+SMALL = scaled(1_000)
 REPEAT = 3
 SCHOOLS = 40
 BATCH = 1000
@@ -284,7 +286,7 @@ def run(rows: int):
     return measured
 
 
-def main() -> None:
+def main() -> bool:
     with django_environment() as vendor:
         print(f"Importing {SMALL:,} rows ...", flush=True)
         small_floor, small = run(SMALL)
@@ -342,7 +344,8 @@ def main() -> None:
         f"rows ÷ batch size (≤ the floor's + 5 per 1,000): {verdict(grows_by_batches)}"
     )
     print(f"Overall: {verdict(ratio <= 1.5 and grows_by_batches)}")
+    return ratio <= 1.5 and grows_by_batches
 
 
 if __name__ == "__main__":
-    main()
+    finish(main())

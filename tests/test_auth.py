@@ -40,7 +40,9 @@ def test_login_and_logout(xuhui):
     response = login(client, "xh_teacher", PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/"
     home = client.get("/")
-    assert home.status_code == 200 and "xh_teacher" not in home.content.decode()[:0]
+    assert home.status_code == 200
+    assert xuhui.teacher.full_name in home.content.decode()  # signed in as that teacher
+    assert "xh_teacher" not in home.content.decode()  # named by full name, not the username
     assert xuhui.bureau.short_name in home.content.decode()
     response = client.post("/accounts/logout/")
     assert response.status_code == 302

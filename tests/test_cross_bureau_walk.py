@@ -7,7 +7,9 @@ URL has to be added here, with the Xuhui object it is aimed at.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -15,7 +17,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -34,29 +36,51 @@ ADMIN_MODEL_ACTIONS = ("changelist", "add", "history", "delete", "change")
 
 @dataclass(frozen=True)
 class Case:
-    key: str
+    route: str  # the URL pattern the case is aimed at, as resolve() reports it
     url: str
     kind: str
     method: str = "get"
     data: tuple = ()  # form data to post, as pairs
 
 
-def url_pattern_keys() -> set[str]:
-    """Every URL pattern: 'namespace:name', or the route for an unnamed pattern."""
-    keys: set[str] = set()
+def url_patterns() -> dict[tuple[str, object], str]:
+    """Every URL pattern, keyed by its full route and the view it calls (for the messages: the
+    view's dotted path). A pattern is its route and view, not its name: a name may be reused."""
+    found: dict[tuple[str, object], str] = {}
 
-    def walk(patterns, prefix: str, namespace: str | None):
+    def walk(patterns, prefix: str):
         for p in patterns:
+            # How resolve() joins the routes of nested patterns into ResolverMatch.route.
+            route = prefix + str(p.pattern).removeprefix("^") if prefix else str(p.pattern)
             if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+                walk(p.url_patterns, route)
             elif isinstance(p, URLPattern):
-                if p.name:
-                    keys.add(f"{namespace}:{p.name}" if namespace else p.name)
-                else:
-                    keys.add(prefix + str(p.pattern))
+                found[(route, p.callback)] = p.lookup_str
 
-    walk(get_resolver().url_patterns, "", None)
-    return keys
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def resolved_patterns(cases: list[Case]) -> set[tuple[str, object]]:
+    """The pattern each case's URL resolves to, checked against the one the case claims."""
+    resolved = set()
+    for case in cases:
+        match = resolve(urlsplit(case.url).path)
+        assert match.route == case.route, (
+            f"{case.url} resolves to the pattern {match.route!r} ({match._func_path}), "
+            f"not to {case.route!r} as the case claims"
+        )
+        resolved.add((match.route, match.func))
+    return resolved
+
+
+def uncovered_patterns(cases: list[Case]) -> list[str]:
+    covered = resolved_patterns(cases)
+    return sorted(
+        f"{route} -> {view}"
+        for (route, callback), view in url_patterns().items()
+        if (route, callback) not in covered
+    )
 
 
 def xuhui_objects(x) -> dict[str, object]:
@@ -129,106 +153,116 @@ def build_cases(x) -> list[Case]:
     school_ct = ContentType.objects.get_for_model(x.school).pk
     ev, ev_file = x.extras["evidence"], x.extras["evidence_file"]
     cases = [
-        Case("dashboard", "/", PAGE),
-        Case("profile", "/me/", PAGE),
-        Case("notification_list", "/notifications/", PAGE),
-        Case("notifications_read", "/notifications/read/", PAGE, "post"),
-        Case("login", "/accounts/login/", PAGE),
-        Case("logout", "/accounts/logout/", PAGE),  # GET: 405, does not sign out
-        Case("password_change", "/accounts/password/change/", PAGE),
-        Case("password_change_done", "/accounts/password/change/done/", PAGE),
-        Case("password_reset", "/accounts/password/reset/", PAGE),
-        Case("password_reset_done", "/accounts/password/reset/done/", PAGE),
-        Case("password_reset_confirm", f"/accounts/reset/{uid}/{token}/", PAGE),
-        Case("password_reset_complete", "/accounts/reset/done/", PAGE),
+        Case("", "/", PAGE),
+        Case("me/", "/me/", PAGE),
+        Case("notifications/", "/notifications/", PAGE),
+        Case("notifications/read/", "/notifications/read/", PAGE, "post"),
+        Case("accounts/login/", "/accounts/login/", PAGE),
+        Case("accounts/logout/", "/accounts/logout/", PAGE),  # GET: 405, does not sign out
+        Case("accounts/password/change/", "/accounts/password/change/", PAGE),
+        Case("accounts/password/change/done/", "/accounts/password/change/done/", PAGE),
+        Case("accounts/password/reset/", "/accounts/password/reset/", PAGE),
+        Case("accounts/password/reset/done/", "/accounts/password/reset/done/", PAGE),
+        Case("accounts/reset/<uidb64>/<token>/", f"/accounts/reset/{uid}/{token}/", PAGE),
+        Case("accounts/reset/done/", "/accounts/reset/done/", PAGE),
         Case("healthz", "/healthz", PAGE),
-        Case("set_language", "/i18n/setlang/", PAGE),
-        Case("bureaus:school_list", "/schools/", PAGE),
-        Case("bureaus:my_school", "/schools/mine/", PAGE),
-        Case("bureaus:school_detail", f"/schools/{x.school.pk}/", OBJECT),
-        Case("cohorts:evidence_list", "/evidence/", PAGE),
-        Case("cohorts:evidence_new", "/evidence/new/", PAGE),
-        Case("cohorts:review_queue", "/evidence/review/", PAGE),
-        Case("cohorts:review_queue", "/evidence/review/?state=verified", PAGE),
-        Case("cohorts:my_progress", "/progress/", PAGE),
-        Case("programmes:programme_list", "/programmes/", PAGE),
-        Case("cohorts:coverage", f"/programmes/{x.programme.pk}/coverage/", OBJECT),
-        Case("cohorts:output_calls", f"/programmes/{x.programme.pk}/outputs/", OBJECT),
-        Case("cohorts:output_call_detail", f"/outputs/{x.extras['output_call'].pk}/", OBJECT),
+        Case("i18n/setlang/", "/i18n/setlang/", PAGE),
+        Case("schools/", "/schools/", PAGE),
+        Case("schools/mine/", "/schools/mine/", PAGE),
+        Case("schools/<int:pk>/", f"/schools/{x.school.pk}/", OBJECT),
+        Case("evidence/", "/evidence/", PAGE),
+        Case("evidence/new/", "/evidence/new/", PAGE),
+        Case("evidence/review/", "/evidence/review/", PAGE),
+        Case("evidence/review/", "/evidence/review/?state=verified", PAGE),
+        Case("progress/", "/progress/", PAGE),
+        Case("programmes/", "/programmes/", PAGE),
+        Case("programmes/<int:pk>/coverage/", f"/programmes/{x.programme.pk}/coverage/", OBJECT),
+        Case("programmes/<int:pk>/outputs/", f"/programmes/{x.programme.pk}/outputs/", OBJECT),
+        Case("outputs/<int:pk>/", f"/outputs/{x.extras['output_call'].pk}/", OBJECT),
         Case(
-            "cohorts:output_select",
+            "outputs/<int:pk>/select/<int:evidence_pk>/",
             f"/outputs/{x.extras['output_call'].pk}/select/{ev.pk}/",
             OBJECT,
             "post",
             (("selected", "1"),),
         ),
-        Case("programmes:programme_detail", f"/programmes/{x.programme.pk}/", OBJECT),
-        Case("cohorts:progress_matrix", f"/programmes/{x.programme.pk}/progress/", OBJECT),
+        Case("programmes/<int:pk>/", f"/programmes/{x.programme.pk}/", OBJECT),
+        Case("programmes/<int:pk>/progress/", f"/programmes/{x.programme.pk}/progress/", OBJECT),
         Case(
-            "cohorts:progress_matrix", f"/programmes/{x.programme.pk}/progress/?format=xlsx", OBJECT
+            "programmes/<int:pk>/progress/",
+            f"/programmes/{x.programme.pk}/progress/?format=xlsx",
+            OBJECT,
         ),
-        Case("cohorts:evidence_detail", f"/evidence/{ev.pk}/", OBJECT),
-        Case("cohorts:evidence_edit", f"/evidence/{ev.pk}/edit/", OBJECT),
-        Case("cohorts:evidence_edit", f"/evidence/{ev.pk}/edit/", OBJECT, "post"),
-        Case("cohorts:evidence_submit", f"/evidence/{ev.pk}/submit/", OBJECT, "post"),
-        Case("cohorts:evidence_review", f"/evidence/{ev.pk}/review/", OBJECT, "post"),
-        Case("cohorts:evidence_file", f"/evidence/{ev.pk}/files/{ev_file.pk}/", OBJECT),
-        Case("admin:view_on_site", f"/admin/r/{school_ct}/{x.school.pk}/", OBJECT),
+        Case("evidence/<int:pk>/", f"/evidence/{ev.pk}/", OBJECT),
+        Case("evidence/<int:pk>/edit/", f"/evidence/{ev.pk}/edit/", OBJECT),
+        Case("evidence/<int:pk>/edit/", f"/evidence/{ev.pk}/edit/", OBJECT, "post"),
+        Case("evidence/<int:pk>/submit/", f"/evidence/{ev.pk}/submit/", OBJECT, "post"),
+        Case("evidence/<int:pk>/review/", f"/evidence/{ev.pk}/review/", OBJECT, "post"),
+        Case(
+            "evidence/<int:pk>/files/<int:file_pk>/",
+            f"/evidence/{ev.pk}/files/{ev_file.pk}/",
+            OBJECT,
+        ),
+        Case(
+            "admin/r/<int:content_type_id>/<path:object_id>/",
+            f"/admin/r/{school_ct}/{x.school.pk}/",
+            OBJECT,
+        ),
         *workshop_cases(x),
-        Case("admin:index", "/admin/", PAGE),
-        Case("admin:login", "/admin/login/", PAGE),
-        Case("admin:logout", "/admin/logout/", PAGE),
-        Case("admin:password_change", "/admin/password_change/", PAGE),
-        Case("admin:password_change_done", "/admin/password_change/done/", PAGE),
-        Case("admin:jsi18n", "/admin/jsi18n/", PAGE),
+        Case("admin/", "/admin/", PAGE),
+        Case("admin/login/", "/admin/login/", PAGE),
+        Case("admin/logout/", "/admin/logout/", PAGE),
+        Case("admin/password_change/", "/admin/password_change/", PAGE),
+        Case("admin/password_change/done/", "/admin/password_change/done/", PAGE),
+        Case("admin/jsi18n/", "/admin/jsi18n/", PAGE),
         Case("admin/(?P<url>.*)$", "/admin/no-such-page/", PAGE),
         Case(
-            "admin:auth_user_password_change",
+            "admin/accounts/user/<id>/password/",
             f"/admin/accounts/user/{x.teacher.pk}/password/",
             OBJECT,
         ),
     ]
-    app_labels = set()
+    app_labels = []
     for model in admin.site._registry:
         opts = model._meta
-        app_labels.add(opts.app_label)
+        if opts.app_label not in app_labels:
+            app_labels.append(opts.app_label)
         obj = objects[opts.label_lower]
         base = f"/admin/{opts.app_label}/{opts.model_name}/"
+        route = base.removeprefix("/")
         cases += [
-            Case(f"admin:{opts.app_label}_{opts.model_name}_changelist", base, PAGE),
+            Case(route, base, PAGE),
+            Case(route, f"{base}?q=第一中学", PAGE),
+            Case(f"{route}add/", f"{base}add/", PAGE),
             Case(
-                f"admin:{opts.app_label}_{opts.model_name}_changelist", f"{base}?q=第一中学", PAGE
-            ),
-            Case(f"admin:{opts.app_label}_{opts.model_name}_add", f"{base}add/", PAGE),
-            Case(
-                f"admin:{opts.app_label}_{opts.model_name}_history",
+                f"{route}<path:object_id>/history/",
                 f"{base}{obj.pk}/history/",
                 OBJECT,
             ),
             Case(
-                f"admin:{opts.app_label}_{opts.model_name}_delete",
+                f"{route}<path:object_id>/delete/",
                 f"{base}{obj.pk}/delete/",
                 OBJECT,
             ),
             Case(
-                f"admin:{opts.app_label}_{opts.model_name}_delete",
+                f"{route}<path:object_id>/delete/",
                 f"{base}{obj.pk}/delete/",
                 OBJECT,
                 "post",
             ),
             Case(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
+                f"{route}<path:object_id>/change/",
                 f"{base}{obj.pk}/change/",
                 OBJECT,
             ),
             Case(
-                f"admin:{opts.app_label}_{opts.model_name}_change",
+                f"{route}<path:object_id>/change/",
                 f"{base}{obj.pk}/change/",
                 OBJECT,
                 "post",
             ),
             Case(
-                f"admin/{opts.app_label}/{opts.model_name}/<path:object_id>/",
+                f"{route}<path:object_id>/",
                 f"{base}{obj.pk}/",
                 OBJECT,
             ),
@@ -244,7 +278,7 @@ def build_cases(x) -> list[Case]:
         ):
             cases.append(
                 Case(
-                    "admin:autocomplete",
+                    "admin/autocomplete/",
                     f"/admin/autocomplete/?app_label={opts.app_label}&model_name={opts.model_name}"
                     f"&field_name={field}&term=",
                     PAGE,
@@ -257,24 +291,24 @@ def build_cases(x) -> list[Case]:
         ("original_file_name", "x.csv"),
     )
     cases += [
-        Case("admin:cohorts_enrolment_import", "/admin/cohorts/enrolment/import/", PAGE),
+        Case("admin/cohorts/enrolment/import/", "/admin/cohorts/enrolment/import/", PAGE),
         Case(
-            "admin:cohorts_enrolment_import",
+            "admin/cohorts/enrolment/import/",
             "/admin/cohorts/enrolment/import/",
             PAGE,
             "post",
             roster,
         ),
         Case(
-            "admin:cohorts_enrolment_process_import",
+            "admin/cohorts/enrolment/process_import/",
             "/admin/cohorts/enrolment/process_import/",
             PAGE,
             "post",
             roster,
         ),
-        Case("admin:cohorts_enrolment_export", "/admin/cohorts/enrolment/export/", PAGE),
+        Case("admin/cohorts/enrolment/export/", "/admin/cohorts/enrolment/export/", PAGE),
         Case(
-            "admin:cohorts_enrolment_export",
+            "admin/cohorts/enrolment/export/",
             "/admin/cohorts/enrolment/export/",
             PAGE,
             "post",
@@ -286,8 +320,10 @@ def build_cases(x) -> list[Case]:
             ),
         ),
     ]
-    for label in sorted(app_labels):
-        cases.append(Case("admin:app_list", f"/admin/{label}/", PAGE))
+    # The admin's app index is one regular expression over the registered apps, in their order.
+    app_list = "admin/(?P<app_label>" + "|".join(app_labels) + ")/$"
+    for label in app_labels:
+        cases.append(Case(app_list, f"/admin/{label}/", PAGE))
     return cases
 
 
@@ -298,131 +334,216 @@ def workshop_cases(x) -> list[Case]:
     document, pk = x.extras["document"], x.programme.pk
     activity_file, briefing_file = x.extras["activity_file"], x.extras["briefing_file"]
     return [
-        Case("workshops:group_list", "/groups/", PAGE),
-        Case("workshops:group_list", f"/groups/?programme={pk}&q=数学", PAGE),
-        Case("workshops:group_detail", f"/groups/{group.pk}/", OBJECT),
-        Case("workshops:member_add", f"/groups/{group.pk}/members/add/", OBJECT),
+        Case("groups/", "/groups/", PAGE),
+        Case("groups/", f"/groups/?programme={pk}&q=数学", PAGE),
+        Case("groups/<int:pk>/", f"/groups/{group.pk}/", OBJECT),
+        Case("groups/<int:pk>/members/add/", f"/groups/{group.pk}/members/add/", OBJECT),
         Case(
-            "workshops:member_add",
+            "groups/<int:pk>/members/add/",
             f"/groups/{group.pk}/members/add/",
             OBJECT,
             "post",
             (("teacher", str(member.teacher_id)), ("role", "member")),
         ),
-        Case("workshops:member_edit", f"/groups/{group.pk}/members/{member.pk}/", OBJECT),
         Case(
-            "workshops:member_edit",
+            "groups/<int:pk>/members/<int:member_pk>/",
+            f"/groups/{group.pk}/members/{member.pk}/",
+            OBJECT,
+        ),
+        Case(
+            "groups/<int:pk>/members/<int:member_pk>/",
             f"/groups/{group.pk}/members/{member.pk}/",
             OBJECT,
             "post",
             (("task_division", "x"),),
         ),
         Case(
-            "workshops:member_edit",
+            "groups/<int:pk>/members/<int:member_pk>/",
             f"/groups/{group.pk}/members/{member.pk}/",
             OBJECT,
             "post",
             (("remove", "1"),),
         ),
-        Case("workshops:activity_new", f"/groups/{group.pk}/activities/new/", OBJECT),
+        Case("groups/<int:pk>/activities/new/", f"/groups/{group.pk}/activities/new/", OBJECT),
         Case(
-            "workshops:activity_new",
+            "groups/<int:pk>/activities/new/",
             f"/groups/{group.pk}/activities/new/",
             OBJECT,
             "post",
             (("date", "2024-03-01"), ("kind", "x"), ("topic", "x"), ("hours", "2")),
         ),
-        Case("workshops:document_new", f"/groups/{group.pk}/documents/new/", OBJECT),
+        Case("groups/<int:pk>/documents/new/", f"/groups/{group.pk}/documents/new/", OBJECT),
         Case(
-            "workshops:document_new",
+            "groups/<int:pk>/documents/new/",
             f"/groups/{group.pk}/documents/new/",
             OBJECT,
             "post",
             (("kind", "other"), ("title", "x")),
         ),
-        Case("workshops:course_new", f"/groups/{group.pk}/courses/new/", OBJECT),
+        Case("groups/<int:pk>/courses/new/", f"/groups/{group.pk}/courses/new/", OBJECT),
         Case(
-            "workshops:course_new",
+            "groups/<int:pk>/courses/new/",
             f"/groups/{group.pk}/courses/new/",
             OBJECT,
             "post",
             (("title", "x"), ("hours", "10")),
         ),
-        Case("workshops:activity_detail", f"/activities/{activity.pk}/", OBJECT),
+        Case("activities/<int:pk>/", f"/activities/{activity.pk}/", OBJECT),
         Case(
-            "workshops:activity_file",
+            "activities/<int:pk>/files/<int:file_pk>/",
             f"/activities/{activity.pk}/files/{activity_file.pk}/",
             OBJECT,
         ),
-        Case("workshops:document_file", f"/documents/{document.pk}/", OBJECT),
+        Case("documents/<int:pk>/", f"/documents/{document.pk}/", OBJECT),
         Case(
-            "workshops:document_review",
+            "documents/<int:pk>/review/",
             f"/documents/{document.pk}/review/",
             OBJECT,
             "post",
             (("comment", "x"),),
         ),
-        Case("workshops:deadline_detail", f"/deadlines/{deadline.pk}/", OBJECT),
+        Case("deadlines/<int:pk>/", f"/deadlines/{deadline.pk}/", OBJECT),
         Case(
-            "workshops:deadline_detail",
+            "deadlines/<int:pk>/",
             f"/deadlines/{deadline.pk}/",
             OBJECT,
             "post",
             (("text", "x"),),
         ),
         Case(
-            "workshops:deadline_extend",
+            "deadlines/<int:pk>/extend/",
             f"/deadlines/{deadline.pk}/extend/",
             OBJECT,
             "post",
             (("to", "2030-01-01"), ("reason", "x")),
         ),
         Case(
-            "workshops:briefing_file",
+            "deadlines/<int:pk>/files/<int:file_pk>/",
             f"/deadlines/{deadline.pk}/files/{briefing_file.pk}/",
             OBJECT,
         ),
-        Case("workshops:briefing_board", f"/programmes/{pk}/briefings/", OBJECT),
-        Case("workshops:briefing_board", f"/programmes/{pk}/briefings/?format=xlsx", OBJECT),
-        Case("workshops:programme_groups", f"/programmes/{pk}/groups/", OBJECT),
-        Case("workshops:session_hours", f"/programmes/{pk}/sessions/", OBJECT),
-        Case("workshops:session_hours", f"/programmes/{pk}/sessions/?format=xlsx", OBJECT),
+        Case("programmes/<int:pk>/briefings/", f"/programmes/{pk}/briefings/", OBJECT),
+        Case("programmes/<int:pk>/briefings/", f"/programmes/{pk}/briefings/?format=xlsx", OBJECT),
+        Case("programmes/<int:pk>/groups/", f"/programmes/{pk}/groups/", OBJECT),
+        Case("programmes/<int:pk>/sessions/", f"/programmes/{pk}/sessions/", OBJECT),
+        Case("programmes/<int:pk>/sessions/", f"/programmes/{pk}/sessions/?format=xlsx", OBJECT),
     ]
 
 
-def check(response_chain, case: Case):
-    response = response_chain
+LOGIN = "login"  # stopped at a sign-in page before any bureau check
+REFUSED = "refused"  # 403/404/405: reached the view, which refused it
+ANSWERED = "answered"  # any other answer
+
+
+def check(response, case: Case) -> str:
+    """Check one answer; say how it ended."""
     body = response.content.decode("utf-8", "replace")
     assert response.status_code != 500, case
     assert CANARY not in body, f"{case}: Xuhui text leaked ({response.status_code})"
     assert "xh_" not in body, f"{case}: a Xuhui username leaked ({response.status_code})"
+    final_path = response.request["PATH_INFO"]
+    if response.redirect_chain and final_path in ("/admin/login/", "/accounts/login/"):
+        outcome = LOGIN
+    elif response.status_code in (403, 404, 405):
+        outcome = REFUSED
+    else:
+        outcome = ANSWERED
     if case.kind == OBJECT:
-        final_path = response.request["PATH_INFO"]
-        assert response.status_code in (403, 404, 405) or (
-            response.status_code == 200 and final_path in ("/admin/login/", "/accounts/login/")
-        ), f"{case}: answered {response.status_code} at {final_path}"
+        assert outcome in (LOGIN, REFUSED), (
+            f"{case}: answered {response.status_code} at {final_path}"
+        )
+    return outcome
 
 
 ROLES = ["staff", "leader", "school_admin", "lead", "mentor", "teacher"]
+ADMIN_ROLES = {"staff", "leader"}  # accounts.roles.ADMIN_ROLES: they work in the admin
+
+# The one admin page that answers a signed-in user without admin access instead of sending them
+# to sign in: the sign-in page itself.
+ADMIN_WITHOUT_SIGN_IN = {"admin/login/"}
+
+
+def is_admin(case: Case) -> bool:
+    return case.route.startswith("admin/")
+
+
+def test_every_case_resolves_to_the_pattern_it_claims_and_every_pattern_is_walked(xuhui):
+    cases = build_cases(xuhui)
+    missing = uncovered_patterns(cases)
+    assert not missing, f"URL patterns the cross-bureau walk does not cover: {missing}"
+
+
+def test_a_view_filed_under_an_existing_name_is_not_covered(xuhui, settings):
+    """The walk keys on the pattern, so a new view reusing a walked URL name is still missing."""
+    import types
+
+    from django.urls import clear_url_caches, include, path
+
+    from config import urls as real
+
+    def leak(request, pk):  # pragma: no cover - never called
+        raise AssertionError
+
+    module = types.ModuleType("leaking_urls")
+    module.urlpatterns = [
+        path("evidence/<int:pk>/raw/", leak, name="evidence_detail"),
+        path("", include(real.urlpatterns)),
+    ]
+    settings.ROOT_URLCONF = module
+    clear_url_caches()
+    try:
+        cases = build_cases(xuhui)
+        assert uncovered_patterns(cases) == [
+            f"evidence/<int:pk>/raw/ -> {__name__}.{leak.__qualname__}"
+        ]
+        wrong = Case("evidence/<int:pk>/", f"/evidence/{xuhui.extras['evidence'].pk}/raw/", OBJECT)
+        with pytest.raises(AssertionError, match="resolves to the pattern"):
+            resolved_patterns([wrong])
+    finally:
+        clear_url_caches()
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_putuo_sees_nothing_of_xuhui_at_any_url(xuhui, putuo, role):
     cases = build_cases(xuhui)
-    missing = url_pattern_keys() - {c.key for c in cases}
-    assert not missing, f"URL patterns the cross-bureau walk does not cover: {sorted(missing)}"
+    missing = uncovered_patterns(cases)
+    assert not missing, f"URL patterns the cross-bureau walk does not cover: {missing}"
     client = putuo.client(role)
+    admin_outcomes: Counter = Counter()
+    admin_not_at_sign_in = set()
     for case in cases:
         if case.method == "post":
             response = client.post(case.url, dict(case.data) or {"name": CANARY}, follow=True)
         else:
             response = client.get(case.url, follow=True)
-        check(response, case)
+        outcome = check(response, case)
+        if is_admin(case):
+            admin_outcomes[outcome, case.kind] += 1
+            if outcome != LOGIN:
+                admin_not_at_sign_in.add(case.route)
+    admin_cases = Counter(c.kind for c in cases if is_admin(c))
+    if role in ADMIN_ROLES:
+        # Every admin case aimed at a Xuhui object reaches the bureau check; none is stopped at
+        # the sign-in page, which would pass without testing anything.
+        assert admin_outcomes[LOGIN, OBJECT] == 0
+        assert admin_outcomes[REFUSED, OBJECT] == admin_cases[OBJECT]
+    else:
+        # Without admin access, the admin sends them to sign in before any bureau check: these
+        # cases test the sign-in wall, not the bureau. Only the pages that need no admin access
+        # answer them.
+        assert admin_not_at_sign_in == ADMIN_WITHOUT_SIGN_IN
+        without_sign_in = sum(1 for c in cases if c.route in ADMIN_WITHOUT_SIGN_IN)
+        assert admin_outcomes[LOGIN, OBJECT] == admin_cases[OBJECT]
+        assert admin_outcomes[REFUSED, OBJECT] == 0
+        assert admin_outcomes[LOGIN, PAGE] == admin_cases[PAGE] - without_sign_in
     # The Xuhui objects are all still there: nothing was deleted or changed by the walk.
     with bureau_scope(xuhui.bureau):
         xuhui.school.refresh_from_db()
         assert CANARY in xuhui.school.name
-    print(f"\ncross-bureau walk as Putuo {role}: {len(cases)} requests, 0 leaks")
+    print(
+        f"\ncross-bureau walk as Putuo {role}: {len(cases)} requests, 0 leaks, "
+        f"admin: {dict(admin_outcomes)}"
+    )
 
 
 def test_the_walk_is_aimed_at_real_objects(xuhui, putuo):

@@ -4,6 +4,7 @@ import pytest
 from django import forms
 from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 
 from accounts.models import TeacherProfile, User
@@ -136,6 +137,10 @@ def test_links_across_bureaus_are_refused(xuhui, putuo):
 def test_names_are_unique_per_bureau_not_globally(xuhui, putuo):
     with bureau_scope(putuo.bureau):
         School.objects.create(bureau=putuo.bureau, name=xuhui.school.name, stage="junior")
+        assert School.objects.filter(name=xuhui.school.name).count() == 1
+        with pytest.raises(IntegrityError), transaction.atomic():
+            School.objects.create(bureau=putuo.bureau, name=xuhui.school.name, stage="primary")
+    assert School.objects.all_bureaus().filter(name=xuhui.school.name).count() == 2
 
 
 def test_a_scoped_subquery_inside_an_annotation_of_a_global_model(xuhui, putuo):

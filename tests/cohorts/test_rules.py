@@ -1,6 +1,7 @@
 """Evidence rules without a database: what a file must be, and who moves evidence where."""
 
 import io
+import mimetypes
 import zipfile
 
 import pytest
@@ -40,7 +41,10 @@ def ooxml(folder: str) -> bytes:
     ],
 )
 def test_accepted_files(name, content):
-    assert check_file(name, io.BytesIO(content), len(content), max_bytes=20 * MB)
+    accepted = check_file(name, io.BytesIO(content), len(content), max_bytes=20 * MB)
+    extension = "." + name.rsplit(".", 1)[-1].lower()
+    assert accepted.extension == extension
+    assert accepted.content_type == mimetypes.guess_type(f"x{extension}")[0]
 
 
 def test_a_disguised_executable_is_refused():

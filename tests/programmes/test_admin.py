@@ -194,5 +194,7 @@ def test_copy_a_programme_to_a_new_cycle(xuhui):
             "start_month": "2026-09-01",
         },
     )
-    assert again.status_code == 200 and "already exists" not in again.content.decode()[:0]
+    assert again.status_code == 200
+    assert "已有相同代码的培养方案" in again.content.decode()  # said in Chinese
+    assert "already exists" not in again.content.decode()
     assert again.context["form"].errors["code"]

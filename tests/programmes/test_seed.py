@@ -244,12 +244,25 @@ def test_XH_TIERS_three_tiers(bureaus):
     ]
     _, specs = programme_of(bureaus["xuhui"], XH)
     assert list(specs) == ["任务一", "任务二", "任务三", "任务四", "任务五"]
-    for spec in specs.values():
-        # The two 带头人 tiers have the same tasks.
-        subject = [c for c in spec.clauses if c.applies_to("subject_leader")]
-        class_teacher = [c for c in spec.clauses if c.applies_to("class_teacher_leader")]
-        assert subject == class_teacher
+    programme, _ = programme_of(bureaus["xuhui"], XH)
+    # The two 带头人 tiers have the same tasks: the engine gives them the same result for the
+    # same evidence, and the backbone tier a different one where its tasks differ.
+    evidence = [
+        *lessons(Level.SCHOOL),
+        ev(20, "mentoring_teacher", Level.SCHOOL, dt.date(2024, 10, 1)),
+        ev(21, "award", Level.DISTRICT, dt.date(2024, 5, 1)),
+        ev(22, "training", Level.DISTRICT, dt.date(2024, 3, 1)),
+    ]
+    differs = []
+    for key, spec in specs.items():
         assert spec.applies_to("backbone")
+        subject = run(programme, spec, "subject_leader", evidence, AFTER_XH)
+        class_teacher = run(programme, spec, "class_teacher_leader", evidence, AFTER_XH)
+        backbone = run(programme, spec, "backbone", evidence, AFTER_XH)
+        assert (subject.status, subject.reasons) == (class_teacher.status, class_teacher.reasons)
+        if backbone.status != subject.status:
+            differs.append(key)
+    assert differs == ["任务二", "任务四"]  # school-level lessons and a district award
 
 
 def test_XH_CYCLE_school_years_and_phases(bureaus):
@@ -258,7 +271,12 @@ def test_XH_CYCLE_school_years_and_phases(bureaus):
         dt.date(2023, 9, 1),
         dt.date(2026, 6, 30),
     )
-    assert [w.key for w in programme.school_years] == ["2023", "2024", "2025"]
+    school_years = rules.windows(rules.Period.SCHOOL_YEAR, programme.cycle)
+    assert [w.key for w in school_years] == ["2023", "2024", "2025"]
+    assert (school_years[0].start, school_years[-1].end) == (
+        dt.date(2023, 9, 1),
+        dt.date(2026, 6, 30),
+    )
     assert programme.document_number == "徐教发〔2023〕29号"
     assert programme.document_date == dt.date(2023, 10, 16)
     phases = phases_of(bureaus["xuhui"], XH)
@@ -286,9 +304,14 @@ def test_XH_CYCLE_milestones_kick_off_plan_and_annual_assessments(bureaus):
 
 
 def test_XH_BRIEF_a_briefing_before_the_28th_of_each_quarters_last_month(bureaus):
+    from workshops.rules import XH_BRIEF, deadlines
+
+    programme, _ = programme_of(bureaus["xuhui"], XH)
     briefs = [m for m in milestones_of(bureaus["xuhui"], XH) if m["title"].startswith("季度简报")]
-    assert len(briefs) == 11
-    assert all(m["due"].day == 28 and m["due"].month in (3, 6, 9, 12) for m in briefs)
+    # The rule's quarterly deadlines over the cycle, from the first full quarter of work.
+    due = deadlines(XH_BRIEF, programme.cycle.start, programme.cycle.end)
+    assert [m["due"] for m in briefs] == [d for d in due if d >= briefs[0]["due"]]
+    assert len(briefs) == 11 and due[-1] == dt.date(2026, 6, 28)
     assert {m["owner"] for m in briefs} == {"坊主"}
 
 
@@ -381,7 +404,13 @@ def test_XH_T5_online_district_course_or_school_face_to_face_for_backbone(bureau
 def test_XC_PHASES_plans_implementation_and_summary(bureaus):
     programme, _ = programme_of(bureaus["xuhui"], XC)
     assert programme.cycle_label == "2017.04 – 2018.06"
-    assert phases_of(bureaus["xuhui"], XC) == [
+    phases = phases_of(bureaus["xuhui"], XC)
+    # Plans, implementation and summary follow each other over the whole cycle, month by month.
+    assert phases[0][1] == programme.cycle.start and phases[-1][2] == programme.cycle.end
+    for (_, _, ends), (_, starts, _) in zip(phases, phases[1:], strict=False):
+        assert starts == ends + dt.timedelta(days=1)
+        assert (rules.month_start(starts), rules.month_end(ends)) == (starts, ends)
+    assert phases == [
         ("第一阶段", dt.date(2017, 4, 1), dt.date(2017, 5, 31)),
         ("第二阶段", dt.date(2017, 6, 1), dt.date(2018, 5, 31)),
         ("第三阶段", dt.date(2018, 6, 1), dt.date(2018, 6, 30)),
@@ -502,8 +531,15 @@ def test_HA_ACT_four_subject_group_activities_in_the_year(bureaus):
 
 
 def test_HA_OUTPUT_research_outputs_collected_in_december(bureaus):
-    _, specs = programme_of(bureaus["haian"], HA)
-    assert specs["研究成果"].clauses[0].alternatives[0].kinds == {"research_output"}
+    programme, specs = programme_of(bureaus["haian"], HA)
+    spec = specs["研究成果"]
+    assert spec.clauses[0].alternatives[0].kinds == {"research_output"}
+    after = dt.date(2023, 1, 1)
+    december = [ev(1, "research_output", Level.SCHOOL, dt.date(2022, 12, 10))]
+    assert spec.tiers
+    for tier in spec.tiers:
+        assert run(programme, spec, tier, december, after).status == Status.MET
+        assert run(programme, spec, tier, [], after).status == Status.MISSED
     [collection] = [m for m in milestones_of(bureaus["haian"], HA) if "研究成果" in m["title"]]
     assert collection["due"] == dt.date(2022, 12, 31) and collection["owner"] == "教科部"
     assert "《海安教育研究》" in collection["title"]
@@ -603,5 +639,6 @@ def test_PT_ASSIGN_credits_assigned_at_the_end_of_each_semester(bureaus):
     assert len(milestones) == 6
     assert {m["owner"] for m in milestones} == {"师训专管员"}
     programme, _ = programme_of(bureaus["putuo"], PT)
-    semester_ends = [w.end for w in programme.semesters]
+    semester_ends = [w.end for w in rules.windows(rules.Period.SEMESTER, programme.cycle)]
+    assert len(semester_ends) == 6
     assert [m["due"] for m in milestones] == semester_ends

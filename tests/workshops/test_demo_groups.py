@@ -146,6 +146,23 @@ def test_XH_BRIEF_most_briefings_on_time_one_late_some_missing_one_extended():
             for row in selectors.deadline_rows(workshop, today=TODAY)
         ]
         assert len(statuses) == 3 * 12
+        # The rule itself, over the seeded rows: the quarterly deadlines before the 28th, and
+        # each briefing's status from its deadline, extension and filing day.
+        for workshop in workshops:
+            rows = Deadline.objects.filter(group=workshop).select_related("briefing")
+            assert [d.due for d in rows.order_by("due")] == rules.deadlines(
+                rules.XH_BRIEF, backbone.cycle.start, backbone.cycle.end
+            )
+        by_rule = [
+            rules.briefing_status(
+                d.due,
+                d.briefing.filed_on if hasattr(d, "briefing") else None,
+                TODAY,
+                d.extended_to,
+            )
+            for d in Deadline.objects.filter(group__in=workshops).select_related("briefing")
+        ]
+        assert sorted(by_rule) == sorted(statuses)
         assert statuses.count(rules.BriefingStatus.LATE) == 1
         assert statuses.count(rules.BriefingStatus.MISSING) == 3
         assert statuses.count(rules.BriefingStatus.ON_TIME) == 32
