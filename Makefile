@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-dev.lock pyproject.toml | cksum | cut -d' ' -f1)
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo lint lock compose-check messages bench 
+.PHONY: run test setup migrate demo lint check lock compose-check messages bench 
 
 $(STAMP): requirements.lock requirements-dev.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
@@ -50,6 +50,12 @@ test: setup
 
 lint: setup
 	@$(BIN)/ruff check .
+
+# What CI checks before the tests: lint, formatting, and no model change without its migration.
+check: setup
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+	@$(BIN)/python manage.py makemigrations --check --dry-run -v1
 
 # Regenerate the pinned versions after changing dependencies in pyproject.toml: the runtime pins
 # (requirements.lock, what the production image installs) and the development tools on top.

@@ -21,9 +21,71 @@ from bureaus.tenancy import (
 # Models with a bureau that deliberately have no scoped manager; each needs a reason.
 UNSCOPED_ON_PURPOSE: dict[str, str] = {}
 
+# Models of the portal's own apps that belong to no bureau, each with the reason.
+GLOBAL_MODELS: dict[str, str] = {
+    "bureaus.Bureau": "the tenant itself",
+    "bureaus.SchoolUserObjectPermission": "a guardian grant, read through its scoped school",
+    "bureaus.SchoolGroupObjectPermission": "a guardian grant, read through its scoped school",
+    "workshops.GroupUserObjectPermission": "a guardian grant, read through its scoped group",
+}
+
+PORTAL_APPS = {
+    "bureaus",
+    "accounts",
+    "programmes",
+    "cohorts",
+    "workshops",
+    "assessments",
+    "credits",
+}
+PORTAL_APPS |= {"stipends"}
+
 
 def tenant_models():
     return [m for m in apps.get_models() if is_tenant_model(m)]
+
+
+def ungated(models) -> list[str]:
+    """The portal's models that are neither tenant-owned with the scoped manager nor global."""
+    wrong = []
+    for model in models:
+        label = model._meta.label
+        if model._meta.app_label not in PORTAL_APPS or label in GLOBAL_MODELS:
+            continue
+        scoped = isinstance(model._default_manager, BureauManager)
+        if not is_tenant_model(model) or not (scoped or label in UNSCOPED_ON_PURPOSE):
+            wrong.append(label)
+    return wrong
+
+
+def test_every_model_of_the_portal_is_tenant_owned_or_global_with_a_reason():
+    assert ungated(apps.get_models()) == []
+    assert {app.label for app in apps.get_app_configs()} >= PORTAL_APPS
+    stale = set(GLOBAL_MODELS) - {m._meta.label for m in apps.get_models()}
+    assert stale == set(), f"listed as global but gone: {stale}"
+
+
+def test_the_gate_catches_a_new_model_that_forgot_its_bureau():
+    from django.db import models
+
+    class Stray(models.Model):  # noqa: DJ008 - a cohorts model with no bureau, on no list
+        name = models.CharField(max_length=10)
+
+        class Meta:
+            app_label = "cohorts"
+
+    class Unscoped(models.Model):  # noqa: DJ008 - a bureau, but the plain manager
+        bureau = models.ForeignKey("bureaus.Bureau", on_delete=models.CASCADE)
+
+        class Meta:
+            app_label = "credits"
+
+    try:
+        assert ungated([Stray, Unscoped, School]) == ["cohorts.Stray", "credits.Unscoped"]
+    finally:
+        for label, name in (("cohorts", "stray"), ("credits", "unscoped")):
+            apps.all_models[label].pop(name, None)
+        apps.clear_cache()
 
 
 def test_every_tenant_owned_model_has_the_scoped_default_manager():
