@@ -18,7 +18,7 @@ from bureaus.models import Bureau
 from bureaus.services import audit_record
 
 from . import rules
-from .files import store
+from .files import remove, store
 from .models import (
     Enrolment,
     EnrolmentStatus,
@@ -99,10 +99,8 @@ def evidence_save(
             setattr(evidence, name, data[name])
     evidence.save()
     evidence.requirements.set(list(requirements))
-    removed = list(evidence.files.filter(pk__in=list(remove_file_ids)))
-    for old in removed:
-        old.file.delete(save=False)
-        old.delete()
+    # The stored files go only after the commit: a refusal below keeps rows and files together.
+    remove(evidence.files.filter(pk__in=list(remove_file_ids)))
     store(EvidenceFile, {"bureau_id": evidence.bureau_id, "evidence": evidence}, files, accepted)
     if submit:
         if not evidence.files.exists():
