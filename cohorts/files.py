@@ -22,7 +22,7 @@ def store(model, owner: dict, files: Sequence[UploadedFile], accepted: Sequence[
         model.objects.create(
             **owner,
             file=upload,
-            original_name=upload.name[:200],
+            original_name=checked.name,
             size=upload.size,
             content_type=checked.content_type,
         )

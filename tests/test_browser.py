@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from tests.uploads.samples import MINIMAL_PDF
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -106,7 +108,7 @@ def sign_in(page, username):
 @pytest.mark.django_db(transaction=True)
 def test_a_teacher_uploads_evidence_and_staff_verify_it(page, xuhui, tmp_path):
     pdf = tmp_path / "公开课教案.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n%lesson plan\n")
+    pdf.write_bytes(MINIMAL_PDF)
     fake = tmp_path / "病毒.pdf"
     fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 64)
     sign_in(page, "xh_teacher")
@@ -164,7 +166,7 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     photo = tmp_path / "活动照片.png"
     photo.write_bytes(PNG_PIXEL)
     report = tmp_path / "简报附件.pdf"
-    report.write_bytes(b"%PDF-1.4\n%briefing\n")
+    report.write_bytes(MINIMAL_PDF)
 
     # Staff: the board shows what is missing; one deadline gets an extension.
     sign_in(page, "xh_staff")
