@@ -191,3 +191,78 @@ def test_the_help_text_shows_the_configured_limit(xuhui, settings):
     settings.EVIDENCE_MAX_FILE_MB = 7
     page = xuhui.client("teacher").get("/evidence/new/").content.decode()
     assert "每个不超过 7 MB" in page
+
+
+# --- The size of a whole request ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_oversize_request_is_refused_before_its_body_is_read(xuhui, media, settings):
+    settings.UPLOAD_MAX_REQUEST_MB = 1
+    client = xuhui.client("teacher")
+    content = MINIMAL_PDF + b"%" + b"0" * (2 * MB)
+
+    response = post_evidence(client, xuhui, "大文件.pdf", content)
+
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "上传内容过大" in page and "一次最多可提交 1 MB" in page
+    assert not Evidence.objects.all_bureaus().filter(title="语料检查").exists()
+    assert stored_files(media) == []  # neither stored nor streamed to a temporary file
+
+
+@pytest.mark.django_db
+def test_a_body_of_unannounced_length_is_refused(xuhui, media):
+    response = xuhui.client("teacher").generic(
+        "POST",
+        "/evidence/new/",
+        b"x" * MB,
+        content_type="multipart/form-data; boundary=BoUnDaRy",
+        CONTENT_LENGTH="",
+        HTTP_TRANSFER_ENCODING="chunked",
+    )
+    assert response.status_code == 413
+    assert "上传内容过大" in response.content.decode()
+    assert stored_files(media) == []
+
+
+def test_the_upload_handler_stops_a_body_longer_than_the_limit(media, settings):
+    """Behind the middleware: a body that turns out longer than allowed is not read to its end,
+    and the request fails as a whole (no view sees part of it)."""
+    from django.core.exceptions import RequestDataTooBig
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import RequestFactory
+
+    settings.UPLOAD_MAX_REQUEST_MB = 1
+    request = RequestFactory().post(
+        "/evidence/new/",
+        {
+            "a": SimpleUploadedFile("a.pdf", b"0" * (MB // 2)),
+            "b": SimpleUploadedFile("b.pdf", b"0" * MB),
+        },
+    )
+    with pytest.raises(RequestDataTooBig):
+        request.POST  # noqa: B018 - reading it parses the body
+    assert request.upload_too_large
+    import gc
+
+    gc.collect()
+    assert stored_files(media) == []
+
+
+@pytest.mark.django_db
+def test_a_request_within_the_limit_passes(xuhui, media, settings):
+    settings.UPLOAD_MAX_REQUEST_MB = 1
+    response = post_evidence(xuhui.client("teacher"), xuhui, "教案.pdf", MINIMAL_PDF)
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_stored_file_is_served_as_an_attachment_without_sniffing(xuhui, media):
+    post_evidence(xuhui.client("teacher"), xuhui, "教案.pdf", MINIMAL_PDF)
+    stored = EvidenceFile.objects.all_bureaus().get(evidence__title="语料检查")
+    response = xuhui.client("teacher").get(f"/evidence/{stored.evidence_id}/files/{stored.pk}/")
+    assert response.status_code == 200
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
