@@ -68,6 +68,11 @@ FILE_TYPES: dict[str, FileType] = {
 }
 
 
+# Pillow's formats a file of each kind may turn out to be: phones and cameras write JPEG photos
+# with extra pictures (MPO), which are JPEG files all the same.
+IMAGE_FORMATS = {"PNG": {"PNG"}, "JPEG": {"JPEG", "MPO"}, "GIF": {"GIF"}}
+
+
 @dataclass(frozen=True)
 class Limits:
     """How far a file is trusted. ``max_bytes`` is the configured size of one file."""
@@ -206,7 +211,7 @@ def _check_image(name: str, data: bytes, kind: FileType, limits: Limits) -> None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                if image.format != kind.image_format:
+                if image.format not in IMAGE_FORMATS[kind.image_format]:
                     raise _invalid(name, kind)
                 width, height = image.size
                 if width * height > limits.max_pixels:
@@ -281,9 +286,9 @@ def _check_pdf(name: str, data: bytes) -> None:
             if isinstance(item, DictionaryObject):
                 if PDF_ACTIVE_NAMES & set(item.keys()):
                     raise active
-                if item.get("/S") in ("/JavaScript", "/Launch"):
+                if _resolved(item.get("/S")) in ("/JavaScript", "/Launch"):
                     raise active
-                if item.get("/Type") == "/EmbeddedFile":
+                if _resolved(item.get("/Type")) == "/EmbeddedFile":
                     raise active
                 pending.extend(item.values())
             elif isinstance(item, ArrayObject):
@@ -292,6 +297,10 @@ def _check_pdf(name: str, data: bytes) -> None:
         raise
     except Exception:  # pypdf raises many kinds of errors on a broken file
         raise _invalid(name, kind) from None
+
+
+def _resolved(value):
+    return value.get_object() if hasattr(value, "get_object") else value
 
 
 # --- Office files -------------------------------------------------------------------------------
@@ -305,7 +314,7 @@ def _check_office_open_xml(name: str, data: bytes, kind: FileType, limits: Limit
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+    except Exception:  # zipfile raises many kinds of errors on a broken archive
         raise _invalid(name, kind) from None
     with archive:
         if len(members) > limits.zip_max_members:
@@ -339,7 +348,7 @@ def _check_office_open_xml(name: str, data: bytes, kind: FileType, limits: Limit
         try:
             content_types = _read_head(archive, "[Content_Types].xml", MB)
             main = _read_head(archive, kind.main_part, 64 * 1024)
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError):
+        except Exception:  # a broken, encrypted or oddly compressed member
             raise _invalid(name, kind) from None
     if b"macroenabled" in content_types.lower() or b"vbaproject" in content_types.lower():
         raise _macros(name)

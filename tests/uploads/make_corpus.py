@@ -56,6 +56,16 @@ def jpeg(width: int = 64, height: int = 64) -> bytes:
     return out.getvalue()
 
 
+def mpo() -> bytes:
+    """A JPEG photo with a second picture, as phones and cameras write them (Pillow's MPO)."""
+    from PIL import Image
+
+    first = Image.effect_noise((64, 64), 60).convert("RGB")
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[Image.new("RGB", (32, 32), "red")])
+    return out.getvalue()
+
+
 def gif(frames: int = 1) -> bytes:
     from PIL import Image
 
@@ -268,6 +278,7 @@ SAMPLES: list[Sample] = [
     Sample("ok-rgba.png", "透明.png", True, "an RGBA PNG", lambda: png(mode="RGBA")),
     Sample("ok.jpg", "课堂.jpg", True, "a JPEG made by Pillow", jpeg),
     Sample("ok.jpeg", "课堂.JPEG", True, "an upper-case extension", jpeg),
+    Sample("ok-mpo.jpg", "手机照片.jpg", True, "a phone photo with a second picture", mpo),
     Sample("ok.gif", "动图.gif", True, "a GIF", gif),
     Sample("ok-animated.gif", "动画.gif", True, "an animated GIF", lambda: gif(frames=3)),
     Sample("ok.docx", "反思.docx", True, "a minimal Word document", docx),
