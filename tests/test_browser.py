@@ -142,9 +142,10 @@ def test_a_teacher_uploads_evidence_and_staff_verify_it(page, xuhui, tmp_path):
     assert "任务二" in page.locator("main").inner_text()
 
 
+# A real 1×1 PNG: uploads are decoded, so a broken one is refused.
 PNG_PIXEL = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63b05a55fe1f0004d8025b72198b2f0000000049454e44ae426082"
 )
 
 
