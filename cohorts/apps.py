@@ -11,6 +11,11 @@ class CohortsConfig(AppConfig):
     def ready(self) -> None:
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
 
+        from .files import delete_files_with_rows
+        from .models import EvidenceFile
+
+        delete_files_with_rows(EvidenceFile)
+
         AUDIT_ACTION_LABELS.update(
             {
                 "evidence.submit": _("Evidence submitted"),

@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,13 @@ from programmes.access import programmes_for_user
 from programmes.models import EvidenceKind, Requirement
 
 from .models import Enrolment, EnrolmentStatus, Evidence, FileDimension
+
+
+def files_help() -> str:
+    """What may be uploaded, with the configured size limit (read when a form is built, so a
+    changed setting shows)."""
+    mb = int(getattr(settings, "EVIDENCE_MAX_FILE_MB", 20))
+    return _("PDF, images, Word, Excel or PowerPoint; at most %(mb)s MB each.") % {"mb": mb}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -40,11 +48,7 @@ class EvidenceForm(forms.ModelForm):
             "For a class teacher's work file (师德、班级建设、学生成长、家校协同、教科研)."
         ),
     )
-    files = MultipleFileField(
-        label=_("Files"),
-        required=False,
-        help_text=_("PDF, images, Word, Excel or PowerPoint; at most %(mb)s MB each.") % {"mb": 20},
-    )
+    files = MultipleFileField(label=_("Files"), required=False)
     remove_files = forms.MultipleChoiceField(
         label=_("Remove files"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -68,6 +72,7 @@ class EvidenceForm(forms.ModelForm):
 
     def __init__(self, *args, teacher, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = files_help()
         self.fields["kind"].queryset = EvidenceKind.objects.all()
         enrolments = Enrolment.objects.filter(
             teacher=teacher,

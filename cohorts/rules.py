@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -12,96 +11,34 @@ from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
+from bureaus import uploads
 from bureaus.spreadsheets import Formula
 
 # --- Files --------------------------------------------------------------------------------------
 
-PDF, PNG, JPEG, GIF, OLE2, ZIP = (
-    b"%PDF-",
-    b"\x89PNG\r\n\x1a\n",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
-    b"PK\x03\x04",
-)
-
-# extension -> (content type, magic bytes, folder an Office Open XML file must contain)
-ALLOWED_FILES: dict[str, tuple[str, bytes, str | None]] = {
-    ".pdf": ("application/pdf", PDF, None),
-    ".png": ("image/png", PNG, None),
-    ".jpg": ("image/jpeg", JPEG, None),
-    ".jpeg": ("image/jpeg", JPEG, None),
-    ".gif": ("image/gif", GIF, None),
-    ".doc": ("application/msword", OLE2, None),
-    ".xls": ("application/vnd.ms-excel", OLE2, None),
-    ".ppt": ("application/vnd.ms-powerpoint", OLE2, None),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ZIP,
-        "word/",
-    ),
-    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ZIP, "xl/"),
-    ".pptx": (
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        ZIP,
-        "ppt/",
-    ),
-}
+# What a file must be is decided by the content checks in ``bureaus.uploads``; these names stay
+# for the callers that know them from here.
+FileRejected = uploads.UploadRefused
+AcceptedFile = uploads.AcceptedUpload
+ALLOWED_FILES = uploads.FILE_TYPES
 
 
-class FileRejected(ValueError):
-    """The file cannot be accepted; the message says why, in the user's language."""
-
-
-@dataclass(frozen=True)
-class AcceptedFile:
-    extension: str
-    content_type: str
-
-
-def check_file(name: str, stream: BinaryIO, size: int, *, max_bytes: int) -> AcceptedFile:
-    """Accept a file only if it is not empty, not too large, and its content is what its name says.
+def check_file(
+    name: str,
+    stream: BinaryIO,
+    size: int,
+    *,
+    max_bytes: int,
+    max_pixels: int = uploads.Limits.max_pixels,
+) -> AcceptedFile:
+    """Accept a file only if it is not empty, not too large, and its content is a harmless file of
+    the kind its name says (see ``bureaus.uploads.inspect``).
 
     ``stream`` is read from the start and left there.
     """
-    extension = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
-    if extension not in ALLOWED_FILES:
-        raise FileRejected(
-            _(
-                "“%(name)s”: only PDF, images (JPG, PNG, GIF), Word, Excel and PowerPoint files "
-                "can be uploaded."
-            )
-            % {"name": name}
-        )
-    if size == 0:
-        raise FileRejected(_("“%(name)s” is empty.") % {"name": name})
-    if size > max_bytes:
-        raise FileRejected(
-            _("“%(name)s” is %(size)s MB; a file may be at most %(max)s MB.")
-            % {"name": name, "size": _mb(size), "max": _mb(max_bytes)}
-        )
-    content_type, magic, folder = ALLOWED_FILES[extension]
-    stream.seek(0)
-    head = stream.read(len(magic))
-    stream.seek(0)
-    ok = head == magic
-    if ok and folder is not None:
-        try:
-            with zipfile.ZipFile(stream) as archive:
-                ok = any(n.startswith(folder) for n in archive.namelist())
-        except zipfile.BadZipFile:
-            ok = False
-        stream.seek(0)
-    if not ok:
-        raise FileRejected(
-            _("“%(name)s” is not really a %(type)s file: its content does not match its name.")
-            % {"name": name, "type": extension[1:].upper()}
-        )
-    return AcceptedFile(extension, content_type)
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+    return uploads.inspect(
+        name, stream, size, limits=uploads.Limits(max_bytes=max_bytes, max_pixels=max_pixels)
+    )
 
 
 # --- Review -------------------------------------------------------------------------------------

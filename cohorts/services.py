@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import notification_create
-from bureaus import outbox
+from bureaus import outbox, uploads
 from bureaus.models import Bureau
 from bureaus.services import audit_record
 
 from . import rules
-from .files import store
+from .files import remove, store
 from .models import (
     Enrolment,
     EnrolmentStatus,
@@ -47,14 +47,23 @@ def max_upload_bytes() -> int:
     return int(getattr(settings, "EVIDENCE_MAX_FILE_MB", 20)) * 1024 * 1024
 
 
+def max_image_pixels() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", uploads.Limits.max_pixels))
+
+
 def check_uploads(files: Sequence[UploadedFile]) -> list[rules.AcceptedFile]:
-    """Check every file before anything is written; raise ValidationError listing each problem."""
+    """Check every file, by its content, before anything is written; raise ValidationError listing
+    each problem."""
     accepted, problems = [], []
     for upload in files:
         try:
             accepted.append(
                 rules.check_file(
-                    upload.name, upload.file, upload.size, max_bytes=max_upload_bytes()
+                    upload.name,
+                    upload.file,
+                    upload.size,
+                    max_bytes=max_upload_bytes(),
+                    max_pixels=max_image_pixels(),
                 )
             )
         except rules.FileRejected as error:
@@ -100,10 +109,8 @@ def evidence_save(
             setattr(evidence, name, data[name])
     evidence.save()
     evidence.requirements.set(list(requirements))
-    removed = list(evidence.files.filter(pk__in=list(remove_file_ids)))
-    for old in removed:
-        old.file.delete(save=False)
-        old.delete()
+    # The stored files go only after the commit: a refusal below keeps rows and files together.
+    remove(evidence.files.filter(pk__in=list(remove_file_ids)))
     store(EvidenceFile, {"bureau_id": evidence.bureau_id, "evidence": evidence}, files, accepted)
     if submit:
         if not evidence.files.exists():

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.LanguageMiddleware",
+    # Before anything reads a request's body: an oversize upload is refused unread.
+    "bureaus.request_limits.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -236,7 +238,13 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The form fields of a request, without its files (those are limited by UPLOAD_MAX_REQUEST_MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "bureaus.request_limits.RequestTotalUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- E-mail -----------------------------------------------------------------------------------
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -376,6 +384,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 EVIDENCE_MAX_FILE_MB = int(env("EVIDENCE_MAX_FILE_MB", "20"))
+# The most one request may carry, all its files together: a few files of the largest size. A larger
+# body is refused before it is read (bureaus.request_limits); the reverse proxy in
+# docker-compose.yml has the same limit (client_max_body_size).
+UPLOAD_MAX_REQUEST_MB = int(env("UPLOAD_MAX_REQUEST_MB", str(EVIDENCE_MAX_FILE_MB * 5)))
 
 # Briefing reminders: days before a deadline, and the overdue notice days after it.
 REMINDER_DAYS_BEFORE = tuple(int(d) for d in env_list("REMINDER_DAYS_BEFORE", "7,1"))

@@ -20,6 +20,7 @@ from accounts.services import role_grant
 from bureaus.models import Bureau, LearningDistrict, School
 from bureaus.tenancy import all_bureaus, bureau_scope
 from programmes.models import Criterion, EvidenceKind, Programme, Requirement, Tier
+from tests.uploads.samples import MINIMAL_PDF
 
 PASSWORD = "correct-horse-battery"
 CANARY = "XHCANARY"
@@ -192,7 +193,7 @@ def enrol(cast: Cast) -> None:
         size=9,
         content_type="application/pdf",
     )
-    stored.file.save("lesson.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    stored.file.save("lesson.pdf", ContentFile(MINIMAL_PDF), save=True)
     cast.extras["evidence"] = evidence
     cast.extras["evidence_file"] = stored
     from cohorts.models import OutputCall, ReservePoolEntry
@@ -258,7 +259,7 @@ def enrol(cast: Cast) -> None:
     from workshops.services import course_record, document_upload
 
     def pdf(name):
-        return SimpleUploadedFile(name, b"%PDF-1.4\n", content_type="application/pdf")
+        return SimpleUploadedFile(name, MINIMAL_PDF, content_type="application/pdf")
 
     cast.extras["activity"] = activity_record(
         actor=cast.lead,

@@ -8,6 +8,8 @@ import shutil
 
 import pytest
 
+from tests.uploads.samples import MINIMAL_PDF
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -106,7 +108,7 @@ def sign_in(page, username):
 @pytest.mark.django_db(transaction=True)
 def test_a_teacher_uploads_evidence_and_staff_verify_it(page, xuhui, tmp_path):
     pdf = tmp_path / "公开课教案.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n%lesson plan\n")
+    pdf.write_bytes(MINIMAL_PDF)
     fake = tmp_path / "病毒.pdf"
     fake.write_bytes(b"MZ\x90\x00" + b"\x00" * 64)
     sign_in(page, "xh_teacher")
@@ -140,9 +142,10 @@ def test_a_teacher_uploads_evidence_and_staff_verify_it(page, xuhui, tmp_path):
     assert "任务二" in page.locator("main").inner_text()
 
 
+# A real 1×1 PNG: uploads are decoded, so a broken one is refused.
 PNG_PIXEL = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63b05a55fe1f0004d8025b72198b2f0000000049454e44ae426082"
 )
 
 
@@ -164,7 +167,7 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     photo = tmp_path / "活动照片.png"
     photo.write_bytes(PNG_PIXEL)
     report = tmp_path / "简报附件.pdf"
-    report.write_bytes(b"%PDF-1.4\n%briefing\n")
+    report.write_bytes(MINIMAL_PDF)
 
     # Staff: the board shows what is missing; one deadline gets an extension.
     sign_in(page, "xh_staff")

@@ -20,8 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 ENV_EXAMPLE = ROOT / ".env.example"
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-SERVICES = {"postgres", "redis", "web", "worker", "beat"}
-SERVICES_WITH_HEALTHCHECK = {"postgres", "redis", "web", "worker"}
+SERVICES = {"postgres", "redis", "web", "proxy", "worker", "beat"}
+SERVICES_WITH_HEALTHCHECK = {"postgres", "redis", "web", "proxy", "worker"}
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -202,6 +202,12 @@ def services_with_healthcheck(config_yaml: str) -> dict[str, bool]:
     return found
 
 
+def unfolded(config_yaml: str) -> str:
+    """`docker-compose config` output with its long double-quoted strings joined again."""
+    joined = re.sub(r"\\\n\s*", "", config_yaml).replace("\\ ", " ")
+    return re.sub(r"\n\s+", " ", joined)
+
+
 @pytest.mark.skipif(
     shutil.which("docker-compose") is None, reason="docker-compose is not installed"
 )
@@ -240,6 +246,12 @@ def test_docker_compose_file_is_valid_with_health_checks(tmp_path):
     # Web and worker share the uploaded files at DJANGO_MEDIA_ROOT.
     media_root = read_env_file(ENV_EXAMPLE)["DJANGO_MEDIA_ROOT"]
     assert full.stdout.count(f"media:{media_root}") == 2, full.stdout
+
+    # The proxy refuses request bodies over the portal's own limit, before gunicorn reads them.
+    limit = read_env_file(ENV_EXAMPLE)["UPLOAD_MAX_REQUEST_MB"]
+    proxy = unfolded(full.stdout)
+    assert f"client_max_body_size {limit}m;" in proxy, proxy
+    assert "proxy_pass http://web:8000;" in proxy, proxy
 
 
 def test_uploaded_files_switch_to_s3_compatible_storage_by_environment():

@@ -11,8 +11,13 @@ class WorkshopsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.dashboard import DASHBOARD_PANELS, Panel
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+        from cohorts.files import delete_files_with_rows
 
+        from .models import ActivityFile, BriefingFile, GroupDocument
         from .selectors import dashboard_panel
+
+        for model in (ActivityFile, BriefingFile, GroupDocument):
+            delete_files_with_rows(model)
 
         panel = Panel("workshops/dashboard_panel.html", dashboard_panel)
         if panel not in DASHBOARD_PANELS:

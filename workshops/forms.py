@@ -12,8 +12,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.forms import MultipleFileField
-from cohorts.services import max_upload_bytes
+from cohorts.forms import MultipleFileField, files_help
 from programmes.access import programmes_for_user
 from programmes.models import Programme
 
@@ -29,11 +28,6 @@ from .models import (
 
 MIN_HOURS = Decimal("0.1")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-FILES_HELP = _("PDF, images, Word, Excel or PowerPoint; at most %(mb)s MB each.")
-
-
-def _files_help() -> str:
-    return FILES_HELP % {"mb": max_upload_bytes() // (1024 * 1024)}
 
 
 def _not_in_future(day: dt.date) -> dt.date:
@@ -135,7 +129,7 @@ class ActivityForm(forms.ModelForm):
         ]
         if not self.is_bound:
             self.fields["present"].initial = [m.pk for m in members]
-        self.fields["files"].help_text = _files_help()
+        self.fields["files"].help_text = files_help()
         _positive_hours(self.fields["hours"])
         if group.kind != GroupKind.TRAINING_GROUP:
             del self.fields["module"]
@@ -164,7 +158,7 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, manage: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = document_kind_choices(manage=manage)
-        self.fields["file"].help_text = _files_help()
+        self.fields["file"].help_text = files_help()
 
 
 class DocumentReviewForm(forms.Form):
@@ -196,7 +190,7 @@ class BriefingForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["files"].help_text = _files_help()
+        self.fields["files"].help_text = files_help()
 
 
 class ExtensionForm(forms.Form):

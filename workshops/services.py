@@ -433,7 +433,7 @@ def document_upload(
         author=actor,
         submitted_on=on or timezone.localdate(),
         file=upload,
-        original_name=upload.name[:200],
+        original_name=checked.name,
         size=upload.size,
         content_type=checked.content_type,
     )

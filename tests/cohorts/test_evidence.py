@@ -10,8 +10,9 @@ from bureaus.tenancy import bureau_scope
 from cohorts.models import Evidence, EvidenceFile, EvidenceState
 from cohorts.selectors import progress_for_enrolment
 from programmes.rules import Status
+from tests.uploads.samples import MINIMAL_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+PDF = MINIMAL_PDF
 
 
 def upload(client, cast, *, files, submit=True, title="区级公开课", level="3", day="2024-10-10"):

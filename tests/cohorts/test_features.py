@@ -9,8 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment, Evidence
 from cohorts.rules import PlanStatus, coverage, plan_status, pool_shortfalls
+from tests.uploads.samples import MINIMAL_PDF
 
-PDF = b"%PDF-1.4\n%demo\n"
+PDF = MINIMAL_PDF
 
 
 def test_HA_COVER_schools_by_main_subject_with_gaps():

@@ -16,6 +16,8 @@ from cohorts.rules import (
     reviewer_of,
     transition,
 )
+from tests.uploads import make_corpus as corpus
+from tests.uploads.samples import MINIMAL_PDF
 
 MB = 1024 * 1024
 
@@ -31,13 +33,13 @@ def ooxml(folder: str) -> bytes:
 @pytest.mark.parametrize(
     "name, content",
     [
-        ("教案.pdf", b"%PDF-1.7\n..."),
-        ("照片.JPG", b"\xff\xd8\xff\xe0" + b"0" * 20),
-        ("图.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20),
+        ("教案.pdf", MINIMAL_PDF),
+        ("照片.JPG", corpus.jpeg()),
+        ("图.png", corpus.png()),
         ("报告.docx", ooxml("word/")),
-        ("数据.xlsx", ooxml("xl/")),
-        ("课件.pptx", ooxml("ppt/")),
-        ("旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"0" * 20),
+        ("数据.xlsx", corpus.xlsx()),
+        ("课件.pptx", corpus.pptx()),
+        ("旧版.doc", corpus.ole2()),
     ],
 )
 def test_accepted_files(name, content):

@@ -10,6 +10,7 @@ from cohorts.models import Enrolment, Evidence
 from cohorts.selectors import progress_for_enrolment
 from programmes.models import EvidenceKind, Programme, Tier
 from programmes.rules import Status
+from tests.uploads.samples import MINIMAL_PDF
 
 from .test_admin import add_requirement, inline_management
 
@@ -101,7 +102,7 @@ def test_a_programme_made_in_the_admin_tracks_a_teachers_progress(putuo):
             "date": "2024-12-10",
             "requirements": [requirement.pk],
             "submit": "1",
-            "files": [SimpleUploadedFile("班会.pdf", b"%PDF-1.4\n%class meeting\n")],
+            "files": [SimpleUploadedFile("班会.pdf", MINIMAL_PDF)],
         },
     )
     assert response.status_code == 302

@@ -19,6 +19,7 @@ from accounts.services import role_grant
 from bureaus.models import AuditEntry
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
+from tests.uploads.samples import MINIMAL_PDF
 from workshops.models import (
     ActivityFile,
     ActivityRecord,
@@ -43,7 +44,7 @@ from ..conftest import PASSWORD
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+PDF = MINIMAL_PDF
 
 
 def png(name="合影.png"):

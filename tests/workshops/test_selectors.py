@@ -18,6 +18,7 @@ from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
 from programmes.models import Tier
 from programmes.rules import Status
+from tests.uploads.samples import MINIMAL_PDF
 from workshops import rules, selectors
 from workshops.models import ActivityRecord, AttendanceRecord, Group, Membership
 from workshops.services import activity_record, document_upload, group_presets_apply
@@ -64,7 +65,7 @@ def enrol(cast, profile: TeacherProfile, tier: Tier) -> Enrolment:
 def pdf(name: str = "plan.pdf"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile(name, b"%PDF-1.4\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, MINIMAL_PDF, content_type="application/pdf")
 
 
 # --- Obligations --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from bureaus.models import AuditEntry
 from bureaus.tenancy import bureau_scope
+from tests.uploads.samples import MINIMAL_PDF
 from workshops import access, rules, services
 from workshops.models import (
     Deadline,
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 
 def pdf(name="file.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n", content_type="application/pdf")
+    return SimpleUploadedFile(name, MINIMAL_PDF, content_type="application/pdf")
 
 
 def new_group(cast, **fields):
