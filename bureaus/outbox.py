@@ -23,6 +23,7 @@ import datetime as dt
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -113,8 +114,22 @@ def enqueue(
     else:
         row.save()
     if not_before is None:
-        transaction.on_commit(partial(dispatch, row.pk, bureau_id), robust=True)
+        transaction.on_commit(partial(_dispatch_after_commit, row.pk, bureau_id), robust=True)
     return row
+
+
+# After a publish failed, the after-commit hand-overs of the next few seconds do not try the
+# broker again: a request that records several jobs waits for one broker timeout at most. The
+# sweep, which runs in the worker, always tries.
+BROKER_PAUSE_SECONDS = 10
+_broker_down_until = 0.0
+
+
+def _dispatch_after_commit(job_id: int, bureau_id: int) -> None:
+    if time.monotonic() < _broker_down_until:
+        logger.info("outbox job %s stays pending: the broker failed a moment ago", job_id)
+        return
+    dispatch(job_id, bureau_id)
 
 
 def _publish(job_id: int, bureau_id: int) -> None:
@@ -137,6 +152,8 @@ def dispatch(job_id: int, bureau_id: int) -> bool:
             try:
                 _publish(job_id, bureau_id)
             except Exception as error:
+                global _broker_down_until
+                _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
                 logger.warning("outbox job %s stays pending, no broker: %s", job_id, error)
                 OutboxJob.objects.filter(pk=job_id, status=OutboxStatus.DISPATCHED).update(
                     status=OutboxStatus.PENDING,
@@ -202,8 +219,10 @@ def run(job_id: int, bureau_id: int) -> str:
     """Run one job in the worker, at most one run at a time; returns what happened."""
     with bureau_scope(bureau_id):
         now = timezone.now()
-        runnable = models.Q(
-            status__in=[OutboxStatus.PENDING, OutboxStatus.DISPATCHED]
+        # A job waiting out its retry delay is not run early by a stray or repeated message.
+        due = models.Q(not_before__isnull=True) | models.Q(not_before__lte=now)
+        runnable = (
+            models.Q(status__in=[OutboxStatus.PENDING, OutboxStatus.DISPATCHED]) & due
         ) | _silent_since(now)
         claimed = OutboxJob.objects.filter(runnable, pk=job_id).update(
             status=OutboxStatus.RUNNING,
@@ -272,12 +291,13 @@ def sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
                 # The worker that ran it is gone. On its last allowed run the job ends here;
                 # otherwise it becomes runnable again.
                 final = attempts >= max_attempts
-                OutboxJob.objects.filter(pk=pk, status=OutboxStatus.RUNNING).update(
+                # Still silent now: a heartbeat since the list was read means it is alive.
+                gone = OutboxJob.objects.filter(_silent_since(now), pk=pk).update(
                     status=OutboxStatus.FAILED if final else OutboxStatus.PENDING,
                     finished_at=now if final else None,
                     last_error=str(LOST_RUN),
                 )
-                if final:
+                if final or not gone:
                     continue
             if dispatch(pk, bureau_id):
                 handed += 1

@@ -30,13 +30,16 @@ from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-#: Text starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Text starting with one of these is read as a formula by Excel, LibreOffice or Google Sheets
+#: (the full-width forms too: East Asian input methods type them, and some Excel builds accept
+#: them as the start of a formula).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 # Excel refuses these characters in a sheet's name, and names longer than 31.
 _SHEET_NAME_REFUSES = "[]:*?/\\"
@@ -64,6 +67,10 @@ class XlsxSheet:
 
     def cell(self, value):
         value = _plain(value)
+        if isinstance(value, str):
+            # Control characters other than tab and line breaks are not allowed in xlsx; a name
+            # pasted with one must not break the whole export.
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if not looks_like_formula(value):
             return value
         cell = WriteOnlyCell(self._sheet, value=value)

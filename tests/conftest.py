@@ -314,6 +314,16 @@ def enrol(cast: Cast) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_paused():
+    """A broker failure pauses after-commit hand-overs for a few seconds; not across tests."""
+    from bureaus import outbox
+
+    outbox._broker_down_until = 0.0
+    yield
+    outbox._broker_down_until = 0.0
+
+
 @pytest.fixture
 def xuhui(db) -> Cast:
     return make_cast("xh", f"{CANARY}徐汇")

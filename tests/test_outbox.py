@@ -147,6 +147,9 @@ def test_a_failing_job_runs_again_later_and_stops_as_failed_with_its_error(xh):
         job = outbox.enqueue(always_fails, xh.bureau.pk, bureau=xh.bureau)
     delays = []
     for run in range(1, 4):
+        if run > 1:  # its delay has passed
+            with bureau_scope(xh.bureau):
+                OutboxJob.objects.filter(pk=job.pk).update(not_before=timezone.now())
         before = timezone.now()
         result = outbox.run(job.pk, xh.bureau.pk)
         with bureau_scope(xh.bureau):
@@ -297,7 +300,10 @@ def test_an_email_counts_as_sent_only_after_the_mail_server_took_it(xh):
     assert job.status == OutboxStatus.PENDING and "SMTPServerDisconnected" in job.last_error
     assert job.not_before > timezone.now()  # retried later, with a delay
     assert mail.outbox == []
-    # The server is back: the next run sends it, once.
+    # The server is back: once its delay has passed, the next run sends it, once.
+    assert outbox.run(job.pk, xh.bureau.pk) == "not due"
+    with bureau_scope(xh.bureau):
+        OutboxJob.objects.filter(pk=job.pk).update(not_before=timezone.now())
     assert outbox.run(job.pk, xh.bureau.pk) == "done"
     assert deliver_notification_email(note.pk, xh.bureau.pk) == "already sent or gone"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [xh.teacher.email]
@@ -436,3 +442,59 @@ def test_staff_are_told_on_their_home_page_when_jobs_failed(xh, pt):
     # Not for teachers, and not for another bureau's staff.
     assert 'data-testid="failed-jobs"' not in xh.client("teacher").get("/").content.decode()
     assert 'data-testid="failed-jobs"' not in pt.client("staff").get("/").content.decode()
+
+
+def test_after_a_broker_failure_the_next_hand_overs_wait_for_the_sweep(
+    xh, django_capture_on_commit_callbacks
+):
+    """One request that records several jobs waits for one broker timeout, not one each."""
+    with bureau_scope(xh.bureau):
+        with (
+            broker_down() as publish,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            for value in range(3):
+                outbox.enqueue(record_call, value, xh.bureau.pk, bureau=xh.bureau)
+        assert publish.call_count == 1
+        assert OutboxJob.objects.filter(status=OutboxStatus.PENDING).count() == 3
+    with mock.patch.object(outbox, "_publish") as publish:  # the sweep always tries
+        assert outbox.sweep(now=timezone.now() + dt.timedelta(seconds=30)) == 3
+
+
+def test_a_job_waiting_out_its_retry_delay_is_not_run_early_by_a_stray_message(xh):
+    with bureau_scope(xh.bureau), broker_down():
+        job = outbox.enqueue(always_fails, xh.bureau.pk, bureau=xh.bureau)
+    assert outbox.run(job.pk, xh.bureau.pk) == "retry"
+    assert outbox.run(job.pk, xh.bureau.pk) == "not due"  # a second message, at once
+    with bureau_scope(xh.bureau):
+        job.refresh_from_db()
+        assert job.attempts == 1
+        OutboxJob.objects.filter(pk=job.pk).update(not_before=timezone.now())
+    assert outbox.run(job.pk, xh.bureau.pk) == "retry"
+
+
+def test_the_sweep_leaves_a_run_alone_that_showed_life_after_it_was_listed(xh):
+    with bureau_scope(xh.bureau), broker_down():
+        job = outbox.enqueue(record_call, 1, xh.bureau.pk, bureau=xh.bureau)
+    silent = timezone.now() - dt.timedelta(minutes=5)
+    with bureau_scope(xh.bureau):
+        OutboxJob.objects.filter(pk=job.pk).update(
+            status=OutboxStatus.RUNNING, started_at=silent, heartbeat_at=silent, attempts=1
+        )
+    real_due_jobs = outbox.due_jobs
+
+    def listed_then_beats(now=None):
+        rows = list(real_due_jobs(now).values_list("pk", flat=True))
+        with bureau_scope(xh.bureau):  # the heartbeat lands between the list and the reset
+            OutboxJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+        return OutboxJob.objects.all_bureaus().filter(pk__in=rows)
+
+    with (
+        mock.patch.object(outbox, "due_jobs", listed_then_beats),
+        mock.patch.object(outbox, "_publish") as publish,
+    ):
+        assert outbox.sweep() == 0
+    publish.assert_not_called()
+    with bureau_scope(xh.bureau):
+        job.refresh_from_db()
+    assert job.status == OutboxStatus.RUNNING

@@ -236,3 +236,17 @@ def test_a_formula_cell_in_the_roster_is_reported_as_a_formula_not_as_empty(xuhu
     assert "为空" not in body
     assert "第 3 行" not in body
     assert enrolment_count(xuhui) == 2
+
+
+def test_full_width_formula_starts_are_written_as_text_too():
+    names = ["＝1+1", "＋1", "－1", "＠SUM(A1)"]
+    rows = cells(xlsx_bytes([["name"], *[[n] for n in names]], title="x"))
+    assert [row[0] for row in rows[1:]] == [(n, "s") for n in names]
+    text = csv_text([[n] for n in names])
+    assert [row[0] for row in csv.reader(io.StringIO(text))] == ["'" + n for n in names]
+
+
+def test_a_control_character_in_a_name_does_not_break_the_export():
+    content = xlsx_bytes([["name"], ["王\x0b老师"], ["=1+1\x01"]], title="x")
+    rows = cells(content)
+    assert rows[1] == [("王老师", "s")] and rows[2] == [("=1+1", "s")]
