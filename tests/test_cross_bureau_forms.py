@@ -27,8 +27,9 @@ from workshops.models import ActivityRecord, AttendanceRecord, Membership
 
 from .conftest import CANARY
 from .test_cross_bureau_walk import xuhui_objects
+from .uploads.samples import MINIMAL_PDF
 
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n"
+PDF = MINIMAL_PDF
 
 
 def pdf(name="lesson.pdf"):

@@ -249,6 +249,7 @@ def test_files_and_documents_are_listed_with_links_through_the_portal_and_never_
 def add_groups_with_documents(cast, start: int, stop: int) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from tests.uploads.samples import MINIMAL_PDF
     from workshops.services import document_upload, group_permissions_sync
 
     with bureau_scope(cast.bureau):
@@ -267,7 +268,7 @@ def add_groups_with_documents(cast, start: int, stop: int) -> None:
                 group=group,
                 kind="research_plan",
                 title=f"研究方案{i}",
-                upload=SimpleUploadedFile(f"plan{i}.pdf", b"%PDF-1.4\n"),
+                upload=SimpleUploadedFile(f"plan{i}.pdf", MINIMAL_PDF),
                 on=dt.date(2023, 10, 1),
             )
 
