@@ -368,8 +368,13 @@ def _jpeg_walk(data: bytes) -> tuple[bytes | None, bool]:
     rest = data[end:]
     if not rest.strip(b"\x00\xff"):
         return b"\n".join(text), True
-    # A motion photo: an MP4 file (an ``ftyp`` box first) after the pictures.
-    return b"\n".join(text), rest[4:8] == b"ftyp"
+    # A motion photo: an MP4 file (an ``ftyp`` box first) after the pictures, or Samsung's
+    # trailer of tagged blocks (the video among them), which ends with its directory and "SEFT".
+    if rest.startswith(b"MotionPhoto_Data"):
+        rest = rest[len(b"MotionPhoto_Data") :]
+    return b"\n".join(text), rest[4:8] == b"ftyp" or (
+        rest.endswith(b"SEFT") and b"SEFH" in rest[-4096:]
+    )
 
 
 def _gif_walk(data: bytes) -> tuple[bytes | None, bool]:

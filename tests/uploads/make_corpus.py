@@ -373,6 +373,21 @@ SAMPLES: list[Sample] = [
         "ok-12mp.jpg", "手机.jpg", True, "a 12 MP phone photo", lambda: jpeg_of_size(4032, 3024)
     ),
     Sample("ok-motion.jpg", "动态照片.jpg", True, "a motion photo (JPEG then MP4)", motion_photo),
+    Sample(
+        "ok-samsung.jpg",
+        "三星.jpg",
+        True,
+        "a Samsung photo with its trailer of tagged blocks",
+        lambda: (
+            jpeg()
+            + b"\x00\x00\x0a\x01Image_UTC_Data1700000000000"
+            + b"SEFH"
+            + b"\x6a\x00\x00\x00\x01\x00\x00\x00"
+            + b"\x00" * 12
+            + struct.pack("<I", 24)
+            + b"SEFT"
+        ),
+    ),
     Sample("ok-link.docx", "链接.docx", True, "a Word document with a hyperlink", docx_hyperlink),
     Sample(
         "ok-xmp.jpg",
