@@ -173,6 +173,40 @@ def decode_text(data: bytes) -> str:
         raise unreadable() from error
 
 
+def max_rows() -> int:
+    """How many rows (besides the header) an uploaded spreadsheet may have."""
+    from django.conf import settings
+
+    return int(getattr(settings, "ROSTER_MAX_ROWS", 20_000))
+
+
+def too_many_rows(limit: int) -> ValidationError:
+    return ValidationError(
+        _(
+            "The file has more than %(max)s rows; split it into files of at most %(max)s rows "
+            "and upload them one by one."
+        )
+        % {"max": limit},
+        code="too_many_rows",
+    )
+
+
+def check_workbook(data: bytes, name: str = "") -> None:
+    """An uploaded workbook goes through the zip checks of uploads (bombs, macros, missing parts)
+    before openpyxl opens it; raises ValidationError with the reason."""
+    from . import uploads
+
+    name = uploads.short_name(name or str(_("workbook")) + ".xlsx")
+    if not name.lower().endswith(".xlsx"):
+        name += ".xlsx"
+    if not data.startswith(uploads.ZIP):  # not a workbook at all: say how to save one
+        raise unreadable()
+    try:
+        uploads.check_spreadsheet(name, data)
+    except uploads.UploadRefused as refused:
+        raise ValidationError(str(refused), code="refused") from None
+
+
 def read_csv(data: bytes | str) -> tablib.Dataset:
     text = decode_text(data) if isinstance(data, bytes) else data
     dataset = tablib.Dataset()
@@ -198,12 +232,17 @@ def _append_rows(dataset: tablib.Dataset, rows: Iterable[list], empty) -> None:
     so that line numbers stay those of the file, and left out at the end, where Excel leaves
     them."""
     width = len(dataset.headers)
+    limit = max_rows()
     blank = []
     for row in rows:
         row = (list(row) + [empty] * width)[:width]
         if all(value is None or str(value).strip() == "" for value in row):
             blank.append(row)
+            if len(blank) > limit:  # a sheet of empty rows without end: stop reading
+                raise too_many_rows(limit)
             continue
+        if len(dataset) + len(blank) >= limit:
+            raise too_many_rows(limit)
         for kept in blank:
             dataset.append(kept)
         blank = []
@@ -216,8 +255,10 @@ def _value(cell):
     return cell.value
 
 
-def read_xlsx(data: bytes) -> tablib.Dataset:
-    """The first sheet; a formula cell comes back as a ``Formula`` holding its text."""
+def read_xlsx(data: bytes, name: str = "") -> tablib.Dataset:
+    """The first sheet; a formula cell comes back as a ``Formula`` holding its text. The
+    workbook is checked as an upload first (``check_workbook``)."""
+    check_workbook(data, name)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as error:  # not a workbook: a zip error, a missing part, bad XML

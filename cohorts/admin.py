@@ -32,6 +32,15 @@ class RosterImportForm(ImportForm):
         help_text=_("The programme whose participants the file lists."),
     )
 
+    def clean_import_file(self):
+        """A workbook is checked like an upload (zip bombs, macros, missing parts) before
+        anything reads it, with the file's own name in the message."""
+        from .services import check_roster_upload
+
+        upload = self.cleaned_data["import_file"]
+        check_roster_upload(upload)
+        return upload
+
 
 class RosterConfirmForm(ConfirmImportForm):
     programme = forms.ModelChoiceField(queryset=Programme.objects.all(), widget=forms.HiddenInput)
@@ -258,6 +267,13 @@ class RosterImportForm(forms.ModelForm):
     class Meta:
         model = RosterImport
         fields = ["programme", "file"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The file is stored under a short generated name, and its own name is shortened
+        # (keeping its extension) by the service: a long name is no reason to refuse it.
+        if "file" in self.fields:
+            self.fields["file"].max_length = None
 
     def clean_file(self):
         from .services import check_roster_upload

@@ -15,7 +15,10 @@ def files_help() -> str:
     """What may be uploaded, with the configured size limit (read when a form is built, so a
     changed setting shows)."""
     mb = int(getattr(settings, "EVIDENCE_MAX_FILE_MB", 20))
-    return _("PDF, images, Word, Excel or PowerPoint; at most %(mb)s MB each.") % {"mb": mb}
+    return _(
+        "PDF, images (JPG, PNG, GIF), Word (.docx), Excel (.xlsx) or PowerPoint (.pptx); at most "
+        "%(mb)s MB each."
+    ) % {"mb": mb}
 
 
 class MultipleFileInput(forms.ClearableFileInput):

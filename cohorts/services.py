@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import notification_create
-from bureaus import outbox, uploads
+from bureaus import outbox, spreadsheets, uploads
 from bureaus.models import Bureau
 from bureaus.services import audit_record
 
@@ -313,12 +313,28 @@ ROSTER_EXTENSIONS = (".xlsx", ".csv")
 
 
 def check_roster_upload(upload) -> None:
-    """A roster is a non-empty .xlsx or .csv file."""
-    name = getattr(upload, "name", "") or ""
+    """A roster is a non-empty .xlsx or .csv file of at most the size of an uploaded file; a
+    workbook passes the zip checks of uploads (bombs, macros, missing parts) before openpyxl
+    reads it."""
+    name = uploads.short_name(getattr(upload, "name", "") or "")
     if not name.lower().endswith(ROSTER_EXTENSIONS):
         raise ValidationError(_("A roster must be an .xlsx or .csv file."))
     if not upload.size:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
+    if upload.size > max_upload_bytes():
+        raise ValidationError(
+            _("“%(name)s” is %(size)s MB; a file may be at most %(max)s MB.")
+            % {
+                "name": name,
+                "size": uploads.megabytes(upload.size),
+                "max": uploads.megabytes(max_upload_bytes()),
+            }
+        )
+    if name.lower().endswith(".xlsx"):
+        upload.seek(0)
+        data = upload.read(max_upload_bytes() + 1)
+        upload.seek(0)
+        spreadsheets.check_workbook(data, name)
 
 
 @transaction.atomic
@@ -330,7 +346,7 @@ def roster_import_queue(*, actor, job):
     check_roster_upload(job.file)
     name = job.file.name
     job.bureau_id = job.programme.bureau_id
-    job.original_name = name[:200]
+    job.original_name = uploads.short_name(name)  # keeps .xlsx: the task reads by it
     job.created_by = actor
     job.status = RosterImportStatus.QUEUED
     job.save()

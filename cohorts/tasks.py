@@ -34,7 +34,7 @@ def run_roster_import(import_id: int, bureau_id: int) -> str:
     One found running was cut off (the outbox runs a job once at a time, and again only when its
     run fell silent: a killed worker); as the import is all or nothing, it starts over.
     """
-    from bureaus.spreadsheets import error_messages, import_problems
+    from bureaus.spreadsheets import error_messages, import_problems, read_xlsx
 
     from .models import RosterImport, RosterImportStatus
     from .resources import RosterResource
@@ -50,7 +50,11 @@ def run_roster_import(import_id: int, bureau_id: int) -> str:
         try:
             with job.file.open("rb") as handle:
                 data = handle.read()
-            dataset = roster_format(job.original_name).create_dataset(data)
+            file_format = roster_format(job.original_name)
+            if file_format.get_extension() == "xlsx":
+                dataset = read_xlsx(data, job.original_name)
+            else:
+                dataset = file_format.create_dataset(data)
 
             def progress(done: int, total: int) -> None:
                 try:

@@ -395,6 +395,8 @@ EVIDENCE_MAX_FILE_MB = int(env("EVIDENCE_MAX_FILE_MB", "20"))
 # body is refused before it is read (bureaus.request_limits); the reverse proxy in
 # docker-compose.yml has the same limit (client_max_body_size).
 UPLOAD_MAX_REQUEST_MB = int(env("UPLOAD_MAX_REQUEST_MB", str(EVIDENCE_MAX_FILE_MB * 5)))
+# The most rows (besides the header) an uploaded roster may have; split larger ones.
+ROSTER_MAX_ROWS = int(env("ROSTER_MAX_ROWS", "20000"))
 
 # Briefing reminders: days before a deadline, and the overdue notice days after it.
 REMINDER_DAYS_BEFORE = tuple(int(d) for d in env_list("REMINDER_DAYS_BEFORE", "7,1"))

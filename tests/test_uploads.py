@@ -103,6 +103,66 @@ def test_the_pixel_limit_is_configurable(corpus):
         )
 
 
+def test_the_pixel_limit_counts_the_bands_too():
+    """An RGBA image costs a third more memory than an RGB one of as many pixels."""
+    from PIL import Image
+
+    limits = uploads.Limits(max_bytes=MB, max_pixels=1000)
+    for mode, accepted in (("RGB", True), ("RGBA", False)):
+        out = io.BytesIO()
+        Image.new(mode, (30, 30)).save(out, "PNG")  # 900 pixels
+        data = out.getvalue()
+        if accepted:
+            uploads.inspect("a.png", io.BytesIO(data), len(data), limits=limits)
+        else:
+            with pytest.raises(uploads.UploadRefused, match="像素"):
+                uploads.inspect("a.png", io.BytesIO(data), len(data), limits=limits)
+
+
+def test_a_40_megapixel_photo_fits_the_default_limit():
+    assert 7728 * 5152 <= uploads.Limits(max_bytes=MB).max_pixels < 41_600_000
+
+
+@pytest.mark.parametrize(
+    "key, reason",
+    [
+        ("pdf-file-attachment.pdf", "内嵌文件"),
+        ("pdf-gotor.pdf", "内嵌文件"),
+        ("pdf-xfa.pdf", "内嵌文件"),
+        ("pdf-html-stream.pdf", "网页内容"),
+        ("pdf-html-comment-stream.pdf", "网页内容"),
+        ("docx-padded-vba.docx", "部件清单过大"),
+        ("docx-vba-type.docx", "含有宏"),
+        ("docx-external-template.docx", "外部文件"),
+        ("docx-activex.docx", "ActiveX"),
+        ("docx-ole.docx", "嵌入对象"),
+        ("doc-legacy.doc", "请另存为 .docx 后上传"),
+        ("xls-legacy.xls", "请另存为 .xlsx 后上传"),
+        ("ppt-legacy.ppt", "请另存为 .pptx 后上传"),
+        ("png-text-img.png", "网页内容"),
+        ("jpeg-comment-link.jpg", "网页内容"),
+        ("jpeg-zip.jpg", "结尾之后"),
+        ("jpeg-pdf.jpg", "结尾之后"),
+        ("gif-zip.gif", "结尾之后"),
+        ("png-41mp.png", "40 百万像素"),
+    ],
+)
+def test_a_bypass_found_in_review_is_refused_for_its_reason(corpus, key, reason):
+    with translation.override("zh-hans"), pytest.raises(uploads.UploadRefused) as refused:
+        inspect(corpus, key)
+    assert reason in str(refused.value)
+
+
+def test_a_spreadsheet_to_read_goes_through_the_zip_checks(corpus):
+    uploads.check_spreadsheet("名单.xlsx", (corpus / "ok.xlsx").read_bytes())
+    uploads.check_spreadsheet("名单.csv", "工号,姓名\n".encode())
+    for key in ("zip-bomb.xlsx", "xlsx-vba.xlsx", "xlsx-no-workbook.xlsx"):
+        with pytest.raises(uploads.UploadRefused):
+            uploads.check_spreadsheet("名单.xlsx", (corpus / key).read_bytes())
+    with pytest.raises(uploads.UploadRefused):
+        uploads.check_spreadsheet("名单.xlsx", MINIMAL_PDF)
+
+
 def test_a_file_larger_than_it_claims_is_still_refused():
     data = MINIMAL_PDF + b"%" + b"0" * MB
     with pytest.raises(uploads.UploadRefused, match="最大为 1 MB"):

@@ -5,6 +5,7 @@ import mimetypes
 import zipfile
 
 import pytest
+from django.utils import translation
 
 from cohorts.rules import (
     Action,
@@ -39,7 +40,6 @@ def ooxml(folder: str) -> bytes:
         ("报告.docx", ooxml("word/")),
         ("数据.xlsx", corpus.xlsx()),
         ("课件.pptx", corpus.pptx()),
-        ("旧版.doc", corpus.ole2()),
     ],
 )
 def test_accepted_files(name, content):
@@ -47,6 +47,15 @@ def test_accepted_files(name, content):
     extension = "." + name.rsplit(".", 1)[-1].lower()
     assert accepted.extension == extension
     assert accepted.content_type == mimetypes.guess_type(f"x{extension}")[0]
+
+
+@pytest.mark.parametrize(
+    "name, wanted", [("旧版.doc", ".docx"), ("旧版.xls", ".xlsx"), ("旧版.ppt", ".pptx")]
+)
+def test_an_old_office_file_is_refused_with_the_format_to_save_it_in(name, wanted):
+    with translation.override("zh-hans"), pytest.raises(FileRejected) as error:
+        check_file(name, io.BytesIO(corpus.ole2()), len(corpus.ole2()), max_bytes=20 * MB)
+    assert f"请另存为 {wanted} 后上传" in str(error.value)
 
 
 def test_a_disguised_executable_is_refused():

