@@ -121,22 +121,62 @@ SEED_HOURS = {
     "x-message": "{name} {value!r} must be 0 to 99999.9 class hours, to one decimal place",
 }
 
+EVIDENCE_KIND = obj(
+    {"code": TEXT, "name": TEXT, "has_hours": BOOL, "has_delivery_mode": BOOL, "order": whole(0)},
+    label="evidence kind {code!r}",
+)
+PHASE = obj(
+    {"name": TEXT, "starts": DATE, "ends": DATE},
+    {"description": OPTIONAL_STR},
+    label="phase {name!r}",
+)
+MILESTONE = obj(
+    {"due": DATE, "title": TEXT},
+    {
+        "owner": OPTIONAL_STR,
+        "scope": OPTIONAL_STR,
+        "duration": OPTIONAL_STR,
+        "description": OPTIONAL_STR,
+    },
+    label="milestone {title!r}",
+)
+TIER = obj(
+    {"code": TEXT, "name": TEXT, "order": whole(0)},
+    {"description": OPTIONAL_STR, "lead_rank": OPTIONAL_STR},
+    label="tier {code!r}",
+)
+# Criteria that share a clause number are alternatives of that clause.
+CRITERION = obj(
+    {
+        "clause": whole(1),
+        "period": choice(Period.values, "unknown period {value!r}; use one of {enum}"),
+        "tiers": CODES,
+        "kinds": {**CODES, "minItems": 1, "x-message": "must name one evidence kind or more"},
+        "min_level": choice(Level.values, "min_level {value!r} must be one of {enum}"),
+        "min_count": whole(1),
+        "min_hours": SEED_HOURS,
+        "delivery_mode": choice(
+            ["", *DeliveryMode.values], "unknown delivery mode {value!r}; use one of {enum}"
+        ),
+    },
+    {"min_total_hours": SEED_HOURS},
+    label="clause {clause}",
+)
+REQUIREMENT = obj(
+    {
+        "code": TEXT,
+        "title": TEXT,
+        "order": whole(0),
+        "tiers": {**CODES, "minItems": 1, "x-message": "must name one tier or more"},
+        "criteria": items(CRITERION, min_items=1),
+    },
+    {"description": OPTIONAL_STR},
+    label="requirement {code!r}",
+)
 PROGRAMME = obj(
     {
         "bureau": TEXT,
-        "evidence_kinds": items(
-            obj(
-                {
-                    "code": TEXT,
-                    "name": TEXT,
-                    "has_hours": BOOL,
-                    "has_delivery_mode": BOOL,
-                    "order": whole(0),
-                },
-                label="evidence kind {code!r}",
-            ),
-            unique="code",
-        ),
+        "evidence_kinds": items(EVIDENCE_KIND, unique="code"),
         "programme": obj(
             {
                 "code": TEXT,
@@ -146,76 +186,10 @@ PROGRAMME = obj(
                 "status": choice(
                     ProgrammeStatus.values, "unknown status {value!r}; use one of {enum}"
                 ),
-                "phases": items(
-                    obj(
-                        {"name": TEXT, "starts": DATE, "ends": DATE},
-                        {"description": OPTIONAL_STR},
-                        label="phase {name!r}",
-                    )
-                ),
-                "milestones": items(
-                    obj(
-                        {"due": DATE, "title": TEXT},
-                        {
-                            "owner": OPTIONAL_STR,
-                            "scope": OPTIONAL_STR,
-                            "duration": OPTIONAL_STR,
-                            "description": OPTIONAL_STR,
-                        },
-                        label="milestone {title!r}",
-                    )
-                ),
-                "tiers": items(
-                    obj(
-                        {"code": TEXT, "name": TEXT, "order": whole(0)},
-                        {"description": OPTIONAL_STR, "lead_rank": OPTIONAL_STR},
-                        label="tier {code!r}",
-                    ),
-                    unique="code",
-                ),
-                "requirements": items(
-                    obj(
-                        {
-                            "code": TEXT,
-                            "title": TEXT,
-                            "order": whole(0),
-                            "tiers": {**CODES, "minItems": 1, "x-message": "names no tiers"},
-                            "criteria": items(
-                                obj(
-                                    {
-                                        "clause": whole(1),
-                                        "period": choice(
-                                            Period.values,
-                                            "unknown period {value!r}; use one of {enum}",
-                                        ),
-                                        "tiers": CODES,
-                                        "kinds": {
-                                            **CODES,
-                                            "minItems": 1,
-                                            "x-message": "names no evidence kinds",
-                                        },
-                                        "min_level": choice(
-                                            Level.values,
-                                            "min_level {value!r} must be one of {enum}",
-                                        ),
-                                        "min_count": whole(1),
-                                        "min_hours": SEED_HOURS,
-                                        "delivery_mode": choice(
-                                            ["", *DeliveryMode.values],
-                                            "unknown delivery mode {value!r}; use one of {enum}",
-                                        ),
-                                    },
-                                    {"min_total_hours": SEED_HOURS},
-                                    label="clause {clause}",
-                                ),
-                                min_items=1,
-                            ),
-                        },
-                        {"description": OPTIONAL_STR},
-                        label="requirement {code!r}",
-                    ),
-                    unique="code",
-                ),
+                "phases": items(PHASE),
+                "milestones": items(MILESTONE),
+                "tiers": items(TIER, unique="code"),
+                "requirements": items(REQUIREMENT, unique="code"),
             },
             {
                 "document_number": OPTIONAL_STR,
