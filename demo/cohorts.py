@@ -8,9 +8,9 @@ through the services would have left behind: enrolments with their dated status 
 with one small PDF each, the review events, audit entries and the notices of returned items, all
 dated along the way rather than at load time.
 
-The file is checked as a whole before anything is written; a mistake is a ``ValueError`` naming the
-file and the entry. A programme that already has enrolments is left as it is. Each programme is
-written in one transaction, inside its bureau's scope.
+The file is checked as a whole against its schema (``demo.schema``) before anything is written; a
+mistake is a ``ValueError`` naming the file and the entry. A programme that already has enrolments
+is left as it is. Each programme is written in one transaction, inside its bureau's scope.
 """
 
 from __future__ import annotations

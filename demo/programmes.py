@@ -3,8 +3,13 @@
 A seed file in ``fixtures/programmes/`` holds the bureau's code, the evidence kinds its programme
 counts, and the programme itself: cycle, phases, milestones, tiers and requirements, each
 requirement with its criteria (criteria that share a clause number are alternatives of that
-clause). The file is checked as a whole before anything is written; a mistake is a ``ValueError``
-that names the file and the requirement it is in.
+clause). The file is checked as a whole against its schema (``demo.schema``) before anything is
+written; a mistake is a ``ValueError`` that names the file, the requirement it is in and the path
+of the value. Parts that other apps register (``demo.registry.add_seed_section``) are written
+after the programme, in the same transaction.
+
+This is also how a bureau's real programme gets into the portal (``manage.py load_programmes
+FILE``); nothing else in the product calls it.
 """
 
 from __future__ import annotations

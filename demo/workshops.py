@@ -15,9 +15,10 @@ Briefings are filed a few days before each deadline that has passed, except thos
 entry says were late, missing or extended; the text sums up the activities since the deadline
 before. An activity listed one by one comes with one file of materials unless it says otherwise.
 
-The file is checked as a whole before anything is written; a mistake is a ``ValueError`` naming
-the file and the entry. A programme that already has groups is left as it is, so running it
-again changes nothing. Each programme is written in one transaction, inside its bureau's scope.
+The file is checked as a whole against its schema (``demo.schema``) before anything is written; a
+mistake is a ``ValueError`` naming the file and the entry. A programme that already has groups is
+left as it is, so running it again changes nothing. Each programme is written in one transaction,
+inside its bureau's scope.
 """
 
 from __future__ import annotations
