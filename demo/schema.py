@@ -523,7 +523,13 @@ SERIES = obj(
         "until": DATE,
         "kind": TEXT,
         "hours": GROUP_HOURS,
-        "topics": items({"anyOf": [TEXT, TOPIC]}, min_items=1),
+        "topics": items(
+            {
+                "anyOf": [TEXT, TOPIC],
+                "x-message": "a topic is a non-empty text or an object with its 'topic'",
+            },
+            min_items=1,
+        ),
     },
     {
         "place": STR,

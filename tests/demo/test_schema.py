@@ -212,3 +212,18 @@ def test_a_section_another_app_adds_is_part_of_the_seed_schema():
         schema.check(copy.deepcopy(data), "programme", source="pt.json")
     finally:
         schema.SCHEMAS["programme"]["properties"].pop("test_notes")
+
+
+def test_a_series_topic_is_a_text_or_an_object_and_its_own_hours_are_checked():
+    data = fixture("fixtures/demo_groups.json")
+    groups = data["bureaus"][0]["programmes"][1]["groups"]
+    series = groups[0]["series"][0]
+    series["topics"][0] = ""
+    message = problem(data, "groups", "groups.json")
+    assert message.endswith(
+        "groups[0].series[0].topics[0]: a topic is a non-empty text or an object with its 'topic'"
+    )
+    series["topics"][0] = {"topic": "读书分享", "hours": 0}
+    message = problem(data, "groups", "groups.json")
+    assert "series 1 (" in message and "topic '读书分享': " in message
+    assert message.endswith("topics[0].hours: hours 0 must be a positive number of class hours")
