@@ -23,10 +23,7 @@ migrate: setup
 	@$(BIN)/python manage.py migrate --noinput -v0
 
 demo: migrate
-	@$(BIN)/python manage.py load_demo
-	@$(BIN)/python manage.py load_programmes
-	@$(BIN)/python manage.py load_demo_cohorts
-	@$(BIN)/python manage.py load_demo_groups
+	@$(BIN)/python manage.py seed_demo
 
 run: demo
 	@$(BIN)/python manage.py collectstatic --noinput -v0

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "assessments",
     "credits",
     "stipends",
+    "demo",
 ]
 
 MIDDLEWARE = [

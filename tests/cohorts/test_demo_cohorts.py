@@ -19,7 +19,6 @@ from django.core.management.base import CommandError
 
 from bureaus.models import AuditEntry, Bureau
 from bureaus.tenancy import all_bureaus, bureau_scope
-from cohorts.demo import load_demo_cohorts
 from cohorts.models import (
     Enrolment,
     EnrolmentStatus,
@@ -31,6 +30,7 @@ from cohorts.models import (
 )
 from cohorts.rules import check_file
 from cohorts.selectors import progress_for_enrolment, progress_matrix
+from demo.cohorts import load_demo_cohorts
 from programmes.models import Programme, Tier
 from programmes.rules import Status
 

@@ -20,6 +20,7 @@ from accounts.models import TeacherProfile, User
 from accounts.roles import Role, roles_of
 from bureaus.models import AuditEntry, Bureau, School
 from bureaus.tenancy import all_bureaus, bureau_scope
+from demo.programmes import SEED_DIR, SeedBureauMissing, load_programme_seed, seed_files
 from programmes import rules
 from programmes.models import (
     Criterion,
@@ -31,7 +32,6 @@ from programmes.models import (
     Tier,
 )
 from programmes.rules import Evidence, Level, Status, evaluate
-from programmes.seed import SEED_DIR, SeedBureauMissing, load_programme_seed, seed_files
 from programmes.selectors import requirement_specs
 
 XH, XC, HA, SJ, PT = (

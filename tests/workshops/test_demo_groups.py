@@ -21,11 +21,11 @@ from django.test import Client
 from accounts.models import User
 from bureaus.models import AuditEntry, Bureau
 from bureaus.tenancy import all_bureaus, bureau_scope
+from demo.workshops import load_demo_groups, series_dates
 from programmes.models import Programme
 from programmes.rules import Status
 from workshops import rules, selectors
 from workshops.access import MANAGE, groups_for_user
-from workshops.demo import load_demo_groups, series_dates
 from workshops.models import (
     ActivityFile,
     ActivityRecord,

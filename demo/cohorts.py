@@ -8,23 +8,22 @@ through the services would have left behind: enrolments with their dated status 
 with one small PDF each, the review events, audit entries and the notices of returned items, all
 dated along the way rather than at load time.
 
-The file is checked as a whole before anything is written; a mistake is a ``ValueError`` naming the
-file and the entry. A programme that already has enrolments is left as it is. Each programme is
-written in one transaction, inside its bureau's scope.
+The file is checked as a whole against its schema (``demo.schema``) before anything is written; a
+mistake is a ``ValueError`` naming the file and the entry. A programme that already has enrolments
+is left as it is. Each programme is written in one transaction, inside its bureau's scope.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import textwrap
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -40,10 +39,8 @@ from accounts.roles import Role
 from accounts.services import administered_school_id
 from bureaus.models import AuditEntry, Bureau
 from bureaus.tenancy import bureau_scope
-from programmes.models import EvidenceKind, Level, Programme, Requirement, Tier
-
-from . import rules
-from .models import (
+from cohorts import rules
+from cohorts.models import (
     Enrolment,
     EnrolmentStatus,
     EnrolmentStatusChange,
@@ -51,48 +48,12 @@ from .models import (
     EvidenceEvent,
     EvidenceFile,
     EvidenceState,
-    FileDimension,
 )
+from demo import registry, schema
+from programmes.models import EvidenceKind, Level, Programme, Requirement, Tier
 
 DEMO_COHORTS = Path(settings.BASE_DIR) / "fixtures" / "demo_cohorts.json"
 
-_TOP_KEYS = {"bureaus"}
-_BUREAU_KEYS = {"bureau", "reviewers", "programmes"}
-_REVIEWER_KEYS = {"bureau_staff", "school_admin"}
-_PROGRAMME_KEYS = {"programme", "enrolment_reason", "enrolments"}
-_ENROLMENT_KEYS = {"teacher", "tier", "enrolled_on", "plan_due", "status_changes", "evidence"}
-_CHANGE_KEYS = {"status", "effective_on", "reason"}
-_EVIDENCE_KEYS = {
-    "kind",
-    "title",
-    "level",
-    "date",
-    "hours",
-    "delivery_mode",
-    "description",
-    "requirements",
-    "dimensions",
-    "state",
-    "review_comment",
-    "returned_before",
-}
-_OPTIONAL = {
-    "plan_due",
-    "status_changes",
-    "reason",
-    "hours",
-    "delivery_mode",
-    "description",
-    "dimensions",
-    "review_comment",
-    "returned_before",
-}
-# States an item reached by being submitted again after it was returned once.
-_RESUBMITTED_STATES = {
-    EvidenceState.SUBMITTED,
-    EvidenceState.SCHOOL_APPROVED,
-    EvidenceState.VERIFIED,
-}
 _EVENING, _OFFICE_HOURS = (18, 21), (9, 16)  # when teachers file, and when reviewers review
 
 # Raises ValueError for the entry named first, with the message second.
@@ -108,11 +69,7 @@ def load_demo_cohorts(path: Path = DEMO_COHORTS) -> list[str]:
     an unknown username, tier, evidence kind or requirement code.
     """
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON: {exc}") from exc
-    _Shape(str(path)).check(data)
+    data = schema.read(path, "cohorts")
     loaded: list[str] = []
     for entry in data["bureaus"]:
         bureau = Bureau.objects.filter(code=entry["bureau"]).first()
@@ -127,147 +84,6 @@ def load_demo_cohorts(path: Path = DEMO_COHORTS) -> list[str]:
                 if line:
                     loaded.append(line)
     return loaded
-
-
-# --- Checking the file's shape -----------------------------------------------------------------
-
-
-class _Shape:
-    """Checks the file's structure and single values; the database is not read here."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, where: str, message: str) -> NoReturn:
-        """Raise the ValueError that names the file and the place."""
-        raise ValueError(f"{self.source}: {where}: {message}")
-
-    def check(self, data: Any) -> None:
-        """Check the whole file: its bureaus, their reviewers and programmes."""
-        self.keys(data, _TOP_KEYS, "the file")
-        for bureau in self.items(data["bureaus"], "bureaus"):
-            where = f"bureau {bureau.get('bureau')!r}"
-            self.keys(bureau, _BUREAU_KEYS, where)
-            self.keys(bureau["reviewers"], _REVIEWER_KEYS, f"{where}: reviewers")
-            self.text(bureau["reviewers"], _REVIEWER_KEYS, f"{where}: reviewers")
-            for programme in self.items(bureau["programmes"], f"{where}: programmes"):
-                self.programme(programme, f"{where}: programme {programme.get('programme')!r}")
-
-    def programme(self, spec: dict, where: str) -> None:
-        """Check one programme's entry: each enrolment once, with its changes and evidence."""
-        self.keys(spec, _PROGRAMME_KEYS, where)
-        self.text(spec, ("programme", "enrolment_reason"), where)
-        seen: set[str] = set()
-        for enrolment in self.items(spec["enrolments"], f"{where}: enrolments"):
-            here = f"{where}: enrolment {enrolment.get('teacher')!r}"
-            self.keys(enrolment, _ENROLMENT_KEYS, here)
-            self.text(enrolment, ("teacher", "tier"), here)
-            if enrolment["teacher"] in seen:
-                self.fail(here, "the teacher is listed twice")
-            seen.add(enrolment["teacher"])
-            enrolled_on = self.date(enrolment["enrolled_on"], here, "enrolled_on")
-            if enrolment.get("plan_due") is not None:
-                self.date(enrolment["plan_due"], here, "plan_due")
-            self.changes(enrolment.get("status_changes", []), enrolled_on, here)
-            for index, item in enumerate(self.items(enrolment["evidence"], f"{here}: evidence")):
-                self.evidence(item, f"{here}: evidence {index + 1} ({item.get('title')!r})")
-
-    def changes(self, changes: Any, enrolled_on: dt.date, where: str) -> None:
-        """Check the later status changes: known statuses, in date order, reasons given."""
-        status, day = EnrolmentStatus.ACTIVE.value, enrolled_on
-        for change in self.items(changes, f"{where}: status_changes"):
-            here = f"{where}: status change to {change.get('status')!r}"
-            self.keys(change, _CHANGE_KEYS, here)
-            if change["status"] not in EnrolmentStatus.values:
-                self.fail(here, f"unknown status; use one of {EnrolmentStatus.values}")
-            if change["status"] == status:
-                self.fail(here, "the enrolment already has that status")
-            effective_on = self.date(change["effective_on"], here, "effective_on")
-            if effective_on < day:
-                self.fail(here, "is dated before the enrolment or the change before it")
-            reason = change.get("reason", "")
-            if not isinstance(reason, str):
-                self.fail(here, "'reason' must be a text")
-            if change["status"] in (EnrolmentStatus.WITHDRAWN, EnrolmentStatus.TERMINATED) and (
-                not reason.strip()
-            ):
-                self.fail(here, "a withdrawal or termination needs the reason (the decision)")
-            status, day = change["status"], effective_on
-
-    def evidence(self, item: Any, where: str) -> None:
-        """Check one evidence item's values and that its state and comments agree."""
-        self.keys(item, _EVIDENCE_KEYS, where)
-        self.text(item, ("kind", "title"), where)
-        for name in ("description", "review_comment", "returned_before"):
-            if not isinstance(item.get(name, ""), str):
-                self.fail(where, f"'{name}' must be a text")
-        if item["level"] not in Level.values or isinstance(item["level"], bool):
-            self.fail(where, f"level {item['level']!r} must be one of {Level.values}")
-        self.date(item["date"], where, "date")
-        if item.get("hours") is not None:
-            try:
-                hours = Decimal(str(item["hours"]))
-            except InvalidOperation:
-                hours = Decimal(-1)
-            if isinstance(item["hours"], bool) or not hours.is_finite() or hours < 0:
-                self.fail(where, f"hours {item['hours']!r} must be a number of class hours")
-        if not isinstance(item["requirements"], list) or not all(
-            isinstance(code, str) for code in item["requirements"]
-        ):
-            self.fail(where, "'requirements' must be a list of requirement codes")
-        if len(set(item["requirements"])) != len(item["requirements"]):
-            self.fail(where, "a requirement code is listed twice")
-        dimensions = item.get("dimensions", [])
-        if not isinstance(dimensions, list) or set(dimensions) - set(FileDimension.values):
-            self.fail(where, f"'dimensions' must be a list drawn from {FileDimension.values}")
-        state = item["state"]
-        if state not in EvidenceState.values:
-            self.fail(where, f"unknown state {state!r}; use one of {EvidenceState.values}")
-        comment = item.get("review_comment", "")
-        if state == EvidenceState.RETURNED and not comment.strip():
-            self.fail(where, "a returned item needs the review comment saying what to fix")
-        if state != EvidenceState.RETURNED and comment:
-            self.fail(where, "only a returned item has a review comment")
-        if "returned_before" in item and (
-            state not in _RESUBMITTED_STATES or not item["returned_before"].strip()
-        ):
-            self.fail(
-                where,
-                "'returned_before' (the comment of an earlier return) needs a state the item "
-                "reached by being submitted again",
-            )
-        if state == EvidenceState.SCHOOL_APPROVED and item["level"] != rules.SCHOOL_LEVEL:
-            self.fail(where, "only a school-level item (level 1) is approved by the school")
-
-    # Single values.
-
-    def keys(self, item: Any, expected: set[str], where: str) -> None:
-        """An object with the expected keys (the optional ones may be left out) and no others."""
-        if not isinstance(item, dict):
-            self.fail(where, "must be an object")
-        if missing := sorted(expected - _OPTIONAL - set(item)):
-            self.fail(where, f"missing {missing}")
-        if unknown := sorted(set(item) - expected):
-            self.fail(where, f"unknown keys {unknown}")
-
-    def items(self, value: Any, where: str) -> list[dict]:
-        """A list of objects."""
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            self.fail(where, "must be a list of objects")
-        return value
-
-    def text(self, item: dict, names: Iterable[str], where: str) -> None:
-        """Non-empty texts under ``names``."""
-        for name in names:
-            if not isinstance(item[name], str) or not item[name].strip():
-                self.fail(where, f"'{name}' must be a non-empty text")
-
-    def date(self, value: Any, where: str, name: str) -> dt.date:
-        """A date written YYYY-MM-DD."""
-        try:
-            return dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fail(where, f"'{name}' {value!r} must be a date, YYYY-MM-DD")
 
 
 # --- Resolving against the bureau's rows --------------------------------------------------------
@@ -789,6 +605,9 @@ def _audit(
                 )
             )
     _create_as_of(AuditEntry, entries, "created_at")
+
+
+registry.add_step("cohorts", command="load_demo_cohorts")
 
 
 # --- A small PDF --------------------------------------------------------------------------------

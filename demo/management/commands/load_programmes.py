@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from programmes.seed import SEED_DIR, SeedBureauMissing, load_programme_seed, seed_files
+from demo.programmes import SEED_DIR, SeedBureauMissing, load_programme_seed, seed_files
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from accounts.demo import load_demo
+from demo.accounts import load_demo
 
 
 class Command(BaseCommand):

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from accounts.models import TeacherProfile, User
+from accounts.services import role_grant
 from bureaus.models import Bureau, LearningDistrict, School
 from bureaus.tenancy import bureau_scope
-
-from .models import TeacherProfile, User
-from .services import role_grant
+from demo import registry, schema
 
 
 def load_demo(path: Path) -> list[str]:
     """Create what ``path`` describes; a bureau or user that already exists is left as it is."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data = schema.read(Path(path), "people")
     password = make_password(data["password"])  # one hash for every demo account: fast
     created: list[str] = []
     with transaction.atomic():
@@ -80,3 +79,6 @@ def _load_bureau(bureau: Bureau, spec: dict, password: str) -> None:
         for role in person.get("roles", []):
             school = schools.get(person.get("school_admin_of")) if role == "school_admin" else None
             role_grant(actor=None, user=user, role=role, school=school)
+
+
+registry.add_step("people", command="load_demo")

@@ -15,22 +15,22 @@ Briefings are filed a few days before each deadline that has passed, except thos
 entry says were late, missing or extended; the text sums up the activities since the deadline
 before. An activity listed one by one comes with one file of materials unless it says otherwise.
 
-The file is checked as a whole before anything is written; a mistake is a ``ValueError`` naming
-the file and the entry. A programme that already has groups is left as it is, so running it
-again changes nothing. Each programme is written in one transaction, inside its bureau's scope.
+The file is checked as a whole against its schema (``demo.schema``) before anything is written; a
+mistake is a ``ValueError`` naming the file and the entry. A programme that already has groups is
+left as it is, so running it again changes nothing. Each programme is written in one transaction,
+inside its bureau's scope.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,16 +44,15 @@ from accounts.services import role_grant
 from bureaus.models import AuditEntry, Bureau, LearningDistrict, School
 from bureaus.services import audit_record
 from bureaus.tenancy import bureau_scope
-from cohorts.demo import demo_pdf
+from demo import registry, schema
+from demo.cohorts import demo_pdf
 from programmes.models import Programme
-
-from . import services
-from .models import (
+from workshops import services
+from workshops.models import (
     ActivityFile,
     Briefing,
     BriefingFile,
     Deadline,
-    DocumentKind,
     Group,
     GroupDocument,
     MemberRole,
@@ -62,48 +61,6 @@ from .models import (
 
 DEMO_GROUPS = Path(settings.BASE_DIR) / "fixtures" / "demo_groups.json"
 
-# Each object's keys: (required, optional).
-_BUREAU = ({"bureau", "staff", "programmes"}, {"teachers"})
-_TEACHER = (
-    {"username", "full_name", "staff_number", "gender", "school", "subject", "stage"},
-    {"professional_title", "years_teaching", "years_class_teacher"},
-)
-_PROGRAMME = ({"programme", "groups"}, set())
-_GROUP = (
-    {"name", "kind", "lead", "formed_on"},
-    {
-        "workshop_type",
-        "assistant",
-        "school",
-        "learning_district",
-        "stage",
-        "subject",
-        "project_title",
-        "description",
-        "members",
-        "activities",
-        "series",
-        "documents",
-        "courses",
-        "briefings",
-    },
-)
-_MEMBER = ({"teacher"}, {"role", "task_division"})
-_ACTIVITY = (
-    {"date", "kind", "topic", "hours"},
-    {"place", "module", "format", "notes", "absent", "files"},
-)
-_SERIES = (
-    {"every", "from", "until", "kind", "hours", "topics"},
-    {"place", "module", "format", "skip", "absent"},
-)
-_TOPIC = ({"topic"}, {"kind", "hours", "module", "format"})
-_DOCUMENT = ({"kind", "title", "on"}, {"author", "notes", "review"})
-_REVIEW = ({"on", "comment"}, set())
-_COURSE = ({"title", "hours", "delivery_mode", "level", "completed_on"}, set())
-_BRIEFINGS = (set(), {"filed_by", "days_before", "exceptions"})
-_EXCEPTION = ({"due"}, {"filed_on", "missing", "extended_to", "granted_on", "reason", "text"})
-_EVERY = ("month", "fortnight")
 _OFFICE_HOURS = (9, 17)
 
 _Fail = Callable[[str, str], NoReturn]
@@ -120,11 +77,7 @@ def load_demo_groups(path: Path = DEMO_GROUPS, *, today: dt.date | None = None) 
     school or learning district.
     """
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON: {exc}") from exc
-    _Shape(str(path)).check(data)
+    data = schema.read(path, "groups")
     today = today or timezone.localdate()
     loaded: list[str] = []
     for entry in data["bureaus"]:
@@ -145,212 +98,6 @@ def load_demo_groups(path: Path = DEMO_GROUPS, *, today: dt.date | None = None) 
                 if line:
                     loaded.append(line)
     return loaded
-
-
-# --- Checking the file's shape -----------------------------------------------------------------
-
-
-class _Shape:
-    """Checks the file's structure and single values; the database is not read here."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, where: str, message: str) -> NoReturn:
-        raise ValueError(f"{self.source}: {where}: {message}")
-
-    def check(self, data: Any) -> None:
-        self.keys(data, ({"bureaus"}, set()), "the file")
-        for bureau in self.items(data["bureaus"], "bureaus"):
-            where = f"bureau {bureau.get('bureau')!r}"
-            self.keys(bureau, _BUREAU, where)
-            self.text(bureau, ("bureau", "staff"), where)
-            for teacher in self.items(bureau.get("teachers", []), f"{where}: teachers"):
-                here = f"{where}: teacher {teacher.get('username')!r}"
-                self.keys(teacher, _TEACHER, here)
-                self.text(teacher, _TEACHER[0], here)
-                for name in ("years_teaching", "years_class_teacher"):
-                    value = teacher.get(name, 0)
-                    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                        self.fail(here, f"'{name}' must be a whole number of years")
-            for programme in self.items(bureau["programmes"], f"{where}: programmes"):
-                here = f"{where}: programme {programme.get('programme')!r}"
-                self.keys(programme, _PROGRAMME, here)
-                self.text(programme, ("programme",), here)
-                names: set[str] = set()
-                for group in self.items(programme["groups"], f"{here}: groups"):
-                    there = f"{here}: group {group.get('name')!r}"
-                    self.group(group, there)
-                    if group["name"] in names:
-                        self.fail(there, "the name is used twice in the programme")
-                    names.add(group["name"])
-
-    def group(self, group: dict, where: str) -> None:
-        self.keys(group, _GROUP, where)
-        self.text(group, ("name", "kind", "lead"), where)
-        self.date(group["formed_on"], where, "formed_on")
-        members: set[str] = set()
-        for member in self.items(group.get("members", []), f"{where}: members"):
-            here = f"{where}: member {member.get('teacher')!r}"
-            self.keys(member, _MEMBER, here)
-            self.text(member, ("teacher",), here)
-            if member.get("role", MemberRole.MEMBER) not in MemberRole.values:
-                self.fail(here, f"unknown role; use one of {MemberRole.values}")
-            if member["teacher"] in members:
-                self.fail(here, "the teacher is listed twice")
-            members.add(member["teacher"])
-        for index, item in enumerate(
-            self.items(group.get("activities", []), f"{where}: activities")
-        ):
-            here = f"{where}: activity {index + 1} ({item.get('topic')!r})"
-            self.keys(item, _ACTIVITY, here)
-            self.text(item, ("kind", "topic"), here)
-            self.date(item["date"], here, "date")
-            self.hours(item["hours"], here)
-            self.names(item.get("absent", []), members, here, "absent")
-            files = item.get("files", 1)
-            if not isinstance(files, int) or isinstance(files, bool) or not 0 <= files <= 5:
-                self.fail(here, "'files' must be a number of files from 0 to 5")
-        for index, series in enumerate(self.items(group.get("series", []), f"{where}: series")):
-            here = f"{where}: series {index + 1} ({series.get('kind')!r})"
-            self.series(series, members, here)
-        for index, doc in enumerate(self.items(group.get("documents", []), f"{where}: documents")):
-            here = f"{where}: document {index + 1} ({doc.get('title')!r})"
-            self.keys(doc, _DOCUMENT, here)
-            self.text(doc, ("kind", "title"), here)
-            if doc["kind"] not in DocumentKind.values:
-                self.fail(here, f"unknown kind; use one of {DocumentKind.values}")
-            filed = self.date(doc["on"], here, "on")
-            if "review" in doc:
-                self.keys(doc["review"], _REVIEW, f"{here}: review")
-                self.text(doc["review"], ("comment",), f"{here}: review")
-                if self.date(doc["review"]["on"], f"{here}: review", "on") < filed:
-                    self.fail(here, "the review is dated before the document")
-        for index, course in enumerate(self.items(group.get("courses", []), f"{where}: courses")):
-            here = f"{where}: course {index + 1} ({course.get('title')!r})"
-            self.keys(course, _COURSE, here)
-            self.text(course, ("title", "delivery_mode"), here)
-            self.hours(course["hours"], here)
-            self.date(course["completed_on"], here, "completed_on")
-        if "briefings" in group:
-            self.briefings(group["briefings"], f"{where}: briefings")
-
-    def series(self, series: dict, members: set[str], where: str) -> None:
-        self.keys(series, _SERIES, where)
-        self.text(series, ("kind",), where)
-        if series["every"] not in _EVERY:
-            self.fail(where, f"'every' must be one of {list(_EVERY)}")
-        start = self.date(series["from"], where, "from")
-        if start.weekday() >= 5:
-            self.fail(where, "'from' must be a weekday")
-        if self.date(series["until"], where, "until") < start:
-            self.fail(where, "'until' is before 'from'")
-        self.hours(series["hours"], where)
-        for month in self.list_of_text(series.get("skip", []), where, "skip"):
-            self.month(month, where)
-        absent = series.get("absent", {})
-        if not isinstance(absent, dict):
-            self.fail(where, "'absent' must map usernames to lists of months")
-        self.names(list(absent), members, where, "absent")
-        for months in absent.values():
-            for month in self.list_of_text(months, where, "absent"):
-                self.month(month, where)
-        topics = series["topics"]
-        if not isinstance(topics, list) or not topics:
-            self.fail(where, "'topics' must be a non-empty list")
-        for topic in topics:
-            if isinstance(topic, str) and topic.strip():
-                continue
-            self.keys(topic, _TOPIC, f"{where}: topic")
-            self.text(topic, ("topic",), f"{where}: topic")
-            if "hours" in topic:
-                self.hours(topic["hours"], f"{where}: topic {topic['topic']!r}")
-
-    def briefings(self, spec: Any, where: str) -> None:
-        self.keys(spec, _BRIEFINGS, where)
-        days = spec.get("days_before", 3)
-        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 27:
-            self.fail(where, "'days_before' must be a number of days from 0 to 27")
-        dues: set[dt.date] = set()
-        for item in self.items(spec.get("exceptions", []), f"{where}: exceptions"):
-            here = f"{where}: deadline {item.get('due')!r}"
-            self.keys(item, _EXCEPTION, here)
-            due = self.date(item["due"], here, "due")
-            if due in dues:
-                self.fail(here, "the deadline is listed twice")
-            dues.add(due)
-            missing = item.get("missing", False)
-            if not isinstance(missing, bool):
-                self.fail(here, "'missing' must be true or false")
-            if missing == ("filed_on" in item):
-                self.fail(here, "say either when it was filed ('filed_on') or that it is missing")
-            if "filed_on" in item and self.date(item["filed_on"], here, "filed_on") <= due - (
-                dt.timedelta(days=62)
-            ):
-                self.fail(here, "'filed_on' is long before the deadline")
-            if "extended_to" in item:
-                if not {"granted_on", "reason"} <= set(item):
-                    self.fail(here, "an extension needs 'granted_on' and the 'reason'")
-                self.text(item, ("reason",), here)
-                if self.date(item["extended_to"], here, "extended_to") <= due:
-                    self.fail(here, "an extension must be later than the deadline")
-                if self.date(item["granted_on"], here, "granted_on") > due:
-                    self.fail(here, "an extension is granted before the deadline passes")
-            elif {"granted_on", "reason"} & set(item):
-                self.fail(here, "'granted_on' and 'reason' belong to an extension ('extended_to')")
-            if "text" in item:
-                self.text(item, ("text",), here)
-
-    # Single values.
-
-    def keys(self, item: Any, spec: tuple[set[str], set[str]], where: str) -> None:
-        required, optional = spec
-        if not isinstance(item, dict):
-            self.fail(where, "must be an object")
-        if missing := sorted(required - set(item)):
-            self.fail(where, f"missing {missing}")
-        if unknown := sorted(set(item) - required - optional):
-            self.fail(where, f"unknown keys {unknown}")
-
-    def items(self, value: Any, where: str) -> list[dict]:
-        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-            self.fail(where, "must be a list of objects")
-        return value
-
-    def list_of_text(self, value: Any, where: str, name: str) -> list[str]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(where, f"'{name}' must be a list of texts")
-        return value
-
-    def text(self, item: dict, names, where: str) -> None:
-        for name in names:
-            if not isinstance(item[name], str) or not item[name].strip():
-                self.fail(where, f"'{name}' must be a non-empty text")
-
-    def names(self, usernames: Any, members: set[str], where: str, name: str) -> None:
-        for username in self.list_of_text(usernames, where, name):
-            if username not in members:
-                self.fail(where, f"{name}: {username!r} is not one of the group's members")
-
-    def date(self, value: Any, where: str, name: str) -> dt.date:
-        try:
-            return dt.date.fromisoformat(value)
-        except (TypeError, ValueError):
-            self.fail(where, f"'{name}' {value!r} must be a date, YYYY-MM-DD")
-
-    def month(self, value: str, where: str) -> None:
-        try:
-            dt.date.fromisoformat(f"{value}-01")
-        except ValueError:
-            self.fail(where, f"month {value!r} must be written YYYY-MM")
-
-    def hours(self, value: Any, where: str) -> None:
-        try:
-            hours = Decimal(str(value))
-        except InvalidOperation:
-            hours = Decimal(-1)
-        if isinstance(value, bool) or not hours.is_finite() or hours <= 0:
-            self.fail(where, f"hours {value!r} must be a positive number of class hours")
 
 
 # --- Dates along the way ------------------------------------------------------------------------
@@ -832,3 +579,6 @@ def _activity_line(data: dict) -> str:
 def _pdf(title: str, lines: list[str]) -> SimpleUploadedFile:
     name = "".join("_" if ch in '\\/:*?"<>|' else ch for ch in title).strip()[:80] + ".pdf"
     return SimpleUploadedFile(name, demo_pdf(lines), content_type="application/pdf")
+
+
+registry.add_step("groups", command="load_demo_groups")

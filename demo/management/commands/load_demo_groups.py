@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from workshops.demo import DEMO_GROUPS, load_demo_groups
+from demo.workshops import DEMO_GROUPS, load_demo_groups
 
 
 class Command(BaseCommand):

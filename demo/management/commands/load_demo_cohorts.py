@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cohorts.demo import DEMO_COHORTS, load_demo_cohorts
+from demo.cohorts import DEMO_COHORTS, load_demo_cohorts
 
 
 class Command(BaseCommand):
