@@ -46,9 +46,9 @@ def briefing_board_xlsx(board: Board, *, title: str) -> bytes:
     sheet = book.sheet(title, fallback="briefings")
     sheet.append([_("group"), _("kind"), _("lead")] + [f"{day:%Y-%m-%d}" for day in board.dates])
     for row in board.rows:
-        group = row.group
+        team = row.team
         sheet.append(
-            [group.name, group.get_kind_display(), group.lead.get_full_name()]
+            [team.name, team.get_kind_display(), team.lead.get_full_name()]
             + [_cell(cell) for cell in row.cells]
         )
     return book.getvalue()
