@@ -197,6 +197,7 @@ def _stage_gaps(teams: list[Team]) -> dict[str, list[str]]:
 
 # --- School-based session hours (PT-MODULES, for PT-CREDIT) ---------------------------------------
 
+# Interim: the credits app takes this over; do not build on it.
 PT_HOURS_MIN = 40  # PT-HOURS: class hours of school-based training a class teacher does a year
 
 
