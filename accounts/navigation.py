@@ -25,7 +25,7 @@ NAV_ITEMS = (
     NavItem(_("My school"), "bureaus:my_school", frozenset({Role.SCHOOL_ADMIN})),
     NavItem(_("My progress"), "cohorts:my_progress", frozenset({Role.TEACHER})),
     NavItem(_("My evidence"), "cohorts:evidence_list", frozenset({Role.TEACHER})),
-    NavItem(_("Groups"), "workshops:group_list"),
+    NavItem(_("Groups"), "workshops:team_list"),
     NavItem(
         _("Review evidence"),
         "cohorts:review_queue",

@@ -54,8 +54,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cohorts.reservepoolentry": _ALL,
         "cohorts.outputcall": _ALL,
         "cohorts.rosterimport": ("add", "view"),
-        # "manage" is the group's own permission (manage_group), which staff hold for every group.
-        "workshops.group": (*_ALL, "manage"),
+        # "manage" is the group's own permission (manage_team), which staff hold for every group.
+        "workshops.team": (*_ALL, "manage"),
         "workshops.membership": _ALL,
         "workshops.reportingschedule": _ALL,
         "workshops.deadline": ("change", "view"),
@@ -66,7 +66,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "workshops.attendancerecord": ("change", "view"),
         "workshops.obligation": _ALL,
         "workshops.workshopcourse": _ALL,
-        "workshops.groupdocument": ("view",),
+        "workshops.teamdocument": ("view",),
     },
     Role.LEADERSHIP: {
         "bureaus.learningdistrict": ("view",),
@@ -87,7 +87,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "cohorts.reservepoolentry": ("view",),
         "cohorts.outputcall": ("view",),
         "cohorts.rosterimport": ("view",),
-        "workshops.group": ("view",),
+        "workshops.team": ("view",),
         "workshops.membership": ("view",),
         "workshops.reportingschedule": ("view",),
         "workshops.deadline": ("view",),
@@ -98,7 +98,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "workshops.attendancerecord": ("view",),
         "workshops.obligation": ("view",),
         "workshops.workshopcourse": ("view",),
-        "workshops.groupdocument": ("view",),
+        "workshops.teamdocument": ("view",),
     },
     Role.SCHOOL_ADMIN: {},
     Role.WORKSHOP_LEAD: {},

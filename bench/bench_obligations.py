@@ -69,11 +69,11 @@ def build(bureau):
         ActivityRecord,
         Briefing,
         Deadline,
-        Group,
-        GroupDocument,
-        GroupKind,
         Obligation,
         ReportingSchedule,
+        Team,
+        TeamDocument,
+        TeamKind,
     )
 
     rng = random.Random(20250321)
@@ -99,12 +99,12 @@ def build(bureau):
         ],
         batch_size=1000,
     )
-    groups = Group.objects.bulk_create(
+    teams = Team.objects.bulk_create(
         [
-            Group(
+            Team(
                 bureau=bureau,
                 programme=programme,
-                kind=GroupKind.CADRE_TEAM,
+                kind=TeamKind.CADRE_TEAM,
                 name=f"学区干部团队{i:04d}",
                 lead=leads[i % LEADS],
             )
@@ -112,12 +112,12 @@ def build(bureau):
         ],
         batch_size=1000,
     )
-    specs = rules.PRESETS[GroupKind.CADRE_TEAM][0]
+    specs = rules.PRESETS[TeamKind.CADRE_TEAM][0]
     Obligation.objects.bulk_create(
         [
             Obligation(
                 bureau=bureau,
-                group=group,
+                team=team,
                 rule=spec.rule,
                 title=spec.title,
                 counts=spec.counts,
@@ -126,7 +126,7 @@ def build(bureau):
                 period=spec.period,
                 order=order,
             )
-            for group in groups
+            for team in teams
             for order, spec in enumerate(specs)
         ],
         batch_size=1000,
@@ -137,30 +137,30 @@ def build(bureau):
         return START + dt.timedelta(days=rng.randrange(span))
 
     activities, documents = [], []
-    for group in groups:
+    for team in teams:
         for n in range(rng.randint(*ACTIVITIES)):
             kind = rng.choices(*ACTIVITY_KINDS)[0]
             activities.append(
                 ActivityRecord(
                     bureau=bureau,
-                    group=group,
+                    team=team,
                     date=some_day(),
                     kind=kind,
                     topic=f"{kind}{n}",
                     hours=Decimal(rng.choice([2, 3, 4])),
-                    recorded_by_id=group.lead_id,
+                    recorded_by_id=team.lead_id,
                 )
             )
         for n in range(rng.randint(*DOCUMENTS)):
             kind = rng.choices(*DOCUMENT_KINDS)[0]
             documents.append(
-                GroupDocument(
+                TeamDocument(
                     bureau=bureau,
-                    group=group,
+                    team=team,
                     kind=kind,
                     title=f"{kind}{n}",
                     submitted_on=some_day(),
-                    author_id=group.lead_id,
+                    author_id=team.lead_id,
                     file="bench/x.pdf",  # no file is written: only the row is read
                     original_name=f"{kind}{n}.pdf",
                     size=120_000,
@@ -168,7 +168,7 @@ def build(bureau):
                 )
             )
     ActivityRecord.objects.bulk_create(activities, batch_size=1000)
-    GroupDocument.objects.bulk_create(documents, batch_size=1000)
+    TeamDocument.objects.bulk_create(documents, batch_size=1000)
 
     schedule_rule = rules.Schedule(rules.Frequency.BIMONTHLY)
     days = rules.deadlines(schedule_rule, START, END)
@@ -177,14 +177,14 @@ def build(bureau):
         [
             ReportingSchedule(
                 bureau=bureau,
-                group=group,
+                team=team,
                 title="活动简报",
                 frequency=schedule_rule.frequency,
                 day=schedule_rule.day,
                 starts=START,
                 ends=END,
             )
-            for group in groups
+            for team in teams
         ],
         batch_size=1000,
     )
@@ -196,14 +196,14 @@ def build(bureau):
                 Deadline(
                     bureau=bureau,
                     schedule=schedule,
-                    group_id=schedule.group_id,
+                    team_id=schedule.team_id,
                     due=day,
                     extended_to=day + dt.timedelta(days=14) if extended else None,
                     extension_reason="学区活动冲突" if extended else "",
                 )
             )
     deadlines = Deadline.objects.bulk_create(deadlines, batch_size=1000)
-    lead_of = {group.pk: group.lead_id for group in groups}
+    lead_of = {team.pk: team.lead_id for team in teams}
     briefings = []
     for deadline in deadlines:
         if deadline.due >= TODAY or rng.random() >= FILED:
@@ -217,13 +217,13 @@ def build(bureau):
                 bureau=bureau,
                 deadline=deadline,
                 text="本期开展了校长沙龙和团队建设会议。",
-                filed_by_id=lead_of[deadline.group_id],
+                filed_by_id=lead_of[deadline.team_id],
                 filed_on=filed_on,
             )
         )
     Briefing.objects.bulk_create(briefings, batch_size=1000)
     return programme, {
-        "obligations": len(specs) * len(groups),
+        "obligations": len(specs) * len(teams),
         "activities": len(activities),
         "documents": len(documents),
         "deadlines": len(deadlines),
@@ -254,40 +254,40 @@ def period_start(period: str, day: dt.date, cycle_start: dt.date) -> dt.date:
     return max(start, cycle_start)
 
 
-def floor_obligations(group_ids: list[int], cycle) -> dict[tuple[int, int, dt.date], int]:
+def floor_obligations(team_ids: list[int], cycle) -> dict[tuple[int, int, dt.date], int]:
     """The least an implementation must do: three reads, and a count per (group, obligation,
     period start) of the items of the obligation's kinds."""
-    from workshops.models import ActivityRecord, GroupDocument, Obligation
+    from workshops.models import ActivityRecord, Obligation, TeamDocument
 
     obligations = list(
-        Obligation.objects.filter(group_id__in=group_ids).values_list(
-            "pk", "group_id", "counts", "kinds", "period"
+        Obligation.objects.filter(team_id__in=team_ids).values_list(
+            "pk", "team_id", "counts", "kinds", "period"
         )
     )
     items: dict[tuple[int, str], list[tuple[str, dt.date]]] = defaultdict(list)
-    for group_id, kind, day in ActivityRecord.objects.filter(group_id__in=group_ids).values_list(
-        "group_id", "kind", "date"
+    for team_id, kind, day in ActivityRecord.objects.filter(team_id__in=team_ids).values_list(
+        "team_id", "kind", "date"
     ):
-        items[group_id, "activities"].append((kind, day))
-    for group_id, kind, day in GroupDocument.objects.filter(group_id__in=group_ids).values_list(
-        "group_id", "kind", "submitted_on"
+        items[team_id, "activities"].append((kind, day))
+    for team_id, kind, day in TeamDocument.objects.filter(team_id__in=team_ids).values_list(
+        "team_id", "kind", "submitted_on"
     ):
-        items[group_id, "documents"].append((kind, day))
+        items[team_id, "documents"].append((kind, day))
     counts: dict[tuple[int, int, dt.date], int] = defaultdict(int)
-    for pk, group_id, what, kinds, period in obligations:
+    for pk, team_id, what, kinds, period in obligations:
         kinds = set(kinds)
-        for kind, day in items[group_id, what]:
+        for kind, day in items[team_id, what]:
             if (not kinds or kind in kinds) and cycle.start <= day <= cycle.end:
-                counts[group_id, pk, period_start(period, day, cycle.start)] += 1
+                counts[team_id, pk, period_start(period, day, cycle.start)] += 1
     return counts
 
 
 def selector_counts(rows) -> dict[tuple[int, int, dt.date], int]:
     """The non-zero counts of obligation_rows' result, keyed as the floor's."""
     return {
-        (group_id, row.obligation.pk, period.window.start): period.count
-        for group_id, group_rows in rows.items()
-        for row in group_rows
+        (team_id, row.obligation.pk, period.window.start): period.count
+        for team_id, team_rows in rows.items()
+        for row in team_rows
         for period in row.periods
         if period.count
     }
@@ -302,10 +302,10 @@ def floor_board(programme, school_year):
 
     cells: dict[int, dict[dt.date, tuple[dt.date | None, dt.date | None]]] = defaultdict(dict)
     dates: set[dt.date] = set()
-    for group_id, due, extended_to, filed_on in Deadline.objects.filter(
-        group__programme=programme, due__range=(school_year.start, school_year.end)
-    ).values_list("group_id", "due", "extended_to", "briefing__filed_on"):
-        cells[group_id][due] = (extended_to, filed_on)
+    for team_id, due, extended_to, filed_on in Deadline.objects.filter(
+        team__programme=programme, due__range=(school_year.start, school_year.end)
+    ).values_list("team_id", "due", "extended_to", "briefing__filed_on"):
+        cells[team_id][due] = (extended_to, filed_on)
         dates.add(due)
     return sorted(dates), cells
 
@@ -313,7 +313,7 @@ def floor_board(programme, school_year):
 def board_cells(board) -> dict[int, dict[dt.date, tuple[dt.date | None, dt.date | None]]]:
     """briefing_board's cells, keyed as the floor's."""
     return {
-        row.group.pk: {
+        row.team.pk: {
             day: (cell.deadline.extended_to, cell.filed_on)
             for day, cell in zip(board.dates, row.cells, strict=True)
             if cell is not None
@@ -327,7 +327,7 @@ def main() -> bool:
         from django.db import connection
 
         from bureaus.tenancy import bureau_scope
-        from workshops.models import Group
+        from workshops.models import Team
         from workshops.selectors import briefing_board, obligation_rows
 
         bureau = make_bureau("bench", "基准", schools=1)
@@ -345,24 +345,24 @@ def main() -> bool:
             school_year = next(w for w in programme.school_years if w.key == SCHOOL_YEAR)
 
             # The groups as the programme's group page passes them: the staff's groups
-            # (workshops.access.groups_for_user: programme, lead and assistant joined).
-            visible = Group.objects.select_related("programme", "lead", "assistant")
-            groups = list(visible.filter(programme=programme).order_by("name"))
-            group_ids = [g.pk for g in groups]
-            some = groups[:SMALL]
+            # (workshops.access.teams_for_user: programme, lead and assistant joined).
+            visible = Team.objects.select_related("programme", "lead", "assistant")
+            teams = list(visible.filter(programme=programme).order_by("name"))
+            team_ids = [g.pk for g in teams]
+            some = teams[:SMALL]
             some_visible = visible.filter(name__lt=f"学区干部团队{SMALL:04d}")
 
             # (a) what each group owes, per period
             def run_floor_a():
-                counts = floor_obligations(group_ids, cycle)
+                counts = floor_obligations(team_ids, cycle)
                 assert counts
 
-            def run_rows(chosen=groups):
+            def run_rows(chosen=teams):
                 rows = obligation_rows(chosen, today=TODAY)
                 assert len(rows) == len(chosen) and all(len(r) == 6 for r in rows.values())
 
-            expected = floor_obligations(group_ids, cycle)
-            assert selector_counts(obligation_rows(groups, today=TODAY)) == expected
+            expected = floor_obligations(team_ids, cycle)
+            assert selector_counts(obligation_rows(teams, today=TODAY)) == expected
             floor_a, rows_m, rows_small = measure_together(
                 [
                     ("floor: 3 values_list + dict counts", run_floor_a, None),
@@ -372,8 +372,8 @@ def main() -> bool:
             )
             periods = sum(
                 len(row.periods)
-                for group_rows in obligation_rows(groups, today=TODAY).values()
-                for row in group_rows
+                for team_rows in obligation_rows(teams, today=TODAY).values()
+                for row in team_rows
             )
 
             # (b) the briefing board of one school year

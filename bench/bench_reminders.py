@@ -60,7 +60,7 @@ def build() -> list:
     from bureaus.tenancy import bureau_scope
     from programmes.models import Programme
     from workshops import rules
-    from workshops.models import Briefing, Deadline, Group, GroupKind, ReportingSchedule
+    from workshops.models import Briefing, Deadline, ReportingSchedule, Team, TeamKind
 
     password = make_password(None)
     days = rules.deadlines(rules.XH_BRIEF, STARTS, ENDS)
@@ -93,12 +93,12 @@ def build() -> list:
             )
             per_bureau = WORKSHOPS // BUREAUS
             # leads shared unevenly: lead i runs workshops i, i + 2,000, i + 4,000 (when there)
-            groups = Group.objects.bulk_create(
+            teams = Team.objects.bulk_create(
                 [
-                    Group(
+                    Team(
                         bureau=bureau,
                         programme=programme,
-                        kind=GroupKind.WORKSHOP,
+                        kind=TeamKind.WORKSHOP,
                         name=f"名师工作坊{i:05d}",
                         workshop_type="inter_school",
                         lead=leads[i % LEADS],
@@ -111,21 +111,21 @@ def build() -> list:
                 [
                     ReportingSchedule(
                         bureau=bureau,
-                        group=group,
+                        team=team,
                         title="活动简报",
                         frequency=rules.Frequency.QUARTERLY,
                         day=28,
                         starts=STARTS,
                         ends=ENDS,
                     )
-                    for group in groups
+                    for team in teams
                 ],
                 batch_size=1000,
             )
-            lead_of = {group.pk: group.lead_id for group in groups}
+            lead_of = {team.pk: team.lead_id for team in teams}
             deadlines = Deadline.objects.bulk_create(
                 [
-                    Deadline(bureau=bureau, schedule=schedule, group_id=schedule.group_id, due=day)
+                    Deadline(bureau=bureau, schedule=schedule, team_id=schedule.team_id, due=day)
                     for schedule in schedules
                     for day in days
                 ],
@@ -137,7 +137,7 @@ def build() -> list:
                         bureau=bureau,
                         deadline=deadline,
                         text="本季度开展了两次研修活动。",
-                        filed_by_id=lead_of[deadline.group_id],
+                        filed_by_id=lead_of[deadline.team_id],
                         filed_on=deadline.due - dt.timedelta(days=3),
                     )
                     for deadline in deadlines
@@ -173,7 +173,7 @@ def floor_claim() -> int:
                 Q(extended_to__isnull=True, due__range=near) | Q(extended_to__range=near),
                 briefing__isnull=True,
             ).values_list(
-                "pk", "bureau_id", "due", "group__name", "group__lead_id", "schedule__title"
+                "pk", "bureau_id", "due", "team__name", "team__lead_id", "schedule__title"
             )
         ]
         Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)

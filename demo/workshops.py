@@ -53,10 +53,10 @@ from workshops.models import (
     Briefing,
     BriefingFile,
     Deadline,
-    Group,
-    GroupDocument,
     MemberRole,
     Membership,
+    Team,
+    TeamDocument,
 )
 
 DEMO_GROUPS = Path(settings.BASE_DIR) / "fixtures" / "demo_groups.json"
@@ -193,10 +193,10 @@ def _load_programme(
             "load the programme seeds first (`manage.py load_programmes`)."
         )
     stored: list[str] = []
-    storage = GroupDocument._meta.get_field("file").storage
+    storage = TeamDocument._meta.get_field("file").storage
     try:
         with transaction.atomic():
-            if Group.objects.filter(programme=programme).exists():
+            if Team.objects.filter(programme=programme).exists():
                 return None
             found = _Lookups(
                 programme=programme,
@@ -210,29 +210,29 @@ def _load_programme(
                 today=today,
                 clock=_Clock(),
             )
-            counts = {"groups": 0, "activities": 0, "documents": 0, "briefings": 0}
-            for group_spec in spec["groups"]:
-                here = f"{where}: group {group_spec['name']!r}"
+            counts = {"teams": 0, "activities": 0, "documents": 0, "briefings": 0}
+            for team_spec in spec["groups"]:
+                here = f"{where}: group {team_spec['name']!r}"
 
                 def fail(place: str, message: str, here=here) -> NoReturn:
                     raise ValueError(
                         f"{here}: {place}: {message}" if place else f"{here}: {message}"
                     )
 
-                for key, value in _load_group(group_spec, found, stored, fail).items():
+                for key, value in _load_team(team_spec, found, stored, fail).items():
                     counts[key] += value
     except BaseException:
         for name in stored:  # files are not part of the transaction
             storage.delete(name)
         raise
     return (
-        f"{bureau.code} · {programme.code}: {counts['groups']} groups, "
+        f"{bureau.code} · {programme.code}: {counts['teams']} groups, "
         f"{counts['activities']} activities, {counts['documents']} documents, "
         f"{counts['briefings']} briefings"
     )
 
 
-def _load_group(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> dict[str, int]:
+def _load_team(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> dict[str, int]:
     cycle = found.programme.cycle
     formed_on = _day(spec["formed_on"])
     if not cycle.start <= formed_on <= found.today:
@@ -251,7 +251,7 @@ def _load_group(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> 
         return day
 
     lead = user(spec["lead"], "lead")
-    group = Group(
+    team = Team(
         bureau_id=found.programme.bureau_id,
         programme=found.programme,
         kind=spec["kind"],
@@ -268,23 +268,23 @@ def _load_group(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> 
         project_title=spec.get("project_title", ""),
         description=spec.get("description", ""),
     )
-    _clean(group, fail)
-    group.save()
+    _clean(team, fail)
+    team.save()
     clock = found.clock
-    with _service(fail, "creating the group"), clock.dated(formed_on, group.name):
+    with _service(fail, "creating the group"), clock.dated(formed_on, team.name):
         audit_record(
-            bureau=group.bureau_id,
+            bureau=team.bureau_id,
             actor=found.staff,
             action="admin.add",
-            target=group,
-            model=group._meta.label_lower,
+            target=team,
+            model=team._meta.label_lower,
             message="",
         )
-        services.group_permissions_sync(group=group)
-        services.group_presets_apply(actor=found.staff, group=group)
+        services.team_permissions_sync(team=team)
+        services.team_presets_apply(actor=found.staff, team=team)
 
     members: dict[str, Membership] = {}
-    with clock.dated(formed_on, f"{group.name}|members"):
+    with clock.dated(formed_on, f"{team.name}|members"):
         for item in spec.get("members", []):
             profile = found.profiles.get(item["teacher"])
             if profile is None:
@@ -292,7 +292,7 @@ def _load_group(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> 
             with _service(fail, f"member {item['teacher']!r}"):
                 members[item["teacher"]] = services.membership_add(
                     actor=lead,
-                    group=group,
+                    team=team,
                     teacher=profile,
                     role=item.get("role", MemberRole.MEMBER),
                     task_division=item.get("task_division", ""),
@@ -300,16 +300,16 @@ def _load_group(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> 
 
     activities = _activities(spec, within, last_day=min(cycle.end, found.today))
     for number, (place, data, absent, files) in enumerate(activities, start=1):
-        with _service(fail, place), clock.dated(data["date"], f"{group.name}|a{number}") as at:
+        with _service(fail, place), clock.dated(data["date"], f"{team.name}|a{number}") as at:
             activity = services.activity_record(
                 actor=lead,
-                group=group,
+                team=team,
                 data=data,
                 present_member_ids=[m.pk for name, m in members.items() if name not in absent],
                 files=[
                     _pdf(
                         f"{data['date']:%Y%m%d}{data['kind']}活动材料{'' if n == 0 else n + 1}",
-                        [data["topic"], group.name, _activity_line(data), "签到表、课件与照片"],
+                        [data["topic"], team.name, _activity_line(data), "签到表、课件与照片"],
                     )
                     for n in range(files)
                 ],
@@ -322,37 +322,37 @@ def _load_group(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> 
         place = f"document {number} ({item['title']!r})"
         on = within(_day(item["on"]), place)
         author = user(item.get("author"), f"{place}: author") or lead
-        with _service(fail, place), clock.dated(on, f"{group.name}|d{number}") as at:
+        with _service(fail, place), clock.dated(on, f"{team.name}|d{number}") as at:
             document = services.document_upload(
                 actor=author,
-                group=group,
+                team=team,
                 kind=item["kind"],
                 title=item["title"],
-                upload=_pdf(item["title"], [item["title"], group.name, author.full_name, str(on)]),
+                upload=_pdf(item["title"], [item["title"], team.name, author.full_name, str(on)]),
                 notes=item.get("notes", ""),
                 on=on,
             )
         stored.append(document.file.name)
-        GroupDocument.objects.filter(pk=document.pk).update(uploaded_at=at)
+        TeamDocument.objects.filter(pk=document.pk).update(uploaded_at=at)
         if review := item.get("review"):
             reviewed_on = within(_day(review["on"]), f"{place}: review")
             with (
                 _service(fail, f"{place}: review"),
-                clock.dated(reviewed_on, f"{group.name}|r{number}"),
+                clock.dated(reviewed_on, f"{team.name}|r{number}"),
             ):
                 services.document_review(actor=lead, document=document, comment=review["comment"])
-            GroupDocument.objects.filter(pk=document.pk).update(reviewed_on=reviewed_on)
+            TeamDocument.objects.filter(pk=document.pk).update(reviewed_on=reviewed_on)
 
     for number, item in enumerate(spec.get("courses", []), start=1):
         place = f"course {number} ({item['title']!r})"
         completed_on = within(_day(item["completed_on"]), place)
         data = {**item, "hours": Decimal(str(item["hours"])), "completed_on": completed_on}
-        with _service(fail, place), clock.dated(completed_on, f"{group.name}|c{number}"):
-            services.course_record(actor=lead, group=group, data=data)
+        with _service(fail, place), clock.dated(completed_on, f"{team.name}|c{number}"):
+            services.course_record(actor=lead, team=team, data=data)
 
-    briefings = _briefings(spec, group, found, formed_on, activities, stored, fail)
+    briefings = _briefings(spec, team, found, formed_on, activities, stored, fail)
     return {
-        "groups": 1,
+        "teams": 1,
         "activities": len(activities),
         "documents": len(spec.get("documents", [])),
         "briefings": briefings,
@@ -445,7 +445,7 @@ def _weekday(day: dt.date) -> dt.date:
 
 def _briefings(
     spec: dict,
-    group: Group,
+    team: Team,
     found: _Lookups,
     formed_on: dt.date,
     activities: list,
@@ -453,20 +453,18 @@ def _briefings(
     fail: _Fail,
 ) -> int:
     """File the briefings owed by the deadlines that have passed; returns how many."""
-    deadlines = list(
-        Deadline.objects.filter(group=group).select_related("schedule").order_by("due")
-    )
+    deadlines = list(Deadline.objects.filter(team=team).select_related("schedule").order_by("due"))
     settings_ = spec.get("briefings", {})
     exceptions = {_day(item["due"]): item for item in settings_.get("exceptions", [])}
     if unknown := sorted(set(exceptions) - {d.due for d in deadlines}):
         fail("briefings", f"the group owes no briefing by {unknown[0]}")
-    filer = found.users.get(settings_.get("filed_by", group.lead.username))
+    filer = found.users.get(settings_.get("filed_by", team.lead.username))
     if filer is None:
         fail("briefings", f"no user {settings_['filed_by']!r} in this bureau")
     before = dt.timedelta(days=settings_.get("days_before", 3))
     done = [data for _place, data, _absent, _files in activities]
     filed = 0
-    previous = group.programme.cycle.start - dt.timedelta(days=1)
+    previous = team.programme.cycle.start - dt.timedelta(days=1)
     for deadline in deadlines:
         item = exceptions.get(deadline.due, {})
         since, previous = previous, deadline.due
@@ -475,7 +473,7 @@ def _briefings(
             granted_on = _day(item["granted_on"])
             with (
                 _service(fail, place),
-                found.clock.dated(granted_on, f"{group.name}|x{deadline.due}"),
+                found.clock.dated(granted_on, f"{team.name}|x{deadline.due}"),
             ):
                 services.deadline_extend(
                     actor=found.staff,
@@ -488,14 +486,14 @@ def _briefings(
         on = _day(item["filed_on"]) if "filed_on" in item else max(deadline.due - before, formed_on)
         if not formed_on <= on <= found.today:
             fail(place, f"filed on {on}: before the group was formed or after today")
-        text = item.get("text") or _briefing_text(group, deadline, since, done)
+        text = item.get("text") or _briefing_text(team, deadline, since, done)
         title = f"{deadline.schedule.title}（{deadline.due:%Y-%m-%d}）"
-        with _service(fail, place), found.clock.dated(on, f"{group.name}|b{deadline.due}") as at:
+        with _service(fail, place), found.clock.dated(on, f"{team.name}|b{deadline.due}") as at:
             briefing = services.briefing_file(
                 actor=filer,
                 deadline=deadline,
                 text=text,
-                files=[_pdf(f"{group.name}{title}", [title, *text.splitlines()])],
+                files=[_pdf(f"{team.name}{title}", [title, *text.splitlines()])],
                 on=on,
             )
         Briefing.objects.filter(pk=briefing.pk).update(created_at=at)
@@ -506,11 +504,11 @@ def _briefings(
     return filed
 
 
-def _briefing_text(group: Group, deadline: Deadline, since: dt.date, done: list[dict]) -> str:
+def _briefing_text(team: Team, deadline: Deadline, since: dt.date, done: list[dict]) -> str:
     """What a lead writes: the activities since the deadline before, and the next step."""
     due = deadline.due
     period = [data for data in done if since < data["date"] <= due]
-    lines = [f"{group.name}{deadline.schedule.title}（截至{due.year}年{due.month}月{due.day}日）"]
+    lines = [f"{team.name}{deadline.schedule.title}（截至{due.year}年{due.month}月{due.day}日）"]
     if not period:
         lines.append("本期未开展集中研修活动，成员按分工开展自主研修，整理研究资料。")
     else:

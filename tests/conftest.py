@@ -219,10 +219,10 @@ def enrol(cast: Cast) -> None:
     )
     job.file.save("roster.xlsx", ContentFile(b"PK"), save=True)
     cast.extras["roster_import"] = job
-    from workshops.models import Group, ReportingSchedule
-    from workshops.services import briefing_file, group_permissions_sync, schedule_deadlines_sync
+    from workshops.models import ReportingSchedule, Team
+    from workshops.services import briefing_file, schedule_deadlines_sync, team_permissions_sync
 
-    group = Group.objects.create(
+    team = Team.objects.create(
         bureau=cast.bureau,
         programme=cast.programme,
         kind="workshop",
@@ -231,10 +231,10 @@ def enrol(cast: Cast) -> None:
         lead=cast.lead,
         project_title="单元作业设计",
     )
-    group_permissions_sync(group=group)
+    team_permissions_sync(team=team)
     schedule = ReportingSchedule.objects.create(
         bureau=cast.bureau,
-        group=group,
+        team=team,
         title="活动简报",
         frequency="quarterly",
         day=28,
@@ -243,13 +243,13 @@ def enrol(cast: Cast) -> None:
     )
     schedule_deadlines_sync(schedule)
     first = schedule.deadlines.order_by("due").first()
-    cast.extras["group"] = group
+    cast.extras["team"] = team
     from workshops.models import Membership
     from workshops.services import activity_record
 
     member = Membership.objects.create(
         bureau=cast.bureau,
-        group=group,
+        team=team,
         teacher=cast.teacher.teacher_profile,
         task_division="负责课例研究",
     )
@@ -263,7 +263,7 @@ def enrol(cast: Cast) -> None:
 
     cast.extras["activity"] = activity_record(
         actor=cast.lead,
-        group=group,
+        team=team,
         present_member_ids=[member.pk],
         data={
             "date": dt.date(2023, 10, 12),
@@ -285,7 +285,7 @@ def enrol(cast: Cast) -> None:
     cast.extras["briefing_file"] = cast.extras["briefing"].files.get()
     cast.extras["document"] = document_upload(
         actor=cast.lead,
-        group=group,
+        team=team,
         kind="research_plan",
         title=f"{cast.bureau.short_name}研究方案",
         upload=pdf("plan.pdf"),
@@ -293,7 +293,7 @@ def enrol(cast: Cast) -> None:
     )
     cast.extras["course"] = course_record(
         actor=cast.lead,
-        group=group,
+        team=team,
         data={
             "title": f"{cast.bureau.short_name}单元作业设计课程",
             "hours": 20,

@@ -162,8 +162,8 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
 
     today = timezone.localdate()
     with bureau_scope(xuhui.bureau):
-        group = xuhui.extras["group"]
-        last = group.deadlines.order_by("-due").first()  # 2026-06-28, never filed
+        team = xuhui.extras["team"]
+        last = team.deadlines.order_by("-due").first()  # 2026-06-28, never filed
     photo = tmp_path / "活动照片.png"
     photo.write_bytes(PNG_PIXEL)
     report = tmp_path / "简报附件.pdf"
@@ -172,7 +172,7 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     # Staff: the board shows what is missing; one deadline gets an extension.
     sign_in(page, "xh_staff")
     page.goto(f"/programmes/{xuhui.programme.pk}/briefings/")
-    row = page.locator("tr.board-row-missing", has_text=group.name)
+    row = page.locator("tr.board-row-missing", has_text=team.name)
     assert row.locator(".board-missing").count() == 4  # the 2025 school year: nothing filed
     row.locator(f"a[href='/deadlines/{last.pk}/']").click()
     page.wait_for_url(f"**/deadlines/{last.pk}/")
@@ -190,7 +190,7 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     # The lead: the home page says what is due next; the briefing is filed in time.
     sign_in(page, "xh_lead")
     panel = page.locator("[data-testid=my-groups]")
-    assert group.name in panel.inner_text()
+    assert team.name in panel.inner_text()
     panel.locator(f"a[href='/deadlines/{last.pk}/']").click()
     page.fill("#id_text", "本季度完成单元作业设计三轮研讨。")
     page.set_input_files("#id_files", [str(report)])
@@ -200,8 +200,8 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     assert "按时" in main and "简报附件.pdf" in main
 
     # ... and records an activity with a photo; a bad number loses nothing typed.
-    page.goto(f"/groups/{group.pk}/")
-    page.click(f"a[href='/groups/{group.pk}/activities/new/']")
+    page.goto(f"/groups/{team.pk}/")
+    page.click(f"a[href='/groups/{team.pk}/activities/new/']")
     page.fill("#id_date", (today - dt.timedelta(days=1)).isoformat())
     page.fill("#id_kind", "集体备课")
     page.fill("#id_topic", "作业设计第三轮研讨")

@@ -26,7 +26,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 def walk(cast) -> dict[str, list[str]]:
     """The main pages of each role of the cast."""
     with bureau_scope(cast.bureau):
-        group = cast.extras["group"]
+        team = cast.extras["team"]
         pk = cast.programme.pk
         requirement = cast.programme.requirements.get().pk
         enrolment = cast.extras["enrolment_backbone"].pk
@@ -43,7 +43,7 @@ def walk(cast) -> dict[str, list[str]]:
             "/evidence/new/",
             f"/evidence/{evidence}/",
             "/groups/",
-            f"/groups/{group.pk}/",
+            f"/groups/{team.pk}/",
             "/programmes/",
             f"/programmes/{pk}/",
             "/me/",
@@ -51,10 +51,10 @@ def walk(cast) -> dict[str, list[str]]:
         ],
         "lead": [
             "/",
-            f"/groups/{group.pk}/",
-            f"/groups/{group.pk}/activities/new/",
-            f"/groups/{group.pk}/documents/new/",
-            f"/groups/{group.pk}/members/add/",
+            f"/groups/{team.pk}/",
+            f"/groups/{team.pk}/activities/new/",
+            f"/groups/{team.pk}/documents/new/",
+            f"/groups/{team.pk}/members/add/",
             f"/activities/{activity}/",
             f"/deadlines/{deadline}/",
         ],
@@ -94,8 +94,8 @@ def walk(cast) -> dict[str, list[str]]:
             f"/admin/cohorts/rosterimport/{roster}/change/",
             f"/admin/programmes/programme/{pk}/change/",
             f"/admin/programmes/requirement/{requirement}/change/",
-            f"/admin/workshops/group/{group.pk}/change/",
-            "/admin/workshops/group/add/",
+            f"/admin/workshops/team/{team.pk}/change/",
+            "/admin/workshops/team/add/",
             f"/admin/accounts/user/{cast.teacher.pk}/change/",
             "/admin/accounts/user/add/",
             "/admin/bureaus/auditentry/",
@@ -206,8 +206,8 @@ def test_no_csp_violation_while_signing_in_and_working_in_the_admin(
     page.wait_for_timeout(100)
     problems += [f"action page: {v}" for v in page.evaluate("window.__csp")] + console
     # A change form with inlines: a new inline row, the calendar, an autocomplete's dropdown.
-    group = xuhui.extras["group"].pk
-    problems += violations_on(page, f"/admin/workshops/group/{group}/change/", console)
+    team = xuhui.extras["team"].pk
+    problems += violations_on(page, f"/admin/workshops/team/{team}/change/", console)
     rows = page.locator("#memberships-group tr.form-row").count()
     page.click("#memberships-group .add-row a")
     assert page.locator("#memberships-group tr.form-row").count() == rows + 1

@@ -230,13 +230,13 @@ def test_XH_BRIEF_beat_and_a_real_worker_send_each_reminder_once(broker, xuhui):
     from workshops.services import briefing_file, schedule_deadlines_sync
 
     today = timezone.localdate()
-    group = xuhui.extras["group"]
+    team = xuhui.extras["team"]
     with bureau_scope(xuhui.bureau):
         # A monthly briefing due in 7 days, and one due tomorrow that was filed already.
         due = today + dt.timedelta(days=7)
         soon = ReportingSchedule.objects.create(
             bureau=xuhui.bureau,
-            group=group,
+            team=team,
             title="月度简报",
             frequency="monthly",
             day=due.day,
@@ -247,7 +247,7 @@ def test_XH_BRIEF_beat_and_a_real_worker_send_each_reminder_once(broker, xuhui):
         filed_day = today + dt.timedelta(days=1)
         filed = ReportingSchedule.objects.create(
             bureau=xuhui.bureau,
-            group=group,
+            team=team,
             title="已交简报",
             frequency="monthly",
             day=filed_day.day,

@@ -192,7 +192,7 @@ def test_putuos_pages_do_not_reach_xuhuis_rows_by_a_second_id(xuhui, putuo, path
         "pt_evidence": putuo.extras["evidence"].pk,
         "pt_activity": putuo.extras["activity"].pk,
         "pt_deadline": putuo.extras["deadline"].pk,
-        "pt_group": putuo.extras["group"].pk,
+        "pt_group": putuo.extras["team"].pk,
         "xh_evidence_file": xuhui.extras["evidence_file"].pk,
         "xh_activity_file": xuhui.extras["activity_file"].pk,
         "xh_briefing_file": xuhui.extras["briefing_file"].pk,
@@ -210,9 +210,9 @@ def test_putuos_pages_do_not_reach_xuhuis_rows_by_a_second_id(xuhui, putuo, path
 
 
 def test_adding_a_member_refuses_a_xuhui_teacher(xuhui, putuo):
-    group = putuo.extras["group"]
+    team = putuo.extras["team"]
     response = putuo.client("lead").post(
-        f"/groups/{group.pk}/members/add/",
+        f"/groups/{team.pk}/members/add/",
         {"teacher": xuhui.teacher.teacher_profile.pk, "role": "member", "task_division": "x"},
     )
     assert refused(response)
@@ -221,17 +221,17 @@ def test_adding_a_member_refuses_a_xuhui_teacher(xuhui, putuo):
     with all_bureaus():
         assert (
             not Membership.objects.all_bureaus()
-            .filter(teacher=xuhui.teacher.teacher_profile, group=group)
+            .filter(teacher=xuhui.teacher.teacher_profile, team=team)
             .exists()
         )
 
 
 def test_an_activity_refuses_xuhuis_members_as_present(xuhui, putuo):
-    group = putuo.extras["group"]
+    team = putuo.extras["team"]
     client = putuo.client("lead")
     data = {"date": "2024-03-01", "kind": "集体备课", "topic": "越界考勤", "hours": "2"}
     response = client.post(
-        f"/groups/{group.pk}/activities/new/",
+        f"/groups/{team.pk}/activities/new/",
         data | {"present": [xuhui.extras["membership"].pk]},
     )
     assert refused(response)
@@ -241,12 +241,12 @@ def test_an_activity_refuses_xuhuis_members_as_present(xuhui, putuo):
         assert not ActivityRecord.objects.all_bureaus().filter(topic="越界考勤").exists()
         assert (
             not AttendanceRecord.objects.all_bureaus()
-            .filter(membership=xuhui.extras["membership"], activity__group=group)
+            .filter(membership=xuhui.extras["membership"], activity__team=team)
             .exists()
         )
     # Positive control: Putuo's own member is accepted.
     response = client.post(
-        f"/groups/{group.pk}/activities/new/",
+        f"/groups/{team.pk}/activities/new/",
         data | {"topic": "本坊考勤", "present": [putuo.extras["membership"].pk]},
     )
     assert response.status_code == 302
@@ -342,8 +342,8 @@ EXPECTED_ADMIN_FIELDS = {
     "cohorts.reservepoolentry::programme",
     "cohorts.reservepoolentry::teacher",
     "cohorts.outputcall::programme",
-    "workshops.group::programme",
-    "workshops.group::lead",
+    "workshops.team::programme",
+    "workshops.team::lead",
 }
 
 

@@ -124,11 +124,11 @@ def xuhui_objects(x) -> dict[str, object]:
         "cohorts.enrolment": x.extras["enrolment_backbone"],
         "cohorts.reservepoolentry": x.extras["pool_entry"],
         "cohorts.rosterimport": x.extras["roster_import"],
-        "workshops.group": x.extras["group"],
+        "workshops.team": x.extras["team"],
         "workshops.deadline": x.extras["deadline"],
         "workshops.briefing": x.extras["briefing"],
         "workshops.activityrecord": x.extras["activity"],
-        "workshops.groupdocument": x.extras["document"],
+        "workshops.teamdocument": x.extras["document"],
         "cohorts.outputcall": x.extras["output_call"],
         "programmes.programme": x.programme,
         "programmes.requirement": requirement,
@@ -329,61 +329,61 @@ def build_cases(x) -> list[Case]:
 
 def workshop_cases(x) -> list[Case]:
     """The group pages, aimed at Xuhui's workshop and everything in it."""
-    group, member = x.extras["group"], x.extras["membership"]
+    team, member = x.extras["team"], x.extras["membership"]
     activity, deadline = x.extras["activity"], x.extras["deadline"]
     document, pk = x.extras["document"], x.programme.pk
     activity_file, briefing_file = x.extras["activity_file"], x.extras["briefing_file"]
     return [
         Case("groups/", "/groups/", PAGE),
         Case("groups/", f"/groups/?programme={pk}&q=数学", PAGE),
-        Case("groups/<int:pk>/", f"/groups/{group.pk}/", OBJECT),
-        Case("groups/<int:pk>/members/add/", f"/groups/{group.pk}/members/add/", OBJECT),
+        Case("groups/<int:pk>/", f"/groups/{team.pk}/", OBJECT),
+        Case("groups/<int:pk>/members/add/", f"/groups/{team.pk}/members/add/", OBJECT),
         Case(
             "groups/<int:pk>/members/add/",
-            f"/groups/{group.pk}/members/add/",
+            f"/groups/{team.pk}/members/add/",
             OBJECT,
             "post",
             (("teacher", str(member.teacher_id)), ("role", "member")),
         ),
         Case(
             "groups/<int:pk>/members/<int:member_pk>/",
-            f"/groups/{group.pk}/members/{member.pk}/",
+            f"/groups/{team.pk}/members/{member.pk}/",
             OBJECT,
         ),
         Case(
             "groups/<int:pk>/members/<int:member_pk>/",
-            f"/groups/{group.pk}/members/{member.pk}/",
+            f"/groups/{team.pk}/members/{member.pk}/",
             OBJECT,
             "post",
             (("task_division", "x"),),
         ),
         Case(
             "groups/<int:pk>/members/<int:member_pk>/",
-            f"/groups/{group.pk}/members/{member.pk}/",
+            f"/groups/{team.pk}/members/{member.pk}/",
             OBJECT,
             "post",
             (("remove", "1"),),
         ),
-        Case("groups/<int:pk>/activities/new/", f"/groups/{group.pk}/activities/new/", OBJECT),
+        Case("groups/<int:pk>/activities/new/", f"/groups/{team.pk}/activities/new/", OBJECT),
         Case(
             "groups/<int:pk>/activities/new/",
-            f"/groups/{group.pk}/activities/new/",
+            f"/groups/{team.pk}/activities/new/",
             OBJECT,
             "post",
             (("date", "2024-03-01"), ("kind", "x"), ("topic", "x"), ("hours", "2")),
         ),
-        Case("groups/<int:pk>/documents/new/", f"/groups/{group.pk}/documents/new/", OBJECT),
+        Case("groups/<int:pk>/documents/new/", f"/groups/{team.pk}/documents/new/", OBJECT),
         Case(
             "groups/<int:pk>/documents/new/",
-            f"/groups/{group.pk}/documents/new/",
+            f"/groups/{team.pk}/documents/new/",
             OBJECT,
             "post",
             (("kind", "other"), ("title", "x")),
         ),
-        Case("groups/<int:pk>/courses/new/", f"/groups/{group.pk}/courses/new/", OBJECT),
+        Case("groups/<int:pk>/courses/new/", f"/groups/{team.pk}/courses/new/", OBJECT),
         Case(
             "groups/<int:pk>/courses/new/",
-            f"/groups/{group.pk}/courses/new/",
+            f"/groups/{team.pk}/courses/new/",
             OBJECT,
             "post",
             (("title", "x"), ("hours", "10")),

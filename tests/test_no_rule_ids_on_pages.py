@@ -8,17 +8,17 @@ import re
 import pytest
 
 from bureaus.tenancy import bureau_scope
-from workshops.services import group_presets_apply
+from workshops.services import team_presets_apply
 
 RULE_ID = re.compile(r"\b(?:XH|XC|HA|SJ|PT)-[A-Z][A-Z0-9-]*")
 
 
 @pytest.mark.parametrize("role", ["teacher", "lead", "mentor", "school_admin"])
 def test_no_rule_id_on_the_pages_of(role, xuhui):
-    group = xuhui.extras["group"]
+    team = xuhui.extras["team"]
     with bureau_scope(xuhui.bureau):
-        group_presets_apply(actor=xuhui.staff, group=group)  # obligations carry rule ids
-        assert group.obligations.exclude(rule="").exists()
+        team_presets_apply(actor=xuhui.staff, team=team)  # obligations carry rule ids
+        assert team.obligations.exclude(rule="").exists()
     client = xuhui.client(role)
     pages = [
         "/",
@@ -28,7 +28,7 @@ def test_no_rule_id_on_the_pages_of(role, xuhui):
         "/programmes/",
         f"/programmes/{xuhui.programme.pk}/",
         "/groups/",
-        f"/groups/{group.pk}/",
+        f"/groups/{team.pk}/",
         "/notifications/",
     ]
     seen = 0

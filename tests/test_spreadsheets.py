@@ -14,12 +14,12 @@ from accounts.models import TeacherProfile, User
 from bureaus.spreadsheets import csv_text, read_xlsx, xlsx_bytes
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
-from workshops.models import Group
+from workshops.models import Team
 
 from .cohorts.test_roster import HEADER, IMPORT_URL, enrolment_count
 from .workshops.test_programme_pages import (
     board_url,
-    make_group,
+    make_team,
     quarterly,
     sessions,
     sessions_url,
@@ -163,19 +163,19 @@ def test_the_roster_export_as_csv_puts_a_quote_before_formula_text(xuhui):
         assert by_number[f"N{i}"][8] == str(10 + i)
 
 
-def test_the_briefing_board_export_writes_group_and_lead_names_as_text(xuhui):
+def test_the_briefing_board_export_writes_team_and_lead_names_as_text(xuhui):
     with bureau_scope(xuhui.bureau):
         User.objects.filter(pk=xuhui.lead.pk).update(full_name=NAMES[0])
         for name in NAMES:
-            quarterly(xuhui, make_group(xuhui, "workshop", name))
+            quarterly(xuhui, make_team(xuhui, "workshop", name))
     response = xuhui.client("staff").get(
         board_url(xuhui), {"school_year": "2023", "format": "xlsx"}
     )
     assert response.status_code == 200
     rows = cells(response.content)[1:]
-    groups = {row[0][0]: row for row in rows}
+    teams = {row[0][0]: row for row in rows}
     for name in NAMES:
-        assert groups[read_back(name)][0][1] == "s"
+        assert teams[read_back(name)][0][1] == "s"
     assert all(row[2] == (NAMES[0], "s") for row in rows)  # the lead
 
 
@@ -184,7 +184,7 @@ def test_the_session_hours_export_writes_names_as_text_and_hours_as_numbers(xuhu
         sessions(xuhui)
         User.objects.filter(pk=xuhui.teacher.pk).update(full_name="=1+1")
         User.objects.filter(pk=xuhui.mentor.pk).update(full_name="@SUM(A1)")
-        assert Group.objects.filter(kind="training_group").exists()
+        assert Team.objects.filter(kind="training_group").exists()
     response = xuhui.client("leader").get(
         sessions_url(xuhui), {"school_year": "2023", "format": "xlsx"}
     )

@@ -16,7 +16,7 @@ from bureaus.tenancy import bureau_scope
 from cohorts import services as evidence_services
 from cohorts.models import Evidence, EvidenceFile
 from tests.uploads.samples import MINIMAL_PDF
-from workshops.models import ActivityFile, BriefingFile, GroupDocument
+from workshops.models import ActivityFile, BriefingFile, TeamDocument
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,7 @@ CASES = [
     # model, the cast's row, what is deleted (the row itself or its parent), the download URL
     (ActivityFile, "activity_file", "activity", "/activities/{parent}/files/{pk}/"),
     (BriefingFile, "briefing_file", "briefing", "/deadlines/{deadline}/files/{pk}/"),
-    (GroupDocument, "document", None, "/documents/{pk}/"),
+    (TeamDocument, "document", None, "/documents/{pk}/"),
 ]
 
 

@@ -26,7 +26,7 @@ GLOBAL_MODELS: dict[str, str] = {
     "bureaus.Bureau": "the tenant itself",
     "bureaus.SchoolUserObjectPermission": "a guardian grant, read through its scoped school",
     "bureaus.SchoolGroupObjectPermission": "a guardian grant, read through its scoped school",
-    "workshops.GroupUserObjectPermission": "a guardian grant, read through its scoped group",
+    "workshops.TeamUserObjectPermission": "a guardian grant, read through its scoped group",
 }
 
 PORTAL_APPS = {

@@ -19,7 +19,7 @@ ROLE_PAGES = {
     "staff": ["/", "/evidence/review/", "/admin/", "/admin/cohorts/enrolment/"],
     "leader": ["/", "/programmes/{programme}/progress/"],
     "school_admin": ["/", "/evidence/review/", "/programmes/{programme}/sessions/"],
-    "lead": ["/", "/groups/{group}/"],
+    "lead": ["/", "/groups/{team}/"],
     "mentor": ["/", "/groups/"],
     "teacher": ["/", "/progress/"],
 }
@@ -52,7 +52,7 @@ def assert_security_headers(response, url: str) -> None:
 @pytest.mark.parametrize("role", list(ROLE_PAGES))
 def test_security_headers_on_the_pages_of(role, xuhui):
     client = xuhui.client(role)
-    ids = {"programme": xuhui.programme.pk, "group": xuhui.extras["group"].pk}
+    ids = {"programme": xuhui.programme.pk, "team": xuhui.extras["team"].pk}
     for url in ROLE_PAGES[role]:
         url = url.format(**ids)
         assert_security_headers(client.get(url), url)

@@ -3,8 +3,8 @@
 Bureau staff and leadership see every group of the bureau; a school administrator the groups
 with a member from their school; everybody else the groups they lead, assist or belong to. A
 group is managed (members' tasks, activities, documents, briefings) by bureau staff and by whoever
-holds the ``manage_group`` object permission on it: its lead and its project assistant, granted
-by ``services.group_permissions_sync``. Another bureau's group is never in the queryset: the
+holds the ``manage_team`` object permission on it: its lead and its project assistant, granted
+by ``services.team_permissions_sync``. Another bureau's group is never in the queryset: the
 same 404 as a missing one.
 """
 
@@ -22,58 +22,58 @@ from .models import (
     ActivityRecord,
     BriefingFile,
     Deadline,
-    Group,
-    GroupDocument,
     Membership,
+    Team,
+    TeamDocument,
 )
 
-MANAGE = "workshops.manage_group"
+MANAGE = "workshops.manage_team"
 
 
-def groups_for_user(user) -> QuerySet[Group]:
+def teams_for_user(user) -> QuerySet[Team]:
     """The groups of the bureau in scope that ``user`` may see."""
-    groups = Group.objects.select_related("programme", "lead", "assistant")
+    teams = Team.objects.select_related("programme", "lead", "assistant")
     if user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP):
-        return groups
+        return teams
     mine = Q(lead=user) | Q(assistant=user)
-    member = Membership.objects.filter(group=OuterRef("pk"), teacher__user=user)
+    member = Membership.objects.filter(team=OuterRef("pk"), teacher__user=user)
     visible = mine | Exists(member)
     if user.has_role(Role.SCHOOL_ADMIN):
         school_id = administered_school_id(user)
         if school_id is not None:
             from_school = Membership.objects.filter(
-                group=OuterRef("pk"), teacher__school_id=school_id
+                team=OuterRef("pk"), teacher__school_id=school_id
             )
             visible |= Q(school_id=school_id) | Exists(from_school)
-    return groups.filter(visible)
+    return teams.filter(visible)
 
 
-def can_manage(user, group: Group) -> bool:
+def can_manage(user, team: Team) -> bool:
     """Bureau staff, or the holder of the object permission on this group (lead, assistant)."""
-    if not getattr(user, "is_authenticated", False) or user.bureau_id != group.bureau_id:
+    if not getattr(user, "is_authenticated", False) or user.bureau_id != team.bureau_id:
         return False
     if user.has_role(Role.BUREAU_STAFF):
         return True
-    return user.has_perm(MANAGE, group)
+    return user.has_perm(MANAGE, team)
 
 
-def is_member(user, group: Group) -> bool:
-    return Membership.objects.filter(group=group, teacher__user=user).exists()
+def is_member(user, team: Team) -> bool:
+    return Membership.objects.filter(team=team, teacher__user=user).exists()
 
 
-def get_group_for_user(user, pk: int, *, manage: bool = False) -> Group:
-    group = groups_for_user(user).filter(pk=pk).first()
-    if group is None:
+def get_team_for_user(user, pk: int, *, manage: bool = False) -> Team:
+    team = teams_for_user(user).filter(pk=pk).first()
+    if team is None:
         raise Http404
-    if manage and not can_manage(user, group):
+    if manage and not can_manage(user, team):
         raise PermissionDenied
-    return group
+    return team
 
 
 def get_deadline_for_user(user, pk: int) -> Deadline:
     deadline = (
-        Deadline.objects.select_related("group__programme", "schedule")
-        .filter(pk=pk, group__in=groups_for_user(user))
+        Deadline.objects.select_related("team__programme", "schedule")
+        .filter(pk=pk, team__in=teams_for_user(user))
         .first()
     )
     if deadline is None:
@@ -83,8 +83,8 @@ def get_deadline_for_user(user, pk: int) -> Deadline:
 
 def get_activity_for_user(user, pk: int) -> ActivityRecord:
     activity = (
-        ActivityRecord.objects.select_related("group__programme", "recorded_by")
-        .filter(pk=pk, group__in=groups_for_user(user))
+        ActivityRecord.objects.select_related("team__programme", "recorded_by")
+        .filter(pk=pk, team__in=teams_for_user(user))
         .first()
     )
     if activity is None:
@@ -92,10 +92,10 @@ def get_activity_for_user(user, pk: int) -> ActivityRecord:
     return activity
 
 
-def get_document_for_user(user, pk: int) -> GroupDocument:
+def get_document_for_user(user, pk: int) -> TeamDocument:
     document = (
-        GroupDocument.objects.select_related("group", "author", "reviewed_by")
-        .filter(pk=pk, group__in=groups_for_user(user))
+        TeamDocument.objects.select_related("team", "author", "reviewed_by")
+        .filter(pk=pk, team__in=teams_for_user(user))
         .first()
     )
     if document is None:

@@ -19,18 +19,18 @@ from .models import (
     Briefing,
     BriefingFile,
     Deadline,
-    Group,
-    GroupDocument,
     Membership,
     Obligation,
     ReportingSchedule,
+    Team,
+    TeamDocument,
     WorkshopCourse,
 )
 from .services import (
     deadline_extend,
-    group_permissions_sync,
-    group_presets_apply,
     schedule_deadlines_sync,
+    team_permissions_sync,
+    team_presets_apply,
 )
 
 
@@ -112,7 +112,7 @@ class CourseInline(TenantInline, admin.TabularInline):
 
 
 class DocumentInline(ReadOnlyInline, admin.TabularInline):
-    model = GroupDocument
+    model = TeamDocument
     fields = ["kind", "title", "author", "submitted_on", "reviewed_on", "download"]
     readonly_fields = fields
 
@@ -124,8 +124,8 @@ class DocumentInline(ReadOnlyInline, admin.TabularInline):
         return _download(reverse("workshops:document_file", args=[obj.pk]), obj.original_name)
 
 
-@admin.register(Group)
-class GroupAdmin(BureauScopedAdmin):
+@admin.register(Team)
+class TeamAdmin(BureauScopedAdmin):
     """Workshops and every other group form of the seeds, with members and reporting schedules;
     saving a schedule creates its deadlines."""
 
@@ -179,17 +179,17 @@ class GroupAdmin(BureauScopedAdmin):
         permission follows them; a new group gets what its form owes; schedules get their
         deadlines."""
         super().save_related(request, form, formsets, change)
-        group = form.instance
-        group_permissions_sync(group=group)
+        team = form.instance
+        team_permissions_sync(team=team)
         if not change:
-            group_presets_apply(actor=request.user, group=group)
-        for schedule in ReportingSchedule.objects.filter(group=group):
+            team_presets_apply(actor=request.user, team=team)
+        for schedule in ReportingSchedule.objects.filter(team=team):
             schedule_deadlines_sync(schedule)
 
     @admin.action(description=_("Add the obligations of its form"), permissions=["change"])
     def apply_presets(self, request, queryset):
-        groups = list(queryset.select_related("programme"))
-        added = sum(group_presets_apply(actor=request.user, group=group) for group in groups)
+        teams = list(queryset.select_related("programme"))
+        added = sum(team_presets_apply(actor=request.user, team=team) for team in teams)
         self.message_user(
             request,
             ngettext("%(count)d obligation added.", "%(count)d obligations added.", added)
@@ -209,15 +209,15 @@ class ExtendForm(forms.Form):
 class DeadlineAdmin(BureauScopedAdmin):
     """The deadlines of every group; staff grant an extension to one."""
 
-    list_display = ["group", "schedule_title", "due", "extended_to", "filed_on", "status"]
-    list_filter = ["group__programme", "group__kind", "due"]
-    search_fields = ["group__name"]
+    list_display = ["team", "schedule_title", "due", "extended_to", "filed_on", "status"]
+    list_filter = ["team__programme", "team__kind", "due"]
+    search_fields = ["team__name"]
     date_hierarchy = "due"
     actions = ["extend"]
     ordering = ["due", "id"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("group", "schedule", "briefing")
+        return super().get_queryset(request).select_related("team", "schedule", "briefing")
 
     def has_add_permission(self, request):
         return False
@@ -299,9 +299,9 @@ class BriefingFileInline(ReadOnlyInline, admin.TabularInline):
 @admin.register(Briefing)
 class BriefingAdmin(BureauScopedAdmin):
     list_display = ["deadline", "filed_on", "filed_by"]
-    list_filter = ["deadline__group__programme"]
-    search_fields = ["deadline__group__name", "text"]
-    list_select_related = ["deadline__group", "filed_by"]
+    list_filter = ["deadline__team__programme"]
+    search_fields = ["deadline__team__name", "text"]
+    list_select_related = ["deadline__team", "filed_by"]
     inlines = [BriefingFileInline]
     ordering = ["-filed_on", "-id"]
 
@@ -341,13 +341,13 @@ class ActivityRecordAdmin(BureauScopedAdmin):
     """Activity records with each member's attendance; a new record lists every member.
     School-based sessions carry their module and format (PT-MODULES, PT-CREDIT)."""
 
-    list_display = ["date", "group", "kind", "topic", "hours", "session_format", "place"]
-    list_filter = ["group__programme", "group__kind", "kind", "module", "session_format"]
-    search_fields = ["topic", "group__name"]
-    list_select_related = ["group"]
+    list_display = ["date", "team", "kind", "topic", "hours", "session_format", "place"]
+    list_filter = ["team__programme", "team__kind", "kind", "module", "session_format"]
+    search_fields = ["topic", "team__name"]
+    list_select_related = ["team"]
     fields = [
         "bureau",
-        "group",
+        "team",
         "date",
         "kind",
         "topic",
@@ -372,24 +372,24 @@ class ActivityRecordAdmin(BureauScopedAdmin):
         AttendanceRecord.objects.bulk_create(
             [
                 AttendanceRecord(bureau_id=activity.bureau_id, activity=activity, membership_id=pk)
-                for pk in activity.group.memberships.values_list("pk", flat=True)
+                for pk in activity.team.memberships.values_list("pk", flat=True)
                 if pk not in known
             ]
         )
 
 
-@admin.register(GroupDocument)
-class GroupDocumentAdmin(BureauScopedAdmin):
+@admin.register(TeamDocument)
+class TeamDocumentAdmin(BureauScopedAdmin):
     """Plans, reports, summaries and portfolios the groups filed on the site; read here, reviewed
     there by the group's lead."""
 
-    list_display = ["title", "group", "kind", "author", "submitted_on", "reviewed_on"]
-    list_filter = ["group__programme", "kind"]
-    search_fields = ["title", "group__name"]
-    list_select_related = ["group", "author"]
+    list_display = ["title", "team", "kind", "author", "submitted_on", "reviewed_on"]
+    list_filter = ["team__programme", "kind"]
+    search_fields = ["title", "team__name"]
+    list_select_related = ["team", "author"]
     date_hierarchy = "submitted_on"
     fields = [
-        "group",
+        "team",
         "kind",
         "title",
         "author",

@@ -13,10 +13,10 @@ class WorkshopsConfig(AppConfig):
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
         from cohorts.files import delete_files_with_rows
 
-        from .models import ActivityFile, BriefingFile, GroupDocument
+        from .models import ActivityFile, BriefingFile, TeamDocument
         from .selectors import dashboard_panel
 
-        for model in (ActivityFile, BriefingFile, GroupDocument):
+        for model in (ActivityFile, BriefingFile, TeamDocument):
             delete_files_with_rows(model)
 
         panel = Panel("workshops/dashboard_panel.html", dashboard_panel)

@@ -46,9 +46,9 @@ def briefing_board_xlsx(board: Board, *, title: str) -> bytes:
     sheet = book.sheet(title, fallback="briefings")
     sheet.append([_("group"), _("kind"), _("lead")] + [f"{day:%Y-%m-%d}" for day in board.dates])
     for row in board.rows:
-        group = row.group
+        team = row.team
         sheet.append(
-            [group.name, group.get_kind_display(), group.lead.get_full_name()]
+            [team.name, team.get_kind_display(), team.lead.get_full_name()]
             + [_cell(cell) for cell in row.cells]
         )
     return book.getvalue()
@@ -56,13 +56,17 @@ def briefing_board_xlsx(board: Board, *, title: str) -> bytes:
 
 # --- School-based session hours (PT-MODULES, PT-CREDIT) ------------------------------------------
 
+# Interim: the credits app takes this over; do not build on it.
 LECTURE_HOURS_PER_CREDIT = Decimal(10)
 PRACTICE_HOURS_PER_CREDIT = Decimal(20)
 
 
 def credit_estimate(hours: rules.SessionHours) -> Decimal:
     """PT-CREDIT, as an estimate to one decimal place: lectures count 10 class hours a credit,
-    practice 20. The credits app owns the real conversion (and XC-ATTEND, PT-ASSIGN)."""
+    practice 20. The credits app owns the real conversion (and XC-ATTEND, PT-ASSIGN).
+
+    Interim: the credits app takes this over; do not build on it.
+    """
     credits = hours.lecture / LECTURE_HOURS_PER_CREDIT + hours.practice / PRACTICE_HOURS_PER_CREDIT
     return credits.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from programmes.models import Programme
 from programmes.rules import Window
 
-from .models import GroupKind
+from .models import TeamKind
 
 
 def default_school_year(programme: Programme, today: dt.date) -> Window | None:
@@ -58,7 +58,7 @@ class BoardFilterForm(SchoolYearFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("every kind"))] + list(GroupKind.choices)
+        self.fields["kind"].choices = [("", _("every kind"))] + list(TeamKind.choices)
 
     @property
     def chosen_kind(self) -> str:

@@ -21,8 +21,8 @@ from .models import (
     MEMBER_DOCUMENT_KINDS,
     ActivityRecord,
     DocumentKind,
-    GroupKind,
     Membership,
+    TeamKind,
     WorkshopCourse,
 )
 
@@ -45,7 +45,7 @@ def _positive_hours(field) -> None:
     field.widget.attrs["min"] = str(MIN_HOURS)
 
 
-class GroupFilterForm(forms.Form):
+class TeamFilterForm(forms.Form):
     programme = forms.ModelChoiceField(
         label=_("programme"), queryset=Programme.objects.none(), required=False
     )
@@ -57,7 +57,7 @@ class GroupFilterForm(forms.Form):
         self.fields["programme"].queryset = programmes_for_user(user).order_by(
             "-start_month", "name"
         )
-        self.fields["kind"].choices = [("", "—")] + list(GroupKind.choices)
+        self.fields["kind"].choices = [("", "—")] + list(TeamKind.choices)
 
 
 class MemberAddForm(forms.ModelForm):
@@ -84,19 +84,19 @@ class MemberEditForm(forms.Form):
 
 # Suggested activity kinds by group form: the kinds the seeds name for it. Free text all the same.
 ACTIVITY_KINDS = {
-    GroupKind.READING_GROUP: ["读书交流"],
-    GroupKind.CADRE_TEAM: ["校长沙龙", "团队建设会议"],
-    GroupKind.MENTORING_PAIR: ["管理研讨", "跟岗观摩", "荐书荐文"],
+    TeamKind.READING_GROUP: ["读书交流"],
+    TeamKind.CADRE_TEAM: ["校长沙龙", "团队建设会议"],
+    TeamKind.MENTORING_PAIR: ["管理研讨", "跟岗观摩", "荐书荐文"],
 }
 COMMON_ACTIVITY_KINDS = ["集体备课", "课堂观摩", "专题研讨", "专题讲座", "教学展示", "读书交流"]
 
 
-def activity_kinds(group, obligation_kinds=()) -> list[str]:
+def activity_kinds(team, obligation_kinds=()) -> list[str]:
     """The kinds offered for a group's activity: its form's, then those its obligations count."""
-    if group.kind == GroupKind.SUBJECT_GROUP:
+    if team.kind == TeamKind.SUBJECT_GROUP:
         found = sorted(rules.HA_ACT_KINDS)
     else:
-        found = list(ACTIVITY_KINDS.get(group.kind, COMMON_ACTIVITY_KINDS))
+        found = list(ACTIVITY_KINDS.get(team.kind, COMMON_ACTIVITY_KINDS))
     for kind in obligation_kinds:
         if kind not in found:
             found.append(kind)
@@ -122,7 +122,7 @@ class ActivityForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, group, members, **kwargs):
+    def __init__(self, *args, team, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["present"].choices = [
             (m.pk, f"{m.teacher.user.full_name}（{m.get_role_display()}）") for m in members
@@ -131,7 +131,7 @@ class ActivityForm(forms.ModelForm):
             self.fields["present"].initial = [m.pk for m in members]
         self.fields["files"].help_text = files_help()
         _positive_hours(self.fields["hours"])
-        if group.kind != GroupKind.TRAINING_GROUP:
+        if team.kind != TeamKind.TRAINING_GROUP:
             del self.fields["module"]
             del self.fields["session_format"]
 

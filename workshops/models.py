@@ -22,7 +22,7 @@ from programmes.models import DeliveryMode, Level, Period
 from . import rules
 
 
-class GroupKind(models.TextChoices):
+class TeamKind(models.TextChoices):
     WORKSHOP = "workshop", _("Workshop")
     LEADING_GROUP = "leading_group", _("Leading group")
     SUBJECT_GROUP = "subject_group", _("Subject guidance group")
@@ -35,7 +35,7 @@ class GroupKind(models.TextChoices):
     WORKING_GROUP = "working_group", _("Working group")
 
 
-class GroupStage(models.TextChoices):
+class TeamStage(models.TextChoices):
     """The stage a working group or reading exchange serves (HA-ORG, HA-READ)."""
 
     PRIMARY = "primary", _("Primary")
@@ -51,16 +51,16 @@ class WorkshopType(models.TextChoices):
     INTRA_SCHOOL = "intra_school", _("Intra-school cooperation")
 
 
-class Group(TenantModel):
+class Team(TenantModel):
     """A team of a programme with a lead and members: a workshop, a cadre team, a pair …"""
 
     programme = models.ForeignKey(
         "programmes.Programme",
         on_delete=models.CASCADE,
-        related_name="groups",
+        related_name="teams",
         verbose_name=_("programme"),
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=GroupKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=TeamKind.choices)
     name = models.CharField(_("name"), max_length=200)
     workshop_type = models.CharField(
         _("workshop type"), max_length=20, choices=WorkshopType.choices, blank=True
@@ -68,7 +68,7 @@ class Group(TenantModel):
     lead = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
-        related_name="led_groups",
+        related_name="led_teams",
         verbose_name=_("lead"),
     )
     assistant = models.ForeignKey(
@@ -76,7 +76,7 @@ class Group(TenantModel):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="assisted_groups",
+        related_name="assisted_teams",
         verbose_name=_("project assistant"),
         help_text=_("XC-ASSIST: collects briefings and portfolios; reminded with the lead."),
     )
@@ -85,7 +85,7 @@ class Group(TenantModel):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="groups",
+        related_name="teams",
         verbose_name=_("school"),
     )
     learning_district = models.ForeignKey(
@@ -93,10 +93,10 @@ class Group(TenantModel):
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="groups",
+        related_name="teams",
         verbose_name=_("learning district"),
     )
-    stage = models.CharField(_("stage"), max_length=10, choices=GroupStage.choices, blank=True)
+    stage = models.CharField(_("stage"), max_length=10, choices=TeamStage.choices, blank=True)
     subject = models.CharField(_("subject"), max_length=20, choices=Subject.choices, blank=True)
     project_title = models.CharField(_("research project"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
@@ -109,21 +109,21 @@ class Group(TenantModel):
         verbose_name_plural = _("groups")
         constraints = [
             models.UniqueConstraint(
-                fields=["bureau", "programme", "name"], name="uniq_group_name_per_programme"
+                fields=["bureau", "programme", "name"], name="uniq_team_name_per_programme"
             )
         ]
         permissions = [
-            ("manage_group", _("Manage the group: members, activities, documents, briefings")),
+            ("manage_team", _("Manage the group: members, activities, documents, briefings")),
         ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class GroupUserObjectPermission(UserObjectPermissionBase):
+class TeamUserObjectPermission(UserObjectPermissionBase):
     """A user's object permission on one group: its lead and assistant manage it."""
 
-    content_object = models.ForeignKey(Group, on_delete=models.CASCADE)
+    content_object = models.ForeignKey(Team, on_delete=models.CASCADE)
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("group permission of a user")
@@ -139,8 +139,8 @@ class MemberRole(models.TextChoices):
 class Membership(TenantModel):
     """A teacher in a group, with their share of the work (XH-WS-LEAD: task division)."""
 
-    group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("group")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("group")
     )
     teacher = models.ForeignKey(
         "accounts.TeacherProfile",
@@ -153,25 +153,25 @@ class Membership(TenantModel):
     )
     task_division = models.TextField(_("task division"), blank=True)
 
-    tenant_links = ("group", "teacher")
+    tenant_links = ("team", "teacher")
 
     class Meta:
-        ordering = ["group", "role", "id"]
+        ordering = ["team", "role", "id"]
         verbose_name = _("membership")
         verbose_name_plural = _("members")
         constraints = [
-            models.UniqueConstraint(fields=["bureau", "group", "teacher"], name="uniq_member")
+            models.UniqueConstraint(fields=["bureau", "team", "teacher"], name="uniq_member")
         ]
 
     def __str__(self) -> str:
-        return f"{self.teacher} · {self.group}"
+        return f"{self.teacher} · {self.team}"
 
 
 class ReportingSchedule(TenantModel):
     """When a group owes a briefing: quarterly before the 28th (XH-BRIEF), every two months …"""
 
-    group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("group")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="schedules", verbose_name=_("group")
     )
     title = models.CharField(_("title"), max_length=100, default=_("Briefing"))
     frequency = models.CharField(
@@ -193,10 +193,10 @@ class ReportingSchedule(TenantModel):
     starts = models.DateField(_("from"))
     ends = models.DateField(_("until"))
 
-    tenant_links = ("group",)
+    tenant_links = ("team",)
 
     class Meta:
-        ordering = ["group", "id"]
+        ordering = ["team", "id"]
         verbose_name = _("reporting schedule")
         verbose_name_plural = _("reporting schedules")
         constraints = [
@@ -206,7 +206,7 @@ class ReportingSchedule(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.group} · {self.title}"
+        return f"{self.team} · {self.title}"
 
     @property
     def rule(self) -> rules.Schedule:
@@ -222,14 +222,14 @@ class Deadline(TenantModel):
         related_name="deadlines",
         verbose_name=_("schedule"),
     )
-    group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("group")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("group")
     )
     due = models.DateField(_("due"))
     extended_to = models.DateField(_("extended to"), null=True, blank=True)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
 
-    tenant_links = ("schedule", "group")
+    tenant_links = ("schedule", "team")
 
     class Meta:
         ordering = ["due", "id"]
@@ -241,7 +241,7 @@ class Deadline(TenantModel):
         indexes = [models.Index(fields=["due"]), models.Index(fields=["extended_to"])]
 
     def __str__(self) -> str:
-        return f"{self.group} · {self.due}"
+        return f"{self.team} · {self.due}"
 
     @property
     def effective_due(self):
@@ -297,8 +297,8 @@ class ActivityRecord(TenantModel):
     XH-WS-LEAD asks leads to keep these; HA-ACT counts them.
     """
 
-    group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="activities", verbose_name=_("group")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="activities", verbose_name=_("group")
     )
     date = models.DateField(_("date"))
     kind = models.CharField(
@@ -330,7 +330,7 @@ class ActivityRecord(TenantModel):
         verbose_name=_("recorded by"),
     )
 
-    tenant_links = ("group",)
+    tenant_links = ("team",)
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -377,7 +377,7 @@ class AttendanceRecord(TenantModel):
         return f"{self.membership} · {self.activity}"
 
 
-def group_upload_path(instance, filename: str) -> str:
+def team_upload_path(instance, filename: str) -> str:
     # A random name: the original is kept in the row, never trusted as a path.
     suffix = PurePosixPath(filename).suffix.lower()[:10]
     return f"groups/{instance.bureau_id}/{uuid.uuid4().hex}{suffix}"
@@ -386,7 +386,7 @@ def group_upload_path(instance, filename: str) -> str:
 class StoredFile(TenantModel):
     """The stored part of an uploaded file; served only through a permission check."""
 
-    file = models.FileField(_("file"), upload_to=group_upload_path, max_length=200)
+    file = models.FileField(_("file"), upload_to=team_upload_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveBigIntegerField(_("size"))
     content_type = models.CharField(_("content type"), max_length=100)
@@ -466,12 +466,12 @@ MEMBER_DOCUMENT_KINDS = frozenset(
 )
 
 
-class GroupDocument(StoredFile):
+class TeamDocument(StoredFile):
     """A document of a group: its research plan, a school year's implementation plan, a summary,
     a portfolio, a mentee's reading note … A member's portfolio is reviewed by the lead."""
 
-    group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="documents", verbose_name=_("group")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="documents", verbose_name=_("group")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -495,13 +495,13 @@ class GroupDocument(StoredFile):
     reviewed_on = models.DateField(_("reviewed on"), null=True, blank=True)
     review_comment = models.TextField(_("review"), blank=True)
 
-    tenant_links = ("group",)
+    tenant_links = ("team",)
 
     class Meta:
         ordering = ["-submitted_on", "-id"]
         verbose_name = _("group document")
         verbose_name_plural = _("group documents")
-        indexes = [models.Index(fields=["group", "kind"])]
+        indexes = [models.Index(fields=["team", "kind"])]
 
     def __str__(self) -> str:
         return self.title
@@ -511,8 +511,8 @@ class Obligation(TenantModel):
     """Something a group owes, counted each period: ≥2 activities a semester of the listed kinds
     (HA-ACT), a principals' salon a month (XC-TEAM), a summary each semester …"""
 
-    group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("group")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="obligations", verbose_name=_("group")
     )
     rule = models.CharField(_("rule"), max_length=20, blank=True, help_text=_("e.g. HA-ACT"))
     title = models.CharField(_("title"), max_length=100)
@@ -534,10 +534,10 @@ class Obligation(TenantModel):
     period = models.CharField(_("per"), max_length=12, choices=Period.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    tenant_links = ("group",)
+    tenant_links = ("team",)
 
     class Meta:
-        ordering = ["group", "order", "id"]
+        ordering = ["team", "order", "id"]
         verbose_name = _("obligation")
         verbose_name_plural = _("obligations")
         constraints = [
@@ -562,8 +562,8 @@ class Obligation(TenantModel):
 class WorkshopCourse(TenantModel):
     """A course a workshop turned its results into (XH-WS-OUTPUT)."""
 
-    group = models.ForeignKey(
-        Group, on_delete=models.CASCADE, related_name="courses", verbose_name=_("workshop")
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="courses", verbose_name=_("workshop")
     )
     title = models.CharField(_("title"), max_length=200)
     hours = models.DecimalField(_("class hours"), max_digits=5, decimal_places=1)
@@ -578,10 +578,10 @@ class WorkshopCourse(TenantModel):
         verbose_name=_("recorded by"),
     )
 
-    tenant_links = ("group",)
+    tenant_links = ("team",)
 
     class Meta:
-        ordering = ["group", "-completed_on", "id"]
+        ordering = ["team", "-completed_on", "id"]
         verbose_name = _("workshop course")
         verbose_name_plural = _("workshop courses")
         constraints = [

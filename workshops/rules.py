@@ -154,7 +154,10 @@ class Attendance:
 
     @property
     def earns_credit(self) -> bool:
-        """XC-ATTEND: absent from more than a quarter of the hours → no credit for the year."""
+        """XC-ATTEND: absent from more than a quarter of the hours → no credit for the year.
+
+        Interim: the credits app takes this over; do not build on it.
+        """
         return self.absent_hours * 4 <= self.total_hours
 
 

@@ -27,12 +27,12 @@ from .models import (
     ActivityRecord,
     AttendanceRecord,
     Deadline,
-    Group,
-    GroupDocument,
-    GroupKind,
     MemberRole,
     Membership,
     Obligation,
+    Team,
+    TeamDocument,
+    TeamKind,
     WorkshopCourse,
 )
 
@@ -59,43 +59,43 @@ class ObligationRow:
         return sum(1 for p in self.periods if p.status == Status.MET)
 
 
-def obligation_rows(groups: Iterable[Group], *, today: dt.date) -> dict[int, list[ObligationRow]]:
+def obligation_rows(teams: Iterable[Team], *, today: dt.date) -> dict[int, list[ObligationRow]]:
     """Every obligation of the groups, counted in each period of their programme's cycle, keyed by
     group id. Three queries, whatever the number of groups (four if their programmes are not
     joined already)."""
-    groups = {g.pk: g for g in groups}
-    obligations = list(Obligation.objects.filter(group_id__in=groups).order_by("order", "id"))
+    teams = {g.pk: g for g in teams}
+    obligations = list(Obligation.objects.filter(team_id__in=teams).order_by("order", "id"))
     if not obligations:
-        return {pk: [] for pk in groups}
-    wanted = {o.group_id for o in obligations}
+        return {pk: [] for pk in teams}
+    wanted = {o.team_id for o in obligations}
     items: dict[tuple[int, str], list[tuple[str, dt.date]]] = defaultdict(list)
     if any(o.counts == rules.Counts.ACTIVITIES for o in obligations):
-        for group_id, kind, day in ActivityRecord.objects.filter(group_id__in=wanted).values_list(
-            "group_id", "kind", "date"
+        for team_id, kind, day in ActivityRecord.objects.filter(team_id__in=wanted).values_list(
+            "team_id", "kind", "date"
         ):
-            items[group_id, rules.Counts.ACTIVITIES].append((kind, day))
+            items[team_id, rules.Counts.ACTIVITIES].append((kind, day))
     if any(o.counts == rules.Counts.DOCUMENTS for o in obligations):
-        for group_id, kind, day in GroupDocument.objects.filter(group_id__in=wanted).values_list(
-            "group_id", "kind", "submitted_on"
+        for team_id, kind, day in TeamDocument.objects.filter(team_id__in=wanted).values_list(
+            "team_id", "kind", "submitted_on"
         ):
-            items[group_id, rules.Counts.DOCUMENTS].append((kind, day))
+            items[team_id, rules.Counts.DOCUMENTS].append((kind, day))
     # The cycles of the groups' programmes, read once (none when the caller joined them).
     programmes = {
-        g.programme_id: g.programme for g in groups.values() if Group.programme.is_cached(g)
+        g.programme_id: g.programme for g in teams.values() if Team.programme.is_cached(g)
     }
-    if missing := {g.programme_id for g in groups.values()} - programmes.keys():
+    if missing := {g.programme_id for g in teams.values()} - programmes.keys():
         programmes.update(Programme.objects.in_bulk(missing))
     cycles = {pk: p.cycle for pk, p in programmes.items()}
-    rows: dict[int, list[ObligationRow]] = {pk: [] for pk in groups}
+    rows: dict[int, list[ObligationRow]] = {pk: [] for pk in teams}
     for obligation in obligations:
-        group = groups[obligation.group_id]
+        team = teams[obligation.team_id]
         periods = rules.obligation_status(
             obligation.spec,
-            items[obligation.group_id, obligation.counts],
-            cycles[group.programme_id],
+            items[obligation.team_id, obligation.counts],
+            cycles[team.programme_id],
             today,
         )
-        rows[group.pk].append(ObligationRow(obligation, periods))
+        rows[team.pk].append(ObligationRow(obligation, periods))
     return rows
 
 
@@ -112,13 +112,13 @@ class OutputStatus:
     missing: list[str]
 
 
-def lead_rank(group: Group) -> rules.LeadRank:
+def lead_rank(team: Team) -> rules.LeadRank:
     """A 院校合作 workshop is led by a 研训员; otherwise the lead's tier in the programme says
     whether they are a 带头人 or a 骨干 (``Tier.lead_rank``)."""
-    if group.workshop_type == "college_school":
+    if team.workshop_type == "college_school":
         return rules.LeadRank.TRAINER
     rank = (
-        Enrolment.objects.filter(programme_id=group.programme_id, teacher__user_id=group.lead_id)
+        Enrolment.objects.filter(programme_id=team.programme_id, teacher__user_id=team.lead_id)
         .values_list("tier__lead_rank", flat=True)
         .first()
     )
@@ -127,22 +127,22 @@ def lead_rank(group: Group) -> rules.LeadRank:
     return rules.LeadRank.BACKBONE if rank == rules.LeadRank.BACKBONE else rules.LeadRank.LEADER
 
 
-def output_status(group: Group) -> OutputStatus | None:
+def output_status(team: Team) -> OutputStatus | None:
     """XH-WS-OUTPUT for a workshop: the course it owes, the courses recorded, whether its project
     report is in. None for other group forms."""
-    if group.kind != GroupKind.WORKSHOP:
+    if team.kind != TeamKind.WORKSHOP:
         return None
-    rank = lead_rank(group)
-    courses = list(group.courses.all())
-    report_done = group.documents.filter(kind="project_report").exists()
+    rank = lead_rank(team)
+    courses = list(team.courses.all())
+    report_done = team.documents.filter(kind="project_report").exists()
     met, missing = rules.output_met(
-        group.workshop_type,
+        team.workshop_type,
         rank,
         [rules.Course(c.hours, c.delivery_mode, c.level) for c in courses],
         report_done,
     )
     return OutputStatus(
-        rank, rules.owed_courses(group.workshop_type, rank), courses, report_done, met, missing
+        rank, rules.owed_courses(team.workshop_type, rank), courses, report_done, met, missing
     )
 
 
@@ -168,8 +168,8 @@ def _status(deadline: Deadline, filed_on: dt.date | None, today: dt.date) -> rul
     return rules.briefing_status(deadline.due, filed_on, today, deadline.extended_to)
 
 
-def deadline_rows(group: Group, *, today: dt.date) -> list[DeadlineRow]:
-    deadlines = Deadline.objects.filter(group=group).select_related("schedule", "briefing")
+def deadline_rows(team: Team, *, today: dt.date) -> list[DeadlineRow]:
+    deadlines = Deadline.objects.filter(team=team).select_related("schedule", "briefing")
     rows = []
     for deadline in deadlines.order_by("due", "id"):
         briefing = getattr(deadline, "briefing", None)
@@ -180,7 +180,7 @@ def deadline_rows(group: Group, *, today: dt.date) -> list[DeadlineRow]:
 
 @dataclass
 class BoardRow:
-    group: Group
+    team: Team
     cells: list[DeadlineRow | None]
 
     @property
@@ -197,63 +197,63 @@ class Board:
 
 
 def briefing_board(
-    programme: Programme, groups: QuerySet[Group], *, school_year: Window, today: dt.date
+    programme: Programme, teams: QuerySet[Team], *, school_year: Window, today: dt.date
 ) -> Board:
     """The programme's groups against the deadlines of one school year: filed on time, late,
     missing (highlighted) or still open, with extensions. Two queries; the deadlines are read as
     values, as the board shows a few fields of thousands of them."""
-    groups = (
-        groups.filter(programme=programme)
+    teams = (
+        teams.filter(programme=programme)
         .select_related(None)
         .select_related("lead")
         .only("kind", "name", "lead__username", "lead__full_name")
     )
     found = (
         Deadline.objects.filter(
-            group__in=groups.values("pk"), due__range=(school_year.start, school_year.end)
+            team__in=teams.values("pk"), due__range=(school_year.start, school_year.end)
         )
         .order_by("due", "id")
         .values_list(
-            "pk", "group_id", "due", "extended_to", "extension_reason", "briefing__filed_on"
+            "pk", "team_id", "due", "extended_to", "extension_reason", "briefing__filed_on"
         )
     )
     dates: set[dt.date] = set()
     cells: dict[tuple[int, dt.date], DeadlineRow] = {}
     counts: dict[str, int] = defaultdict(int)
-    for pk, group_id, due, extended_to, reason, filed_on in found:
+    for pk, team_id, due, extended_to, reason, filed_on in found:
         status = rules.briefing_status(due, filed_on, today, extended_to)
-        cells[group_id, due] = DeadlineRow(
+        cells[team_id, due] = DeadlineRow(
             BoardDeadline(pk, due, extended_to, reason), status, filed_on
         )
         counts[status] += 1
         dates.add(due)
     days = sorted(dates)
     rows = []
-    for group in groups.order_by("kind", "name"):
-        line = [cells.get((group.pk, day)) for day in days]
+    for team in teams.order_by("kind", "name"):
+        line = [cells.get((team.pk, day)) for day in days]
         if any(line):
-            rows.append(BoardRow(group, line))
+            rows.append(BoardRow(team, line))
     return Board(school_year, days, rows, dict(counts))
 
 
 # --- Attendance (XC-ATTEND) ---------------------------------------------------------------------
 
 
-def attendance_by_member(group: Group, school_year: int) -> dict[int, rules.Attendance]:
+def attendance_by_member(team: Team, school_year: int) -> dict[int, rules.Attendance]:
     """Each member's attendance over the group's activities of one school year, keyed by
     membership id. Members with no activity that year are absent from the result."""
     return {
         member: years[school_year]
-        for member, years in attendance_by_year(group).items()
+        for member, years in attendance_by_year(team).items()
         if school_year in years
     }
 
 
-def attendance_by_year(group: Group) -> dict[int, dict[int, rules.Attendance]]:
+def attendance_by_year(team: Team) -> dict[int, dict[int, rules.Attendance]]:
     """Each member's attendance per school year, keyed by membership id then school year."""
     records: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     for membership_id, hours, present, day in AttendanceRecord.objects.filter(
-        activity__group=group
+        activity__team=team
     ).values_list("membership_id", "activity__hours", "present", "activity__date"):
         records[membership_id][school_year_of(day)].append((hours, present))
     return {
@@ -282,7 +282,7 @@ def studio_shortfalls(programme: Programme) -> list[StudioShortfall]:
     ).order_by("-number_of_classes", "name")
     studios: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for school_id, name, members in (
-        Group.objects.filter(programme=programme, kind=GroupKind.SCHOOL_STUDIO)
+        Team.objects.filter(programme=programme, kind=TeamKind.SCHOOL_STUDIO)
         .exclude(school=None)
         .annotate(members=Count("memberships"))
         .values_list("school_id", "name", "members")
@@ -309,7 +309,7 @@ MENTOR_TIER = "mentor"
 
 @dataclass(frozen=True)
 class PairProblem:
-    group: Group
+    team: Team
     mentee: TeacherProfile
     problem: str
 
@@ -318,7 +318,7 @@ def pair_problems(programme: Programme) -> list[PairProblem]:
     """Mentoring pairs that do not follow XC-PAIRS. Three queries."""
     pairs = {
         g.pk: g
-        for g in Group.objects.filter(programme=programme, kind=GroupKind.MENTORING_PAIR)
+        for g in Team.objects.filter(programme=programme, kind=TeamKind.MENTORING_PAIR)
         .select_related("lead")
         .order_by("name")
     }
@@ -333,21 +333,21 @@ def pair_problems(programme: Programme) -> list[PairProblem]:
         )
     )
     found = []
-    mentees = Membership.objects.filter(group_id__in=pairs, role=MemberRole.MENTEE).select_related(
+    mentees = Membership.objects.filter(team_id__in=pairs, role=MemberRole.MENTEE).select_related(
         "teacher__user", "teacher__school"
     )
     for membership in mentees:
-        group = pairs[membership.group_id]
+        team = pairs[membership.team_id]
         kind = MENTEE_TIERS.get(tiers.get(membership.teacher.user_id, ""))
         if kind is None:
             continue
         problem = rules.pair_problem(
             kind,
-            same_school=lead_schools.get(group.lead_id) == membership.teacher.school_id,
-            mentor_listed=tiers.get(group.lead_id) == MENTOR_TIER,
+            same_school=lead_schools.get(team.lead_id) == membership.teacher.school_id,
+            mentor_listed=tiers.get(team.lead_id) == MENTOR_TIER,
         )
         if problem:
-            found.append(PairProblem(group, membership.teacher, problem))
+            found.append(PairProblem(team, membership.teacher, problem))
     return found
 
 
@@ -362,8 +362,8 @@ def session_hours_by_teacher(
     Only sessions recorded with a format count. One query."""
     records = AttendanceRecord.objects.filter(
         present=True,
-        activity__group__programme=programme,
-        activity__group__kind=GroupKind.TRAINING_GROUP,
+        activity__team__programme=programme,
+        activity__team__kind=TeamKind.TRAINING_GROUP,
     ).exclude(activity__session_format="")
     if school_year is not None:
         year = next(
@@ -388,38 +388,38 @@ def session_hours_by_teacher(
 
 
 @dataclass(frozen=True)
-class MyGroup:
-    group: Group
+class MyTeam:
+    team: Team
     manages: bool
     next_deadline: Deadline | None
     missing: int
 
 
-def my_groups(user, *, today: dt.date) -> list[MyGroup]:
+def my_teams(user, *, today: dt.date) -> list[MyTeam]:
     """The groups ``user`` leads, assists or belongs to, with the next briefing owed and how many
     are missing. Two queries."""
     from django.db.models import Q
 
-    groups = list(
-        Group.objects.filter(Q(lead=user) | Q(assistant=user) | Q(memberships__teacher__user=user))
+    teams = list(
+        Team.objects.filter(Q(lead=user) | Q(assistant=user) | Q(memberships__teacher__user=user))
         .select_related("programme")
         .distinct()
         .order_by("programme", "name")
     )
-    if not groups:
+    if not teams:
         return []
     open_deadlines: dict[int, list[Deadline]] = defaultdict(list)
-    for deadline in Deadline.objects.filter(group__in=groups, briefing=None).order_by("due"):
-        open_deadlines[deadline.group_id].append(deadline)
+    for deadline in Deadline.objects.filter(team__in=teams, briefing=None).order_by("due"):
+        open_deadlines[deadline.team_id].append(deadline)
     found = []
-    for group in groups:
-        pending = open_deadlines.get(group.pk, [])
+    for team in teams:
+        pending = open_deadlines.get(team.pk, [])
         missing = [d for d in pending if d.effective_due < today]
         upcoming = [d for d in pending if d.effective_due >= today]
         found.append(
-            MyGroup(
-                group,
-                user.pk in (group.lead_id, group.assistant_id),
+            MyTeam(
+                team,
+                user.pk in (team.lead_id, team.assistant_id),
                 min(upcoming, key=lambda d: d.effective_due, default=None),
                 len(missing),
             )
@@ -432,5 +432,5 @@ def dashboard_panel(request) -> dict | None:
     from django.utils import timezone
 
     today = timezone.localdate()
-    mine = my_groups(request.user, today=today)
-    return {"my_groups": mine, "today": today} if mine else None
+    mine = my_teams(request.user, today=today)
+    return {"my_teams": mine, "today": today} if mine else None

@@ -38,39 +38,39 @@ from .models import (
     Briefing,
     BriefingFile,
     Deadline,
-    Group,
-    GroupDocument,
-    GroupUserObjectPermission,
     MemberRole,
     Membership,
     Obligation,
     ReportingSchedule,
+    Team,
+    TeamDocument,
+    TeamUserObjectPermission,
     WorkshopCourse,
 )
 
 
-def group_permissions_sync(*, group: Group) -> None:
-    """The group's lead and assistant hold ``manage_group`` on it, and nobody else does: called
+def team_permissions_sync(*, team: Team) -> None:
+    """The group's lead and assistant hold ``manage_team`` on it, and nobody else does: called
     whenever a group is created or its lead or assistant changes."""
-    holders = {group.lead_id, group.assistant_id} - {None}
-    GroupUserObjectPermission.objects.filter(content_object=group).exclude(
+    holders = {team.lead_id, team.assistant_id} - {None}
+    TeamUserObjectPermission.objects.filter(content_object=team).exclude(
         user_id__in=holders
     ).delete()
     for user in get_user_model().objects.filter(pk__in=holders):
-        assign_perm(MANAGE, user, group)
+        assign_perm(MANAGE, user, team)
 
 
-def group_presets_apply(*, actor, group: Group) -> int:
+def team_presets_apply(*, actor, team: Team) -> int:
     """Give a group what its form owes by the seeds (``rules.PRESETS``): its counted obligations
     and its reporting schedule over the programme's cycle. Skips what the group already has;
     returns how many obligations were added."""
-    obligations, schedule = rules.PRESETS.get(group.kind, ((), None))
+    obligations, schedule = rules.PRESETS.get(team.kind, ((), None))
     with transaction.atomic():
-        have = set(group.obligations.values_list("rule", "title"))
+        have = set(team.obligations.values_list("rule", "title"))
         added = [
             Obligation(
-                bureau_id=group.bureau_id,
-                group=group,
+                bureau_id=team.bureau_id,
+                team=team,
                 rule=spec.rule,
                 title=spec.title,
                 counts=spec.counts,
@@ -83,11 +83,11 @@ def group_presets_apply(*, actor, group: Group) -> int:
             if (spec.rule, spec.title) not in have
         ]
         Obligation.objects.bulk_create(added)
-        if schedule is not None and not group.schedules.exists():
-            cycle = group.programme.cycle
+        if schedule is not None and not team.schedules.exists():
+            cycle = team.programme.cycle
             created = ReportingSchedule.objects.create(
-                bureau_id=group.bureau_id,
-                group=group,
+                bureau_id=team.bureau_id,
+                team=team,
                 title=schedule.title,
                 frequency=schedule.schedule.frequency,
                 day=schedule.schedule.day,
@@ -97,17 +97,17 @@ def group_presets_apply(*, actor, group: Group) -> int:
             schedule_deadlines_sync(created)
         if added or schedule is not None:
             audit_record(
-                bureau=group.bureau_id,
+                bureau=team.bureau_id,
                 actor=actor,
                 action="group.presets",
-                target=group,
+                target=team,
                 obligations=[o.title for o in added],
             )
     return len(added)
 
 
-def _require_manager(actor, group: Group) -> None:
-    if not can_manage(actor, group):
+def _require_manager(actor, team: Team) -> None:
+    if not can_manage(actor, team):
         raise PermissionDenied(_("Only the group's lead or assistant can do this."))
 
 
@@ -115,29 +115,29 @@ def _require_manager(actor, group: Group) -> None:
 def membership_add(
     *,
     actor,
-    group: Group,
+    team: Team,
     teacher: TeacherProfile,
     role: str = MemberRole.MEMBER,
     task_division: str = "",
 ) -> Membership:
     """The lead adds a teacher to the group, with their share of the work."""
-    _require_manager(actor, group)
-    if teacher.bureau_id != group.bureau_id:
+    _require_manager(actor, team)
+    if teacher.bureau_id != team.bureau_id:
         raise ValidationError(_("The teacher belongs to another bureau."))
-    if Membership.objects.filter(group=group, teacher=teacher).exists():
+    if Membership.objects.filter(team=team, teacher=teacher).exists():
         raise ValidationError(_("%(name)s is already a member.") % {"name": teacher.user.full_name})
     membership = Membership.objects.create(
-        bureau_id=group.bureau_id,
-        group=group,
+        bureau_id=team.bureau_id,
+        team=team,
         teacher=teacher,
         role=role,
         task_division=task_division.strip(),
     )
     audit_record(
-        bureau=group.bureau_id,
+        bureau=team.bureau_id,
         actor=actor,
         action="membership.add",
-        target=group,
+        target=team,
         teacher=teacher.user.full_name,
         task_division=membership.task_division,
     )
@@ -147,7 +147,7 @@ def membership_add(
 @transaction.atomic
 def membership_update(*, actor, membership: Membership, task_division: str) -> Membership:
     """The lead sets a member's share of the work (XH-WS-LEAD: task division)."""
-    _require_manager(actor, membership.group)
+    _require_manager(actor, membership.team)
     before = membership.task_division
     membership.task_division = task_division.strip()
     membership.save(update_fields=["task_division"])
@@ -155,7 +155,7 @@ def membership_update(*, actor, membership: Membership, task_division: str) -> M
         bureau=membership.bureau_id,
         actor=actor,
         action="membership.update",
-        target=membership.group,
+        target=membership.team,
         teacher=membership.teacher.user.full_name,
         before=before,
         after=membership.task_division,
@@ -166,22 +166,22 @@ def membership_update(*, actor, membership: Membership, task_division: str) -> M
 @transaction.atomic
 def membership_remove(*, actor, membership: Membership) -> None:
     """The lead takes a member off the group; their attendance records go with them."""
-    group = membership.group
-    _require_manager(actor, group)
+    team = membership.team
+    _require_manager(actor, team)
     name = membership.teacher.user.full_name
     membership.delete()
     audit_record(
-        bureau=group.bureau_id, actor=actor, action="membership.remove", target=group, teacher=name
+        bureau=team.bureau_id, actor=actor, action="membership.remove", target=team, teacher=name
     )
 
 
-def enrolled_teachers(group: Group):
+def enrolled_teachers(team: Team):
     """The teachers a lead may add: the programme's participants who are not members yet."""
     return (
         TeacherProfile.objects.filter(
-            pk__in=Enrolment.objects.filter(programme_id=group.programme_id).values("teacher_id")
+            pk__in=Enrolment.objects.filter(programme_id=team.programme_id).values("teacher_id")
         )
-        .exclude(memberships__group=group)
+        .exclude(memberships__team=team)
         .select_related("user", "school")
         .order_by("school__name", "user__full_name")
     )
@@ -193,7 +193,7 @@ def schedule_deadlines_sync(schedule: ReportingSchedule) -> int:
     Deadline.objects.bulk_create(
         [
             Deadline(
-                bureau_id=schedule.bureau_id, schedule=schedule, group_id=schedule.group_id, due=day
+                bureau_id=schedule.bureau_id, schedule=schedule, team_id=schedule.team_id, due=day
             )
             for day in days
         ],
@@ -212,8 +212,8 @@ def briefing_file(
     on: dt.date | None = None,
 ) -> Briefing:
     """The group's lead (or its project assistant) files the briefing owed by ``deadline``."""
-    group = deadline.group
-    if not can_manage(actor, group):
+    team = deadline.team
+    if not can_manage(actor, team):
         raise PermissionDenied(_("Only the group's lead or assistant files its briefings."))
     if not text.strip():
         raise ValidationError({"text": _("Write the briefing before filing it.")})
@@ -299,9 +299,9 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
             "bureau_id",
             "due",
             "extended_to",
-            "group__name",
-            "group__lead_id",
-            "group__assistant_id",
+            "team__name",
+            "team__lead_id",
+            "team__assistant_id",
             "schedule__title",
         )
         with translation.override(settings.LANGUAGE_CODE):
@@ -338,9 +338,9 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
     return sum(claimed.values())
 
 
-def _reminder_text(reminder, group_name, title, due, extended_to) -> tuple[str, str]:
+def _reminder_text(reminder, team_name, title, due, extended_to) -> tuple[str, str]:
     date = rules.effective_deadline(due, extended_to).strftime("%Y-%m-%d")
-    values = {"group": group_name, "title": title, "date": date, "days": reminder.days}
+    values = {"group": team_name, "title": title, "date": date, "days": reminder.days}
     if reminder.kind == rules.ReminderKind.OVERDUE:
         return (
             _("Overdue: %(group)s %(title)s (due %(date)s)") % values,
@@ -360,7 +360,7 @@ def _reminder_text(reminder, group_name, title, due, extended_to) -> tuple[str, 
 def activity_record(
     *,
     actor,
-    group,
+    team,
     data: dict,
     present_member_ids,
     files: Sequence[UploadedFile] = (),
@@ -368,21 +368,21 @@ def activity_record(
     """The lead records an activity, who attended it (every member gets a row), and its
     materials and photos."""
 
-    if not can_manage(actor, group):
+    if not can_manage(actor, team):
         raise PermissionDenied(_("Only the group's lead records its activities."))
-    members = set(group.memberships.values_list("pk", flat=True))
+    members = set(team.memberships.values_list("pk", flat=True))
     present = set(present_member_ids)
     if present - members:
         raise ValidationError(_("Attendance can only be taken for the group's members."))
     accepted = check_uploads(files)
-    activity = ActivityRecord(bureau_id=group.bureau_id, group=group, recorded_by=actor, **data)
-    activity.full_clean(exclude=["bureau", "group", "recorded_by"])
+    activity = ActivityRecord(bureau_id=team.bureau_id, team=team, recorded_by=actor, **data)
+    activity.full_clean(exclude=["bureau", "team", "recorded_by"])
     activity.save()
-    store(ActivityFile, {"bureau_id": group.bureau_id, "activity": activity}, files, accepted)
+    store(ActivityFile, {"bureau_id": team.bureau_id, "activity": activity}, files, accepted)
     AttendanceRecord.objects.bulk_create(
         [
             AttendanceRecord(
-                bureau_id=group.bureau_id,
+                bureau_id=team.bureau_id,
                 activity=activity,
                 membership_id=member_id,
                 present=member_id in present,
@@ -391,10 +391,10 @@ def activity_record(
         ]
     )
     audit_record(
-        bureau=group.bureau_id,
+        bureau=team.bureau_id,
         actor=actor,
         action="activity.record",
-        target=group,
+        target=team,
         topic=activity.topic,
         date=activity.date,
         present=len(present),
@@ -407,26 +407,26 @@ def activity_record(
 def document_upload(
     *,
     actor,
-    group: Group,
+    team: Team,
     kind: str,
     title: str,
     upload: UploadedFile,
     notes: str = "",
     on: dt.date | None = None,
-) -> GroupDocument:
+) -> TeamDocument:
     """A group's lead or assistant files one of the group's documents (research plan, a school
     year's implementation plan, a summary, a portfolio …); a member files their own (a mentee's
     learning plan, reading note, forum report, personal portfolio …)."""
-    if not can_manage(actor, group):
-        member = Membership.objects.filter(group=group, teacher__user=actor).exists()
+    if not can_manage(actor, team):
+        member = Membership.objects.filter(team=team, teacher__user=actor).exists()
         if not member or kind not in MEMBER_DOCUMENT_KINDS:
             raise PermissionDenied(_("Only the group's lead files this kind of document."))
     if not title.strip():
         raise ValidationError({"title": _("Give the document a title.")})
     (checked,) = check_uploads([upload])
-    document = GroupDocument.objects.create(
-        bureau_id=group.bureau_id,
-        group=group,
+    document = TeamDocument.objects.create(
+        bureau_id=team.bureau_id,
+        team=team,
         kind=kind,
         title=title.strip(),
         notes=notes.strip(),
@@ -438,10 +438,10 @@ def document_upload(
         content_type=checked.content_type,
     )
     audit_record(
-        bureau=group.bureau_id,
+        bureau=team.bureau_id,
         actor=actor,
         action="document.upload",
-        target=group,
+        target=team,
         kind=kind,
         title=document.title,
     )
@@ -449,11 +449,11 @@ def document_upload(
 
 
 @transaction.atomic
-def document_review(*, actor, document: GroupDocument, comment: str) -> GroupDocument:
+def document_review(*, actor, document: TeamDocument, comment: str) -> TeamDocument:
     """The lead (a mentor) reviews a member's document, such as a mentee's portfolio
     (XC-MENTEE: reviewed by the mentor before completion)."""
-    group = document.group
-    if not can_manage(actor, group):
+    team = document.team
+    if not can_manage(actor, team):
         raise PermissionDenied(_("Only the group's lead reviews its members' documents."))
     if document.author_id == actor.pk:
         raise ValidationError(_("A document is reviewed by somebody other than its author."))
@@ -466,24 +466,24 @@ def document_review(*, actor, document: GroupDocument, comment: str) -> GroupDoc
         bureau=document.bureau_id,
         actor=actor,
         action="document.review",
-        target=group,
+        target=team,
         title=document.title,
     )
     return document
 
 
 @transaction.atomic
-def course_record(*, actor, group: Group, data: dict) -> WorkshopCourse:
+def course_record(*, actor, team: Team, data: dict) -> WorkshopCourse:
     """The lead records a course the workshop turned its results into (XH-WS-OUTPUT)."""
-    _require_manager(actor, group)
-    course = WorkshopCourse(bureau_id=group.bureau_id, group=group, recorded_by=actor, **data)
-    course.full_clean(exclude=["bureau", "group", "recorded_by"])
+    _require_manager(actor, team)
+    course = WorkshopCourse(bureau_id=team.bureau_id, team=team, recorded_by=actor, **data)
+    course.full_clean(exclude=["bureau", "team", "recorded_by"])
     course.save()
     audit_record(
-        bureau=group.bureau_id,
+        bureau=team.bureau_id,
         actor=actor,
         action="course.record",
-        target=group,
+        target=team,
         title=course.title,
         hours=course.hours,
     )

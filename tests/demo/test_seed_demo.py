@@ -41,7 +41,7 @@ def test_the_demo_is_its_parts_in_order_and_a_second_load_changes_nothing():
     call_command("seed_demo", stdout=first)
     loaded = row_counts()
     assert loaded["programmes.Programme"] == 5 and loaded["cohorts.Evidence"] > 1000
-    assert loaded["workshops.Group"] > 0 and loaded["accounts.User"] > 100
+    assert loaded["workshops.Team"] > 0 and loaded["accounts.User"] > 100
 
     again = StringIO()
     call_command("seed_demo", stdout=again)

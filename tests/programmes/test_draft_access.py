@@ -50,8 +50,8 @@ def test_a_draft_programme_is_not_listed_for(role, xuhui, draft):
     client = xuhui.client(role)
     assert draft.name not in client.get("/programmes/").content.decode()
     # Nor offered as a filter on the group list.
-    groups = client.get("/groups/").content.decode()
-    assert f'value="{draft.pk}"' not in groups
+    teams = client.get("/groups/").content.decode()
+    assert f'value="{draft.pk}"' not in teams
     with bureau_scope(xuhui.bureau):
         assert not programmes_for_user(getattr(xuhui, role)).filter(pk=draft.pk).exists()
 

@@ -16,7 +16,7 @@ from workshops.services import activity_record
 def record(cast, day, hours, present):
     return activity_record(
         actor=cast.lead,
-        group=cast.extras["group"],
+        team=cast.extras["team"],
         present_member_ids=present,
         data={"date": day, "kind": "课堂观摩", "topic": f"观摩{day}", "hours": hours},
     )
@@ -26,20 +26,20 @@ def test_XC_ATTEND_a_member_absent_from_over_a_quarter_of_the_hours_earns_no_cre
     with bureau_scope(xuhui.bureau):
         member = xuhui.extras["membership"]
         other = Membership.objects.create(
-            bureau=xuhui.bureau, group=xuhui.extras["group"], teacher=xuhui.mentor.teacher_profile
+            bureau=xuhui.bureau, team=xuhui.extras["team"], teacher=xuhui.mentor.teacher_profile
         )
         # 2023学年: the cast's 3-hour activity (member present), plus these.
         record(xuhui, dt.date(2023, 11, 2), 3, [member.pk, other.pk])
         record(xuhui, dt.date(2024, 3, 14), 2, [member.pk])
         record(xuhui, dt.date(2024, 9, 20), 4, [other.pk])  # 2024学年: not counted below
-        found = attendance_by_member(xuhui.extras["group"], 2023)
+        found = attendance_by_member(xuhui.extras["team"], 2023)
         assert found[member.pk].total_hours == Decimal(8) and found[member.pk].earns_credit
         # The other member joined after the cast's activity: of their 5 hours (3 present,
         # 2 absent) they missed 2, more than a quarter.
         assert found[other.pk].total_hours == Decimal(5)
         assert found[other.pk].absent_hours == Decimal(2)
         assert not found[other.pk].earns_credit
-        assert attendance_by_member(xuhui.extras["group"], 2024)[member.pk].ratio == 0
+        assert attendance_by_member(xuhui.extras["team"], 2024)[member.pk].ratio == 0
 
 
 def test_every_member_gets_an_attendance_row_and_only_members_count(xuhui):
@@ -51,7 +51,7 @@ def test_every_member_gets_an_attendance_row_and_only_members_count(xuhui):
         with pytest.raises(PermissionDenied):
             activity_record(
                 actor=xuhui.teacher,
-                group=xuhui.extras["group"],
+                team=xuhui.extras["team"],
                 present_member_ids=[],
                 data={"date": dt.date(2023, 12, 1), "kind": "x", "topic": "x", "hours": 1},
             )
@@ -64,7 +64,7 @@ def test_staff_record_an_activity_in_the_admin_and_every_member_is_listed(xuhui)
     data = inline_management(page, {})
     data.update(
         {
-            "group": xuhui.extras["group"].pk,
+            "team": xuhui.extras["team"].pk,
             "date": "2024-04-01",
             "kind": "学科培训",
             "topic": "大单元教学培训",

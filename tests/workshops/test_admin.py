@@ -11,7 +11,7 @@ from accounts.models import User
 from bureaus.models import AuditEntry
 from bureaus.tenancy import bureau_scope
 from workshops.access import MANAGE
-from workshops.models import Deadline, Group, Obligation
+from workshops.models import Deadline, Obligation, Team
 
 
 def inline_management(response, filled: dict[str, int]) -> dict:
@@ -53,7 +53,7 @@ def as_posted(response) -> dict:
     return data
 
 
-def group_fields(programme, lead, **extra) -> dict:
+def team_fields(programme, lead, **extra) -> dict:
     return {
         "programme": programme.pk,
         "kind": "workshop",
@@ -71,16 +71,16 @@ def group_fields(programme, lead, **extra) -> dict:
     }
 
 
-def test_XH_WS_LEAD_a_group_added_in_the_admin_is_managed_by_its_lead_and_owes_its_forms_dues(
+def test_XH_WS_LEAD_a_team_added_in_the_admin_is_managed_by_its_lead_and_owes_its_forms_dues(
     xuhui, putuo
 ):
     client = xuhui.client("staff")
-    page = client.get("/admin/workshops/group/add/")
+    page = client.get("/admin/workshops/team/add/")
     assert page.status_code == 200
     prefixes = {i.formset.prefix for i in page.context["inline_admin_formsets"]}
     assert {"memberships", "obligations", "schedules", "courses", "documents"} <= prefixes
     data = inline_management(page, {"obligations": 1})
-    data.update(group_fields(xuhui.programme, xuhui.mentor))
+    data.update(team_fields(xuhui.programme, xuhui.mentor))
     # Staff add one obligation of their own; the presets of the form come on top of it.
     data.update(
         {
@@ -93,47 +93,45 @@ def test_XH_WS_LEAD_a_group_added_in_the_admin_is_managed_by_its_lead_and_owes_i
             "obligations-0-period": "semester",
         }
     )
-    response = client.post("/admin/workshops/group/add/", data)
+    response = client.post("/admin/workshops/team/add/", data)
     assert response.status_code == 302, (
         response.context["adminform"].form.errors,
         [f.errors for i in response.context["inline_admin_formsets"] for f in i.formset],
     )
     with bureau_scope(xuhui.bureau):
-        group = Group.objects.get(name="初中数学作业设计工作坊")
-        assert (group.stage, group.subject) == ("junior", "maths")
+        team = Team.objects.get(name="初中数学作业设计工作坊")
+        assert (team.stage, team.subject) == ("junior", "maths")
         mentor = User.objects.get(pk=xuhui.mentor.pk)
-        assert mentor.has_perm(MANAGE, group)
-        assert not User.objects.get(pk=xuhui.lead.pk).has_perm(MANAGE, group)
-        own = Obligation.objects.get(group=group, title="学期研修活动")
+        assert mentor.has_perm(MANAGE, team)
+        assert not User.objects.get(pk=xuhui.lead.pk).has_perm(MANAGE, team)
+        own = Obligation.objects.get(team=team, title="学期研修活动")
         assert own.kinds == ["集体备课", "课例研究", "专题研讨"]
-        assert set(group.obligations.values_list("title", flat=True)) == {
+        assert set(team.obligations.values_list("title", flat=True)) == {
             "学期研修活动",
             "研究方案",
             "年度实施计划",
             "项目研究报告",
         }
         # XH-BRIEF: the quarterly briefing over the programme's cycle, with its deadlines.
-        schedule = group.schedules.get()
+        schedule = team.schedules.get()
         assert (schedule.frequency, schedule.day) == ("quarterly", 28)
-        assert Deadline.objects.filter(group=group).count() == 12
-        assert AuditEntry.objects.filter(action="group.presets", target_id=str(group.pk)).exists()
+        assert Deadline.objects.filter(team=team).count() == 12
+        assert AuditEntry.objects.filter(action="group.presets", target_id=str(team.pk)).exists()
     # The kinds read back as staff typed them, joined.
-    page = client.get(f"/admin/workshops/group/{group.pk}/change/").content.decode()
+    page = client.get(f"/admin/workshops/team/{team.pk}/change/").content.decode()
     assert "集体备课、课例研究、专题研讨" in page
     # Putuo's staff never see it.
-    assert (
-        putuo.client("staff").get(f"/admin/workshops/group/{group.pk}/change/").status_code == 404
-    )
+    assert putuo.client("staff").get(f"/admin/workshops/team/{team.pk}/change/").status_code == 404
 
 
 def test_XC_ASSIST_a_cadre_team_added_in_the_admin_gets_its_assistant_and_bimonthly_briefings(
     xuhui,
 ):
     client = xuhui.client("staff")
-    page = client.get("/admin/workshops/group/add/")
+    page = client.get("/admin/workshops/team/add/")
     data = inline_management(page, {})
     data.update(
-        group_fields(
+        team_fields(
             xuhui.programme,
             xuhui.lead,
             kind="cadre_team",
@@ -143,9 +141,9 @@ def test_XC_ASSIST_a_cadre_team_added_in_the_admin_gets_its_assistant_and_bimont
             learning_district=xuhui.district.pk,
         )
     )
-    assert client.post("/admin/workshops/group/add/", data).status_code == 302
+    assert client.post("/admin/workshops/team/add/", data).status_code == 302
     with bureau_scope(xuhui.bureau):
-        team = Group.objects.get(name="学区干部团队")
+        team = Team.objects.get(name="学区干部团队")
         for user in (xuhui.lead, xuhui.teacher):
             assert User.objects.get(pk=user.pk).has_perm(MANAGE, team)
         assert team.obligations.filter(rule="XC-TEAM").count() == 6
@@ -154,8 +152,8 @@ def test_XC_ASSIST_a_cadre_team_added_in_the_admin_gets_its_assistant_and_bimont
 
 def test_XH_WS_LEAD_changing_the_lead_moves_the_permission(xuhui):
     client = xuhui.client("staff")
-    group = xuhui.extras["group"]
-    url = f"/admin/workshops/group/{group.pk}/change/"
+    team = xuhui.extras["team"]
+    url = f"/admin/workshops/team/{team.pk}/change/"
     page = client.get(url)
     assert page.status_code == 200
     data = as_posted(page)
@@ -166,31 +164,31 @@ def test_XH_WS_LEAD_changing_the_lead_moves_the_permission(xuhui):
         [f.errors for i in response.context["inline_admin_formsets"] for f in i.formset],
     )
     with bureau_scope(xuhui.bureau):
-        group.refresh_from_db()
-        assert group.lead_id == xuhui.mentor.pk
-        assert User.objects.get(pk=xuhui.mentor.pk).has_perm(MANAGE, group)
-        assert not User.objects.get(pk=xuhui.lead.pk).has_perm(MANAGE, group)
+        team.refresh_from_db()
+        assert team.lead_id == xuhui.mentor.pk
+        assert User.objects.get(pk=xuhui.mentor.pk).has_perm(MANAGE, team)
+        assert not User.objects.get(pk=xuhui.lead.pk).has_perm(MANAGE, team)
         # A change is not a new group: no presets are added by saving it.
-        assert not group.obligations.exists()
+        assert not team.obligations.exists()
         # The rows shown read-only are untouched.
-        assert group.documents.count() == 1 and group.courses.count() == 1
+        assert team.documents.count() == 1 and team.courses.count() == 1
 
 
-def test_the_presets_action_adds_what_a_group_lacks_and_says_how_many(xuhui):
+def test_the_presets_action_adds_what_a_team_lacks_and_says_how_many(xuhui):
     client = xuhui.client("staff")
-    group = xuhui.extras["group"]
-    changelist = "/admin/workshops/group/"
-    posted = {"action": "apply_presets", "_selected_action": [group.pk]}
+    team = xuhui.extras["team"]
+    changelist = "/admin/workshops/team/"
+    posted = {"action": "apply_presets", "_selected_action": [team.pk]}
     response = client.post(changelist, posted, follow=True)
     assert response.status_code == 200
     assert any("3" in str(m) for m in get_messages(response.wsgi_request))
     with bureau_scope(xuhui.bureau):
-        assert group.obligations.count() == 3
-        assert group.schedules.count() == 1  # it had its schedule already
+        assert team.obligations.count() == 3
+        assert team.schedules.count() == 1  # it had its schedule already
     response = client.post(changelist, posted, follow=True)
     assert any("0" in str(m) for m in get_messages(response.wsgi_request))
     with bureau_scope(xuhui.bureau):
-        assert group.obligations.count() == 3
+        assert team.obligations.count() == 3
     # Leadership reads groups but runs no action.
     page = xuhui.client("leader").get(changelist).content.decode()
     assert "apply_presets" not in page
@@ -199,7 +197,7 @@ def test_the_presets_action_adds_what_a_group_lacks_and_says_how_many(xuhui):
 def test_the_extend_action_still_works(xuhui):
     client = xuhui.client("staff")
     with bureau_scope(xuhui.bureau):
-        deadline = xuhui.extras["group"].deadlines.order_by("due")[1]
+        deadline = xuhui.extras["team"].deadlines.order_by("due")[1]
     response = client.post(
         "/admin/workshops/deadline/",
         {
@@ -228,44 +226,44 @@ def test_files_and_documents_are_listed_with_links_through_the_portal_and_never_
     page = client.get(f"/admin/workshops/briefing/{briefing.pk}/change/").content.decode()
     assert f"/deadlines/{briefing.deadline_id}/files/{xuhui.extras['briefing_file'].pk}/" in page
     document = xuhui.extras["document"]
-    assert document.title in client.get("/admin/workshops/groupdocument/").content.decode()
-    page = client.get(f"/admin/workshops/groupdocument/{document.pk}/change/")
+    assert document.title in client.get("/admin/workshops/teamdocument/").content.decode()
+    page = client.get(f"/admin/workshops/teamdocument/{document.pk}/change/")
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert f"/documents/{document.pk}/" in page.content.decode()
-    assert client.get("/admin/workshops/groupdocument/add/").status_code == 403
-    group_page = client.get(f"/admin/workshops/group/{xuhui.extras['group'].pk}/change/")
-    assert document.title in group_page.content.decode()
-    assert xuhui.extras["course"].title in group_page.content.decode()
+    assert client.get("/admin/workshops/teamdocument/add/").status_code == 403
+    team_page = client.get(f"/admin/workshops/team/{xuhui.extras['team'].pk}/change/")
+    assert document.title in team_page.content.decode()
+    assert xuhui.extras["course"].title in team_page.content.decode()
     # Leadership reads all of it.
     leader = xuhui.client("leader")
     for url in (
-        "/admin/workshops/groupdocument/",
-        f"/admin/workshops/group/{xuhui.extras['group'].pk}/change/",
+        "/admin/workshops/teamdocument/",
+        f"/admin/workshops/team/{xuhui.extras['team'].pk}/change/",
         f"/admin/workshops/activityrecord/{activity.pk}/change/",
     ):
         assert leader.get(url).status_code == 200, url
 
 
-def add_groups_with_documents(cast, start: int, stop: int) -> None:
+def add_teams_with_documents(cast, start: int, stop: int) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.uploads.samples import MINIMAL_PDF
-    from workshops.services import document_upload, group_permissions_sync
+    from workshops.services import document_upload, team_permissions_sync
 
     with bureau_scope(cast.bureau):
-        source = cast.extras["group"]
+        source = cast.extras["team"]
         for i in range(start, stop):
-            group = Group.objects.create(
+            team = Team.objects.create(
                 bureau=cast.bureau,
                 programme=source.programme,
                 kind="workshop",
                 name=f"工作坊{i}",
                 lead=cast.lead,
             )
-            group_permissions_sync(group=group)
+            team_permissions_sync(team=team)
             document_upload(
                 actor=cast.lead,
-                group=group,
+                team=team,
                 kind="research_plan",
                 title=f"研究方案{i}",
                 upload=SimpleUploadedFile(f"plan{i}.pdf", MINIMAL_PDF),
@@ -273,23 +271,23 @@ def add_groups_with_documents(cast, start: int, stop: int) -> None:
             )
 
 
-def test_the_group_changelist_does_not_query_per_row(xuhui):
+def test_the_team_changelist_does_not_query_per_row(xuhui):
     """The same number of queries for 3 groups (and documents) more as for 30."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client = xuhui.client("staff")
-    urls = ("/admin/workshops/group/", "/admin/workshops/groupdocument/")
+    urls = ("/admin/workshops/team/", "/admin/workshops/teamdocument/")
 
     def queries(url: str) -> int:
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200, url
         return len(captured)
 
-    add_groups_with_documents(xuhui, 0, 3)
+    add_teams_with_documents(xuhui, 0, 3)
     for url in urls:
         queries(url)  # the session, roles and content types, once
     few = {url: queries(url) for url in urls}
-    add_groups_with_documents(xuhui, 3, 30)
+    add_teams_with_documents(xuhui, 3, 30)
     many = {url: queries(url) for url in urls}
     assert many == few

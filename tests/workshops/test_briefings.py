@@ -25,7 +25,7 @@ from ..conftest import require_service
 
 def deadline_on(cast, day: dt.date) -> Deadline:
     with bureau_scope(cast.bureau):
-        return Deadline.objects.get(group=cast.extras["group"], due=day)
+        return Deadline.objects.get(team=cast.extras["team"], due=day)
 
 
 def reminders(cast):
@@ -38,13 +38,13 @@ def reminders(cast):
 
 
 def test_XH_BRIEF_the_schedule_makes_the_cycles_deadlines_once(xuhui):
-    group = xuhui.extras["group"]
+    team = xuhui.extras["team"]
     with bureau_scope(xuhui.bureau):
-        days = list(Deadline.objects.filter(group=group).values_list("due", flat=True))
+        days = list(Deadline.objects.filter(team=team).values_list("due", flat=True))
         assert len(days) == 12 and days[0] == dt.date(2023, 9, 28)
         assert days[-1] == dt.date(2026, 6, 28)
-        schedule_deadlines_sync(group.schedules.get())
-        assert Deadline.objects.filter(group=group).count() == 12
+        schedule_deadlines_sync(team.schedules.get())
+        assert Deadline.objects.filter(team=team).count() == 12
 
 
 def test_only_the_lead_files_and_only_once(xuhui):

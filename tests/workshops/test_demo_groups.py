@@ -25,7 +25,7 @@ from demo.workshops import load_demo_groups, series_dates
 from programmes.models import Programme
 from programmes.rules import Status
 from workshops import rules, selectors
-from workshops.access import MANAGE, groups_for_user
+from workshops.access import MANAGE, teams_for_user
 from workshops.models import (
     ActivityFile,
     ActivityRecord,
@@ -33,10 +33,10 @@ from workshops.models import (
     Briefing,
     BriefingFile,
     Deadline,
-    Group,
-    GroupDocument,
     Membership,
     Obligation,
+    Team,
+    TeamDocument,
     WorkshopCourse,
 )
 
@@ -65,7 +65,7 @@ def row_counts() -> dict[str, int]:
         return {
             model.__name__: model.objects.count()
             for model in (
-                Group,
+                Team,
                 Membership,
                 Obligation,
                 Deadline,
@@ -74,7 +74,7 @@ def row_counts() -> dict[str, int]:
                 ActivityRecord,
                 AttendanceRecord,
                 ActivityFile,
-                GroupDocument,
+                TeamDocument,
                 WorkshopCourse,
                 AuditEntry,
                 User,
@@ -86,15 +86,15 @@ def programme(code: str) -> Programme:
     return Programme.objects.get(code=code)
 
 
-def group(name: str) -> Group:
-    return Group.objects.select_related("programme").get(name=name)
+def team(name: str) -> Team:
+    return Team.objects.select_related("programme").get(name=name)
 
 
 def test_loading_twice_changes_nothing():
     loaded = load_everything()
     assert len(loaded) == 5 and any("xh-backbone-2023" in line for line in loaded)
     before = row_counts()
-    assert before["Group"] >= 20 and before["ActivityRecord"] > 200
+    assert before["Team"] >= 20 and before["ActivityRecord"] > 200
     assert before["Briefing"] == before["BriefingFile"] > 30
 
     out = StringIO()
@@ -104,28 +104,28 @@ def test_loading_twice_changes_nothing():
     assert row_counts() == before
 
 
-def test_each_lead_manages_their_own_groups_only_and_signs_in_to_see_them():
+def test_each_lead_manages_their_own_teams_only_and_signs_in_to_see_them():
     load_everything()
     password = json.loads((Path(__file__).parents[2] / "fixtures" / "demo.json").read_text())[
         "password"
     ]
     for bureau in Bureau.objects.all():
         with bureau_scope(bureau):
-            groups = list(Group.objects.select_related("lead", "assistant"))
-            assert groups, bureau.code
-            for found in groups:
+            teams = list(Team.objects.select_related("lead", "assistant"))
+            assert teams, bureau.code
+            for found in teams:
                 holders = {found.lead_id, found.assistant_id} - {None}
                 for user in User.objects.filter(pk__in=holders):
                     assert user.has_perm(MANAGE, found), (found.name, user.username)
             lead = User.objects.get(username=f"{PREFIXES[bureau.code]}_lead")
-            led = {g.pk for g in groups if lead.pk in (g.lead_id, g.assistant_id)}
+            led = {g.pk for g in teams if lead.pk in (g.lead_id, g.assistant_id)}
             assert led, bureau.code
-            for found in groups:
+            for found in teams:
                 if lead.is_staff or found.pk in led:
                     continue
                 assert not lead.has_perm(MANAGE, found), (lead.username, found.name)
-            assert led <= set(groups_for_user(lead).values_list("pk", flat=True))
-            names = [g.name for g in groups if g.pk in led]
+            assert led <= set(teams_for_user(lead).values_list("pk", flat=True))
+            names = [g.name for g in teams if g.pk in led]
         client = Client()
         response = client.post(
             "/accounts/login/", {"username": lead.username, "password": password}
@@ -139,7 +139,7 @@ def test_XH_BRIEF_most_briefings_on_time_one_late_some_missing_one_extended():
     load_everything()
     with bureau_scope(Bureau.objects.get(code="xuhui")):
         backbone = programme("xh-backbone-2023")
-        workshops = Group.objects.filter(programme=backbone, kind="workshop")
+        workshops = Team.objects.filter(programme=backbone, kind="workshop")
         statuses = [
             row.status
             for workshop in workshops
@@ -149,7 +149,7 @@ def test_XH_BRIEF_most_briefings_on_time_one_late_some_missing_one_extended():
         # The rule itself, over the seeded rows: the quarterly deadlines before the 28th, and
         # each briefing's status from its deadline, extension and filing day.
         for workshop in workshops:
-            rows = Deadline.objects.filter(group=workshop).select_related("briefing")
+            rows = Deadline.objects.filter(team=workshop).select_related("briefing")
             assert [d.due for d in rows.order_by("due")] == rules.deadlines(
                 rules.XH_BRIEF, backbone.cycle.start, backbone.cycle.end
             )
@@ -160,13 +160,13 @@ def test_XH_BRIEF_most_briefings_on_time_one_late_some_missing_one_extended():
                 TODAY,
                 d.extended_to,
             )
-            for d in Deadline.objects.filter(group__in=workshops).select_related("briefing")
+            for d in Deadline.objects.filter(team__in=workshops).select_related("briefing")
         ]
         assert sorted(by_rule) == sorted(statuses)
         assert statuses.count(rules.BriefingStatus.LATE) == 1
         assert statuses.count(rules.BriefingStatus.MISSING) == 3
         assert statuses.count(rules.BriefingStatus.ON_TIME) == 32
-        extended = Deadline.objects.get(group__programme=backbone, extended_to__isnull=False)
+        extended = Deadline.objects.get(team__programme=backbone, extended_to__isnull=False)
         assert extended.extension_reason and extended.briefing.filed_on <= extended.extended_to
         assert extended.briefing.filed_on > extended.due
         # The briefings, their files and the audit rows are dated when they were filed.
@@ -176,18 +176,18 @@ def test_XH_BRIEF_most_briefings_on_time_one_late_some_missing_one_extended():
         entry = AuditEntry.objects.get(action="briefing.file", target_id=str(extended.pk))
         assert timezone_date(entry.created_at) == briefing.filed_on
         # XC-TEAM: every two months, filed by the project assistant (XC-ASSIST).
-        team = group("徐家汇学区干部团队")
-        assert {b.filed_by.username for b in Briefing.objects.filter(deadline__group=team)} == {
+        cadre = team("徐家汇学区干部团队")
+        assert {b.filed_by.username for b in Briefing.objects.filter(deadline__team=cadre)} == {
             "xh_t25"
         }
-        assert team.deadlines.count() == 7
+        assert cadre.deadlines.count() == 7
 
 
-def test_what_each_seed_asks_of_its_groups_shows_in_the_demo():
+def test_what_each_seed_asks_of_its_teams_shows_in_the_demo():
     load_everything()
     with bureau_scope(Bureau.objects.get(code="xuhui")):
         # XH-WS-OUTPUT: met by the college–school workshop, and by no other.
-        workshops = Group.objects.filter(programme__code="xh-backbone-2023", kind="workshop")
+        workshops = Team.objects.filter(programme__code="xh-backbone-2023", kind="workshop")
         met = {w.workshop_type: selectors.output_status(w) for w in workshops}
         assert met["college_school"].met and met["college_school"].rank == "trainer"
         assert met["inter_school"].rank == "leader" and met["inter_school"].missing == ["course"]
@@ -200,7 +200,7 @@ def test_what_each_seed_asks_of_its_groups_shows_in_the_demo():
         }
         assert sorted(len(r.missed) for r in plans.values()) == [0, 0, 1]
         # XC-ATTEND: a member of the inter-school workshop misses too much of the 2024 year.
-        reading = group("文史融合整本书阅读教学工作坊")
+        reading = team("文史融合整本书阅读教学工作坊")
         failing = [
             (membership, year)
             for membership, years in selectors.attendance_by_year(reading).items()
@@ -213,9 +213,9 @@ def test_what_each_seed_asks_of_its_groups_shows_in_the_demo():
         # XC-PAIRS: one pair as the seed says, one not.
         [problem] = selectors.pair_problems(programme("xc-cadre-base-2017"))
         assert problem.mentee.user.username == "xh_t22"
-        assert Group.objects.filter(kind="mentoring_pair").count() == 2
+        assert Team.objects.filter(kind="mentoring_pair").count() == 2
         # XC-MENTEE: the compliant pair's mentee portfolio was reviewed by the mentor.
-        portfolio = GroupDocument.objects.get(kind="personal_portfolio")
+        portfolio = TeamDocument.objects.get(kind="personal_portfolio")
         assert portfolio.reviewed_by.username == "xh_t02"
         assert portfolio.reviewed_on == dt.date(2018, 6, 25)
 
@@ -228,7 +228,7 @@ def test_what_each_seed_asks_of_its_groups_shows_in_the_demo():
 
     with bureau_scope(Bureau.objects.get(code="haian")):
         # HA-ACT: one subject group held a single activity in the autumn semester.
-        subject_groups = Group.objects.filter(kind="subject_group")
+        subject_groups = Team.objects.filter(kind="subject_group")
         rows = selectors.obligation_rows(subject_groups, today=TODAY)
         autumn = {
             g.name: next(
@@ -244,9 +244,9 @@ def test_what_each_seed_asks_of_its_groups_shows_in_the_demo():
         assert autumn["心理健康教育学科指导组"] == Status.MISSED
         # HA-ORG, HA-READ: a mentor corps, and a working group and reading exchange per stage.
         for kind in ("working_group", "reading_group"):
-            stages = Group.objects.filter(kind=kind).values_list("stage", flat=True)
+            stages = Team.objects.filter(kind=kind).values_list("stage", flat=True)
             assert sorted(stages) == ["junior", "primary", "senior"]
-        assert Group.objects.filter(kind="mentor_corps").count() == 1
+        assert Team.objects.filter(kind="mentor_corps").count() == 1
 
     with bureau_scope(Bureau.objects.get(code="putuo")):
         # PT-MODULES / PT-CREDIT: sessions carry module, format and class hours.
@@ -365,7 +365,7 @@ def test_a_malformed_file_is_refused_before_anything_is_written(tmp_path, change
         load_demo_groups(write(tmp_path, data), today=TODAY)
     assert message in str(error.value)
     with all_bureaus():
-        assert not Group.objects.exists()
+        assert not Team.objects.exists()
 
 
 def test_an_unknown_teacher_or_a_missing_programme_names_the_entry(tmp_path):
@@ -388,6 +388,6 @@ def test_an_unknown_teacher_or_a_missing_programme_names_the_entry(tmp_path):
     with pytest.raises(ValueError, match="member 'xh_nobody': no teacher"):
         load_demo_groups(write(tmp_path, data), today=TODAY)
     with all_bureaus():
-        assert not Group.objects.exists()  # the programme's transaction was rolled back
+        assert not Team.objects.exists()  # the programme's transaction was rolled back
     with pytest.raises(CommandError, match="no such file"):
         call_command("load_demo_groups", file=str(tmp_path / "missing.json"))

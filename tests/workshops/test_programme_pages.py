@@ -17,14 +17,14 @@ from bureaus.models import School
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
 from programmes.models import Tier
-from workshops.models import Deadline, Group, MemberRole, Membership, ReportingSchedule
+from workshops.models import Deadline, MemberRole, Membership, ReportingSchedule, Team
 from workshops.services import (
     activity_record,
     briefing_file,
     deadline_extend,
-    group_permissions_sync,
-    group_presets_apply,
     schedule_deadlines_sync,
+    team_permissions_sync,
+    team_presets_apply,
 )
 
 
@@ -32,7 +32,7 @@ def board_url(cast) -> str:
     return f"/programmes/{cast.programme.pk}/briefings/"
 
 
-def groups_url(cast) -> str:
+def teams_url(cast) -> str:
     return f"/programmes/{cast.programme.pk}/groups/"
 
 
@@ -55,8 +55,8 @@ def today_is(monkeypatch):
     return fix
 
 
-def deadline_on(cast, day: dt.date, group=None) -> Deadline:
-    return Deadline.objects.get(group=group or cast.extras["group"], due=day)
+def deadline_on(cast, day: dt.date, team=None) -> Deadline:
+    return Deadline.objects.get(team=team or cast.extras["team"], due=day)
 
 
 def person(cast, key: str, school: School, full_name: str | None = None) -> TeacherProfile:
@@ -85,8 +85,8 @@ def enrol(cast, profile: TeacherProfile, tier: Tier) -> Enrolment:
     )
 
 
-def make_group(cast, kind: str, name: str, lead=None, **fields) -> Group:
-    group = Group.objects.create(
+def make_team(cast, kind: str, name: str, lead=None, **fields) -> Team:
+    team = Team.objects.create(
         bureau=cast.bureau,
         programme=cast.programme,
         kind=kind,
@@ -94,14 +94,14 @@ def make_group(cast, kind: str, name: str, lead=None, **fields) -> Group:
         lead=lead or cast.lead,
         **fields,
     )
-    group_permissions_sync(group=group)
-    return group
+    team_permissions_sync(team=team)
+    return team
 
 
-def quarterly(cast, group: Group) -> None:
+def quarterly(cast, team: Team) -> None:
     schedule = ReportingSchedule.objects.create(
         bureau=cast.bureau,
-        group=group,
+        team=team,
         title="活动简报",
         frequency="quarterly",
         day=28,
@@ -111,8 +111,8 @@ def quarterly(cast, group: Group) -> None:
     schedule_deadlines_sync(schedule)
 
 
-def member(cast, group: Group, profile: TeacherProfile, role=MemberRole.MEMBER) -> Membership:
-    return Membership.objects.create(bureau=cast.bureau, group=group, teacher=profile, role=role)
+def member(cast, team: Team, profile: TeacherProfile, role=MemberRole.MEMBER) -> Membership:
+    return Membership.objects.create(bureau=cast.bureau, team=team, teacher=profile, role=role)
 
 
 # --- The briefing board (XH-BRIEF) ---------------------------------------------------------------
@@ -132,8 +132,8 @@ def test_XH_BRIEF_the_board_shows_on_time_late_missing_open_and_an_extension(xuh
     response = xuhui.client("leader").get(board_url(xuhui))
     assert response.status_code == 200
     body = response.content.decode()
-    group = xuhui.extras["group"]
-    assert group.name in body and f'href="/groups/{group.pk}/"' in body
+    team = xuhui.extras["team"]
+    assert team.name in body and f'href="/groups/{team.pk}/"' in body
     assert xuhui.lead.full_name in body
     # One column per due date of the 2023 school year, and no other year's.
     board = response.context["board"]
@@ -160,20 +160,20 @@ def test_XH_BRIEF_the_board_filters_by_school_year_kind_and_missing(xuhui):
     with bureau_scope(xuhui.bureau):
         for day in (dt.date(2023, 12, 28), dt.date(2024, 3, 28), dt.date(2024, 6, 28)):
             briefing_file(actor=xuhui.lead, deadline=deadline_on(xuhui, day), text="简报", on=day)
-        team = make_group(xuhui, "cadre_team", "学区干部团队甲")
-        group_presets_apply(actor=xuhui.staff, group=team)  # a briefing every two months
+        team = make_team(xuhui, "cadre_team", "学区干部团队甲")
+        team_presets_apply(actor=xuhui.staff, team=team)  # a briefing every two months
     client = xuhui.client("staff")
     url = board_url(xuhui)
     everything = client.get(url, {"school_year": "2023"})
-    assert [r.group.name for r in everything.context["board"].rows] == [
+    assert [r.team.name for r in everything.context["board"].rows] == [
         "学区干部团队甲",
-        xuhui.extras["group"].name,
+        xuhui.extras["team"].name,
     ]
     assert everything.context["with_missing"] == 1
     missing = client.get(url, {"school_year": "2023", "missing_only": "on"}).context["board"]
-    assert [r.group.name for r in missing.rows] == ["学区干部团队甲"]
+    assert [r.team.name for r in missing.rows] == ["学区干部团队甲"]
     workshops = client.get(url, {"school_year": "2023", "kind": "workshop"}).context["board"]
-    assert [r.group.name for r in workshops.rows] == [xuhui.extras["group"].name]
+    assert [r.team.name for r in workshops.rows] == [xuhui.extras["team"].name]
     later = client.get(url, {"school_year": "2024", "kind": "workshop"}).context["board"]
     assert later.dates[0] == dt.date(2024, 9, 28) and later.counts == {"missing": 4}
     # Once the cycle is over, the board opens on its last school year.
@@ -185,9 +185,9 @@ def test_XH_BRIEF_the_board_is_for_staff_and_leadership_of_the_bureau_only(xuhui
     for who in ("teacher", "lead", "school_admin"):
         assert xuhui.client(who).get(board_url(xuhui)).status_code == 403
     assert putuo.client("staff").get(board_url(xuhui)).status_code == 404
-    assert putuo.client("leader").get(groups_url(xuhui)).status_code == 404
+    assert putuo.client("leader").get(teams_url(xuhui)).status_code == 404
     assert putuo.client("staff").get(sessions_url(xuhui)).status_code == 404
-    assert xuhui.client("teacher").get(groups_url(xuhui)).status_code == 403
+    assert xuhui.client("teacher").get(teams_url(xuhui)).status_code == 403
     assert xuhui.client("teacher").get(sessions_url(xuhui)).status_code == 403
 
 
@@ -199,7 +199,7 @@ def test_XH_BRIEF_the_board_exports_to_excel_in_the_readers_language(xuhui):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("团队", "类型", "负责人")
     assert rows[0][3:] == ("2023-09-28", "2023-12-28", "2024-03-28", "2024-06-28")
-    assert rows[1][:3] == (xuhui.extras["group"].name, "工作坊", xuhui.lead.full_name)
+    assert rows[1][:3] == (xuhui.extras["team"].name, "工作坊", xuhui.lead.full_name)
     assert rows[1][3:] == ("按时", "缺交", "缺交", "缺交")
 
 
@@ -215,17 +215,17 @@ def board_queries(cast) -> int:
 def add_workshops(cast, start: int, end: int) -> None:
     with bureau_scope(cast.bureau):
         for i in range(start, end):
-            quarterly(cast, make_group(cast, "workshop", f"工作坊{i:03d}"))
+            quarterly(cast, make_team(cast, "workshop", f"工作坊{i:03d}"))
 
 
-def test_XH_BRIEF_the_board_takes_as_many_queries_for_20_groups_as_for_2(xuhui):
+def test_XH_BRIEF_the_board_takes_as_many_queries_for_20_teams_as_for_2(xuhui):
     add_workshops(xuhui, 0, 1)  # with the cast's workshop: 2 groups
     two = board_queries(xuhui)
     add_workshops(xuhui, 1, 19)  # 20 groups
     twenty = board_queries(xuhui)
     assert twenty == two
     with bureau_scope(xuhui.bureau):
-        assert Group.objects.filter(programme=xuhui.programme).count() == 20
+        assert Team.objects.filter(programme=xuhui.programme).count() == 20
 
 
 # --- The programme's organisation (HA-ORG, HA-ACT, HA-READ, SJ-SCHOOL, XC-PAIRS) ----------------
@@ -233,12 +233,12 @@ def test_XH_BRIEF_the_board_takes_as_many_queries_for_20_groups_as_for_2(xuhui):
 
 def test_HA_ACT_a_subject_group_with_one_activity_has_missed_its_semesters(xuhui):
     with bureau_scope(xuhui.bureau):
-        group = make_group(xuhui, "subject_group", "数学学科指导组", subject="maths")
-        group_presets_apply(actor=xuhui.staff, group=group)
-        member(xuhui, group, xuhui.teacher.teacher_profile)
+        team = make_team(xuhui, "subject_group", "数学学科指导组", subject="maths")
+        team_presets_apply(actor=xuhui.staff, team=team)
+        member(xuhui, team, xuhui.teacher.teacher_profile)
         activity_record(
             actor=xuhui.staff,
-            group=group,
+            team=team,
             present_member_ids=[],
             data={
                 "date": dt.date(2023, 10, 10),
@@ -247,12 +247,12 @@ def test_HA_ACT_a_subject_group_with_one_activity_has_missed_its_semesters(xuhui
                 "hours": 2,
             },
         )
-    response = xuhui.client("leader").get(groups_url(xuhui))
+    response = xuhui.client("leader").get(teams_url(xuhui))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "学科指导组" in body and "数学学科指导组" in body and f"/groups/{group.pk}/" in body
+    assert "学科指导组" in body and "数学学科指导组" in body and f"/groups/{team.pk}/" in body
     (item,) = [
-        i for _label, items in response.context["sections"] for i in items if i["group"] == group
+        i for _label, items in response.context["sections"] for i in items if i["team"] == team
     ]
     lines = {line.title: line for line in item["obligations"]}
     semester = lines["学科研训活动（每学期）"]
@@ -262,7 +262,7 @@ def test_HA_ACT_a_subject_group_with_one_activity_has_missed_its_semesters(xuhui
     # Calendar years 2024 and 2025: the cycle (2023-09 … 2026-06) holds less than half of 2023
     # and of 2026, which are not owed.
     assert lines["学科研训活动（每年）"].missed == 2
-    assert item["missed"] == 8 and item["group"].member_count == 1
+    assert item["missed"] == 8 and item["team"].member_count == 1
     assert 'data-testid="missed">6' in body
     assert "学科研训活动（每学期）" in body and "未完成" in body  # the status chip, in Chinese
     assert "HA-ACT" not in body  # rule ids stay in the code and the admin
@@ -272,9 +272,9 @@ def test_HA_ACT_a_subject_group_with_one_activity_has_missed_its_semesters(xuhui
 
 def test_HA_ORG_HA_READ_the_stages_without_a_working_group_or_reading_exchange(xuhui):
     with bureau_scope(xuhui.bureau):
-        make_group(xuhui, "working_group", "小学工作组", stage="primary")
-        make_group(xuhui, "reading_group", "初中读书交流", stage="junior")
-    response = xuhui.client("staff").get(groups_url(xuhui))
+        make_team(xuhui, "working_group", "小学工作组", stage="primary")
+        make_team(xuhui, "reading_group", "初中读书交流", stage="junior")
+    response = xuhui.client("staff").get(teams_url(xuhui))
     stages = response.context["stages"]
     assert [str(s) for s in stages["working"]] == ["初中", "高中"]
     assert [str(s) for s in stages["reading"]] == ["小学", "高中"]
@@ -294,10 +294,10 @@ def test_SJ_SCHOOL_a_big_school_with_a_studio_of_5_is_listed_one_of_8_is_not(xuh
             )
             teachers = [person(xuhui, f"{label}{i}", school) for i in range(size)]
             enrol(xuhui, teachers[0], backbone)
-            studio = make_group(xuhui, "school_studio", f"{label}工作室", school=school)
+            studio = make_team(xuhui, "school_studio", f"{label}工作室", school=school)
             for teacher in teachers:
                 member(xuhui, studio, teacher)
-    response = xuhui.client("staff").get(groups_url(xuhui))
+    response = xuhui.client("staff").get(teams_url(xuhui))
     listed = {s.school.name: s for s in response.context["studios"]}
     assert set(listed) == {"五人工作室中学", xuhui.school.name}  # the cast's school: 18, none
     assert listed["五人工作室中学"].studios == [("五人工作室", 5)]
@@ -307,7 +307,7 @@ def test_SJ_SCHOOL_a_big_school_with_a_studio_of_5_is_listed_one_of_8_is_not(xuh
 
 
 def test_SJ_SCHOOL_the_section_is_only_for_programmes_with_school_studios(xuhui):
-    response = xuhui.client("staff").get(groups_url(xuhui))
+    response = xuhui.client("staff").get(teams_url(xuhui))
     assert response.context["studios"] is None and response.context["pairs"] is None
     body = response.content.decode()
     assert 'data-testid="studio-shortfalls"' not in body
@@ -327,11 +327,11 @@ def test_XC_PAIRS_a_vice_principal_mentored_from_another_school_is_listed(xuhui)
         right = person(xuhui, "vp_right", xuhui.other_school, "本校副校长")
         for mentee, name in ((wrong, "跨校结对"), (right, "本校结对")):
             enrol(xuhui, mentee, vice)
-            pair = make_group(xuhui, "mentoring_pair", name, lead=xuhui.mentor)
+            pair = make_team(xuhui, "mentoring_pair", name, lead=xuhui.mentor)
             member(xuhui, pair, mentee, MemberRole.MENTEE)
-    response = xuhui.client("leader").get(groups_url(xuhui))
+    response = xuhui.client("leader").get(teams_url(xuhui))
     pairs = response.context["pairs"]
-    assert [(p["group"].name, p["mentee"].user.full_name) for p in pairs] == [
+    assert [(p["team"].name, p["mentee"].user.full_name) for p in pairs] == [
         ("跨校结对", "跨校副校长")
     ]
     assert pairs[0]["mentee_school"] == xuhui.school
@@ -346,15 +346,15 @@ def test_XC_PAIRS_a_vice_principal_mentored_from_another_school_is_listed(xuhui)
 def sessions(cast):
     """A training group with the cast's teacher (the admin's school) and mentor (the other
     school); three credited sessions and one with no format, over two school years."""
-    group = make_group(cast, "training_group", "班主任校本研修组", school=cast.school)
-    teacher = member(cast, group, cast.teacher.teacher_profile)
-    mentor = member(cast, group, cast.mentor.teacher_profile)
-    absent = member(cast, group, person(cast, "absent", cast.school, "缺席教师"))
+    team = make_team(cast, "training_group", "班主任校本研修组", school=cast.school)
+    teacher = member(cast, team, cast.teacher.teacher_profile)
+    mentor = member(cast, team, cast.mentor.teacher_profile)
+    absent = member(cast, team, person(cast, "absent", cast.school, "缺席教师"))
 
     def session(day, hours, module, format_, present):
         activity_record(
             actor=cast.staff,
-            group=group,
+            team=team,
             present_member_ids=[m.pk for m in present],
             data={
                 "date": day,
@@ -425,10 +425,10 @@ def test_PT_CREDIT_session_hours_export_to_excel(xuhui):
 # --- Links from the programme ---------------------------------------------------------------------
 
 
-def test_the_programme_page_links_staff_to_the_groups_board_and_hours(xuhui):
+def test_the_programme_page_links_staff_to_the_teams_board_and_hours(xuhui):
     pk = xuhui.programme.pk
     staff = xuhui.client("staff").get(f"/programmes/{pk}/").content.decode()
-    for url in (groups_url(xuhui), board_url(xuhui), sessions_url(xuhui)):
+    for url in (teams_url(xuhui), board_url(xuhui), sessions_url(xuhui)):
         assert f'href="{url}"' in staff
     admin = xuhui.client("school_admin").get(f"/programmes/{pk}/").content.decode()
     assert f'href="{sessions_url(xuhui)}"' in admin and f'href="{board_url(xuhui)}"' not in admin

@@ -20,8 +20,8 @@ from programmes.models import Tier
 from programmes.rules import Status
 from tests.uploads.samples import MINIMAL_PDF
 from workshops import rules, selectors
-from workshops.models import ActivityRecord, AttendanceRecord, Group, Membership
-from workshops.services import activity_record, document_upload, group_presets_apply
+from workshops.models import ActivityRecord, AttendanceRecord, Membership, Team
+from workshops.services import activity_record, document_upload, team_presets_apply
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +45,8 @@ def new_teacher(cast, key: str, school: School, name: str = "") -> TeacherProfil
     )
 
 
-def new_group(cast, name: str, kind: str, lead: User, **fields) -> Group:
-    return Group.objects.create(
+def new_team(cast, name: str, kind: str, lead: User, **fields) -> Team:
+    return Team.objects.create(
         bureau=cast.bureau, programme=cast.programme, kind=kind, name=name, lead=lead, **fields
     )
 
@@ -72,18 +72,18 @@ def pdf(name: str = "plan.pdf"):
 
 
 def test_XH_WS_LEAD_obligations_of_a_workshop_counted_per_period(xuhui):
-    group = xuhui.extras["group"]  # has its research plan, filed 2023-10-01
+    team = xuhui.extras["team"]  # has its research plan, filed 2023-10-01
     with bureau_scope(xuhui.bureau):
-        assert group_presets_apply(actor=xuhui.staff, group=group) == 3
+        assert team_presets_apply(actor=xuhui.staff, team=team) == 3
         document_upload(
             actor=xuhui.lead,
-            group=group,
+            team=team,
             kind="implementation_plan",
             title="2024学年实施计划",
             upload=pdf(),
             on=dt.date(2024, 9, 20),
         )
-        rows = selectors.obligation_rows([group], today=dt.date(2025, 3, 1))[group.pk]
+        rows = selectors.obligation_rows([team], today=dt.date(2025, 3, 1))[team.pk]
     by_title = {row.obligation.title: row for row in rows}
     assert list(by_title) == ["研究方案", "年度实施计划", "项目研究报告"]
     assert by_title["研究方案"].met == 1 and by_title["研究方案"].current.count == 1
@@ -97,26 +97,26 @@ def test_XH_WS_LEAD_obligations_of_a_workshop_counted_per_period(xuhui):
     assert by_title["项目研究报告"].current.status == Status.IN_PROGRESS
 
 
-def test_HA_ACT_activities_count_only_in_their_own_group(xuhui):
+def test_HA_ACT_activities_count_only_in_their_own_team(xuhui):
     with bureau_scope(xuhui.bureau):
-        one = new_group(xuhui, "语文学科指导组", "subject_group", xuhui.lead)
-        other = new_group(xuhui, "英语学科指导组", "subject_group", xuhui.mentor)
-        for group in (one, other):
-            group_presets_apply(actor=xuhui.staff, group=group)
+        one = new_team(xuhui, "语文学科指导组", "subject_group", xuhui.lead)
+        other = new_team(xuhui, "英语学科指导组", "subject_group", xuhui.mentor)
+        for team in (one, other):
+            team_presets_apply(actor=xuhui.staff, team=team)
         for day, kind in ((dt.date(2023, 10, 9), "集体备课"), (dt.date(2023, 11, 6), "课堂观摩")):
             ActivityRecord.objects.create(
-                bureau=xuhui.bureau, group=one, date=day, kind=kind, topic="研讨", hours=3
+                bureau=xuhui.bureau, team=one, date=day, kind=kind, topic="研讨", hours=3
             )
         ActivityRecord.objects.create(
             bureau=xuhui.bureau,
-            group=other,
+            team=other,
             date=dt.date(2023, 10, 9),
             kind="读书交流",
             topic="x",
             hours=2,
         )
         rows = selectors.obligation_rows(
-            Group.objects.filter(pk__in=[one.pk, other.pk]).select_related("programme"),
+            Team.objects.filter(pk__in=[one.pk, other.pk]).select_related("programme"),
             today=dt.date(2024, 3, 1),
         )
     semester = {g: rows[g.pk][0].periods[0] for g in (one, other)}
@@ -126,34 +126,34 @@ def test_HA_ACT_activities_count_only_in_their_own_group(xuhui):
         assert selectors.obligation_rows([], today=dt.date(2024, 3, 1)) == {}
 
 
-def _groups_with_obligations(cast, count: int) -> list[Group]:
-    groups = []
+def _teams_with_obligations(cast, count: int) -> list[Team]:
+    teams = []
     for i in range(count):
-        group = new_group(cast, f"学科指导组{i}", "subject_group", cast.lead)
-        group_presets_apply(actor=cast.staff, group=group)
+        team = new_team(cast, f"学科指导组{i}", "subject_group", cast.lead)
+        team_presets_apply(actor=cast.staff, team=team)
         ActivityRecord.objects.create(
             bureau=cast.bureau,
-            group=group,
+            team=team,
             date=dt.date(2024, 3, 4),
             kind="学科培训",
             topic="t",
             hours=2,
         )
-        groups.append(group)
-    workshop = cast.extras["group"]
-    group_presets_apply(actor=cast.staff, group=workshop)  # document obligations as well
-    groups.append(workshop)
-    return list(Group.objects.filter(pk__in=[g.pk for g in groups]).select_related("programme"))
+        teams.append(team)
+    workshop = cast.extras["team"]
+    team_presets_apply(actor=cast.staff, team=workshop)  # document obligations as well
+    teams.append(workshop)
+    return list(Team.objects.filter(pk__in=[g.pk for g in teams]).select_related("programme"))
 
 
-def test_obligation_rows_take_the_same_few_queries_for_2_or_20_groups(xuhui):
+def test_obligation_rows_take_the_same_few_queries_for_2_or_20_teams(xuhui):
     with bureau_scope(xuhui.bureau):
-        few = _groups_with_obligations(xuhui, 1)
+        few = _teams_with_obligations(xuhui, 1)
         with CaptureQueriesContext(connection) as small:
             rows = selectors.obligation_rows(few, today=dt.date(2024, 6, 1))
         assert len(rows) == 2
-        Group.objects.filter(kind="subject_group").delete()
-        many = _groups_with_obligations(xuhui, 19)
+        Team.objects.filter(kind="subject_group").delete()
+        many = _teams_with_obligations(xuhui, 19)
         with CaptureQueriesContext(connection) as large:
             rows = selectors.obligation_rows(many, today=dt.date(2024, 6, 1))
     assert len(rows) == 20 and all(len(found) >= 2 for found in rows.values())
@@ -164,24 +164,24 @@ def test_obligation_rows_take_the_same_few_queries_for_2_or_20_groups(xuhui):
 
 
 def test_XH_WS_OUTPUT_the_leads_rank_comes_from_their_tier(xuhui):
-    group = xuhui.extras["group"]  # inter-school, led by the cast's 带头人
+    team = xuhui.extras["team"]  # inter-school, led by the cast's 带头人
     with bureau_scope(xuhui.bureau):
         leader_tier = xuhui.extras["enrolment_leader"].tier
-        assert selectors.lead_rank(group) == rules.LeadRank.LEADER  # no rank set: a leader
+        assert selectors.lead_rank(team) == rules.LeadRank.LEADER  # no rank set: a leader
         Tier.objects.filter(pk=leader_tier.pk).update(lead_rank="backbone")
-        assert selectors.lead_rank(group) == rules.LeadRank.BACKBONE
+        assert selectors.lead_rank(team) == rules.LeadRank.BACKBONE
         Tier.objects.filter(pk=leader_tier.pk).update(lead_rank="leader")
-        assert selectors.lead_rank(group) == rules.LeadRank.LEADER
-        group.lead = xuhui.mentor  # not enrolled in the programme: a trainer-researcher
-        assert selectors.lead_rank(group) == rules.LeadRank.TRAINER
-        group.lead, group.workshop_type = xuhui.lead, "college_school"
-        assert selectors.lead_rank(group) == rules.LeadRank.TRAINER
+        assert selectors.lead_rank(team) == rules.LeadRank.LEADER
+        team.lead = xuhui.mentor  # not enrolled in the programme: a trainer-researcher
+        assert selectors.lead_rank(team) == rules.LeadRank.TRAINER
+        team.lead, team.workshop_type = xuhui.lead, "college_school"
+        assert selectors.lead_rank(team) == rules.LeadRank.TRAINER
 
 
 def test_XH_WS_OUTPUT_a_backbones_workshop_with_its_report_and_school_course_is_done(xuhui):
-    group = xuhui.extras["group"]  # a 20-hour school face-to-face course, no project report
+    team = xuhui.extras["team"]  # a 20-hour school face-to-face course, no project report
     with bureau_scope(xuhui.bureau):
-        status = selectors.output_status(group)
+        status = selectors.output_status(team)
         assert (status.rank, status.met, status.missing) == (
             rules.LeadRank.LEADER,
             False,
@@ -190,14 +190,14 @@ def test_XH_WS_OUTPUT_a_backbones_workshop_with_its_report_and_school_course_is_
         Tier.objects.filter(pk=xuhui.extras["enrolment_leader"].tier_id).update(
             lead_rank="backbone"
         )
-        assert selectors.output_status(group).missing == ["project_report"]
+        assert selectors.output_status(team).missing == ["project_report"]
         document_upload(
-            actor=xuhui.lead, group=group, kind="project_report", title="项目研究报告", upload=pdf()
+            actor=xuhui.lead, team=team, kind="project_report", title="项目研究报告", upload=pdf()
         )
-        status = selectors.output_status(group)
+        status = selectors.output_status(team)
         assert status.met and status.report_done and len(status.options) == 2
         assert [c.title for c in status.courses] == [xuhui.extras["course"].title]
-        other = new_group(xuhui, "学科指导组", "subject_group", xuhui.lead)
+        other = new_team(xuhui, "学科指导组", "subject_group", xuhui.lead)
         assert selectors.output_status(other) is None
 
 
@@ -215,16 +215,16 @@ def test_SJ_SCHOOL_a_school_of_eighteen_classes_is_short_until_its_studio_has_ei
         )
         [short] = selectors.studio_shortfalls(xuhui.programme)
         assert (short.school, short.classes, short.studios) == (school, 18, [])
-        studio = new_group(xuhui, "班主任工作室", "school_studio", xuhui.lead, school=school)
-        joint = new_group(xuhui, "联合工作室", "school_studio", xuhui.mentor)  # no school
+        studio = new_team(xuhui, "班主任工作室", "school_studio", xuhui.lead, school=school)
+        joint = new_team(xuhui, "联合工作室", "school_studio", xuhui.mentor)  # no school
         profiles = [new_teacher(xuhui, f"s{i}", school) for i in range(8)]
         for profile in profiles[:7]:
-            Membership.objects.create(bureau=xuhui.bureau, group=studio, teacher=profile)
-            Membership.objects.create(bureau=xuhui.bureau, group=joint, teacher=profile)
+            Membership.objects.create(bureau=xuhui.bureau, team=studio, teacher=profile)
+            Membership.objects.create(bureau=xuhui.bureau, team=joint, teacher=profile)
         with django_assert_max_num_queries(2):
             [short] = selectors.studio_shortfalls(xuhui.programme)
         assert short.studios == [("班主任工作室", 7)] and "7" in short.reason
-        Membership.objects.create(bureau=xuhui.bureau, group=studio, teacher=profiles[7])
+        Membership.objects.create(bureau=xuhui.bureau, team=studio, teacher=profiles[7])
         assert selectors.studio_shortfalls(xuhui.programme) == []
 
 
@@ -255,12 +255,10 @@ def test_XC_PAIRS_pairs_against_the_rule_are_listed_with_the_mentee(
         for key, (school, tier, mentor) in mentees.items():
             mentee = new_teacher(xuhui, key, school, key)
             enrol(xuhui, mentee, tiers[tier])
-            pair = new_group(xuhui, f"带教{key}", "mentoring_pair", mentor.user)
-            Membership.objects.create(
-                bureau=xuhui.bureau, group=pair, teacher=mentee, role="mentee"
-            )
+            pair = new_team(xuhui, f"带教{key}", "mentoring_pair", mentor.user)
+            Membership.objects.create(bureau=xuhui.bureau, team=pair, teacher=mentee, role="mentee")
             Membership.objects.create(  # a member who is not a mentee is not checked
-                bureau=xuhui.bureau, group=pair, teacher=xuhui.teacher.teacher_profile
+                bureau=xuhui.bureau, team=pair, teacher=xuhui.teacher.teacher_profile
             )
         with django_assert_max_num_queries(4):
             found = selectors.pair_problems(xuhui.programme)
@@ -278,16 +276,16 @@ def test_XC_PAIRS_a_programme_without_pairs_has_no_problems(xuhui):
 
 def test_PT_MODULES_session_hours_count_present_members_and_formatted_sessions_only(xuhui):
     with bureau_scope(xuhui.bureau):
-        group = new_group(xuhui, "校本研修组", "training_group", xuhui.lead, school=xuhui.school)
+        team = new_team(xuhui, "校本研修组", "training_group", xuhui.lead, school=xuhui.school)
         teacher = xuhui.teacher.teacher_profile
         other = new_teacher(xuhui, "t2", xuhui.school)
-        present = Membership.objects.create(bureau=xuhui.bureau, group=group, teacher=teacher)
-        absent = Membership.objects.create(bureau=xuhui.bureau, group=group, teacher=other)
+        present = Membership.objects.create(bureau=xuhui.bureau, team=team, teacher=teacher)
+        absent = Membership.objects.create(bureau=xuhui.bureau, team=team, teacher=other)
 
-        def session(day, hours, module="", format_="", attended=(present, absent), on=group):
+        def session(day, hours, module="", format_="", attended=(present, absent), on=team):
             activity_record(
                 actor=xuhui.staff,
-                group=on,
+                team=on,
                 data={
                     "date": day,
                     "kind": "校本研修",
@@ -310,7 +308,7 @@ def test_PT_MODULES_session_hours_count_present_members_and_formatted_sessions_o
             "class_collective",
             "lecture",
             attended=[xuhui.extras["membership"]],
-            on=xuhui.extras["group"],
+            on=xuhui.extras["team"],
         )
         year = selectors.session_hours_by_teacher(xuhui.programme, 2024)
         assert set(year) == {teacher.pk, other.pk}
@@ -326,11 +324,11 @@ def test_PT_MODULES_session_hours_count_present_members_and_formatted_sessions_o
 
 
 def test_XC_ATTEND_attendance_per_member_and_school_year(xuhui):
-    group = xuhui.extras["group"]
+    team = xuhui.extras["team"]
     member = xuhui.extras["membership"]  # present at the 3-hour activity of 2023-10-12
     with bureau_scope(xuhui.bureau):
         other = Membership.objects.create(
-            bureau=xuhui.bureau, group=group, teacher=new_teacher(xuhui, "m2", xuhui.school)
+            bureau=xuhui.bureau, team=team, teacher=new_teacher(xuhui, "m2", xuhui.school)
         )
         for day, hours, present in (
             (dt.date(2024, 3, 5), 3, [other]),
@@ -339,11 +337,11 @@ def test_XC_ATTEND_attendance_per_member_and_school_year(xuhui):
         ):
             activity_record(
                 actor=xuhui.lead,
-                group=group,
+                team=team,
                 data={"date": day, "kind": "集体备课", "topic": "研讨", "hours": Decimal(hours)},
                 present_member_ids=[m.pk for m in present],
             )
-        years = selectors.attendance_by_year(group)
+        years = selectors.attendance_by_year(team)
         # The member joined after the first activity: no row for it, so it is not counted.
         assert AttendanceRecord.objects.filter(membership=other).count() == 3
     assert years[member.pk][2023] == rules.Attendance(Decimal(6), Decimal(3))
@@ -351,8 +349,8 @@ def test_XC_ATTEND_attendance_per_member_and_school_year(xuhui):
     assert years[member.pk][2024] == rules.Attendance(Decimal(6), Decimal(4))
     assert years[other.pk][2023].earns_credit and set(years[other.pk]) == {2023, 2024}
     with bureau_scope(xuhui.bureau):
-        assert selectors.attendance_by_member(group, 2024) == {
+        assert selectors.attendance_by_member(team, 2024) == {
             member.pk: years[member.pk][2024],
             other.pk: years[other.pk][2024],
         }
-        assert selectors.attendance_by_member(group, 2026) == {}
+        assert selectors.attendance_by_member(team, 2026) == {}

@@ -12,11 +12,11 @@ from tests.uploads.samples import MINIMAL_PDF
 from workshops import access, rules, services
 from workshops.models import (
     Deadline,
-    Group,
-    GroupDocument,
-    GroupUserObjectPermission,
     MemberRole,
     Membership,
+    Team,
+    TeamDocument,
+    TeamUserObjectPermission,
 )
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def pdf(name="file.pdf"):
     return SimpleUploadedFile(name, MINIMAL_PDF, content_type="application/pdf")
 
 
-def new_group(cast, **fields):
+def new_team(cast, **fields):
     values = {
         "bureau": cast.bureau,
         "programme": cast.programme,
@@ -36,15 +36,15 @@ def new_group(cast, **fields):
         "lead": cast.mentor,
     }
     values.update(fields)
-    group = Group.objects.create(**values)
-    services.group_permissions_sync(group=group)
-    return group
+    team = Team.objects.create(**values)
+    services.team_permissions_sync(team=team)
+    return team
 
 
 def test_XH_WS_LEAD_a_lead_manages_only_their_own_workshop(xuhui):
     with bureau_scope(xuhui.bureau):
-        theirs = xuhui.extras["group"]
-        other = new_group(xuhui)
+        theirs = xuhui.extras["team"]
+        other = new_team(xuhui)
         assert access.can_manage(xuhui.lead, theirs)
         assert not access.can_manage(xuhui.lead, other)
         assert access.can_manage(xuhui.mentor, other)
@@ -53,7 +53,7 @@ def test_XH_WS_LEAD_a_lead_manages_only_their_own_workshop(xuhui):
         with pytest.raises(PermissionDenied):
             services.activity_record(
                 actor=xuhui.lead,
-                group=other,
+                team=other,
                 data={"date": dt.date(2024, 3, 1), "kind": "集体备课", "topic": "x", "hours": 2},
                 present_member_ids=[],
             )
@@ -61,53 +61,53 @@ def test_XH_WS_LEAD_a_lead_manages_only_their_own_workshop(xuhui):
 
 def test_XH_WS_LEAD_a_new_lead_takes_over_the_permission_and_the_old_one_loses_it(xuhui):
     with bureau_scope(xuhui.bureau):
-        group = new_group(xuhui)
-        group.lead, group.assistant = xuhui.lead, xuhui.teacher
-        group.save()
-        services.group_permissions_sync(group=group)
+        team = new_team(xuhui)
+        team.lead, team.assistant = xuhui.lead, xuhui.teacher
+        team.save()
+        services.team_permissions_sync(team=team)
         holders = set(
-            GroupUserObjectPermission.objects.filter(content_object=group).values_list(
+            TeamUserObjectPermission.objects.filter(content_object=team).values_list(
                 "user_id", flat=True
             )
         )
         assert holders == {xuhui.lead.pk, xuhui.teacher.pk}
-        assert not access.can_manage(xuhui.mentor, group)
-        assert access.can_manage(xuhui.teacher, group)  # XC-ASSIST: the assistant files too
+        assert not access.can_manage(xuhui.mentor, team)
+        assert access.can_manage(xuhui.teacher, team)  # XC-ASSIST: the assistant files too
 
 
 def test_the_object_permission_never_reaches_another_bureau(xuhui, putuo):
     with bureau_scope(xuhui.bureau):
-        group = xuhui.extras["group"]
+        team = xuhui.extras["team"]
         # Putuo's staff hold the model permission in their own bureau, not on Xuhui's group.
-        assert not access.can_manage(putuo.staff, group)
-        assert not access.can_manage(putuo.lead, group)
+        assert not access.can_manage(putuo.staff, team)
+        assert not access.can_manage(putuo.lead, team)
 
 
 def test_XH_BRIEF_a_new_workshop_gets_its_obligations_and_quarterly_briefings(xuhui):
     with bureau_scope(xuhui.bureau):
-        group = new_group(xuhui)
-        added = services.group_presets_apply(actor=xuhui.staff, group=group)
+        team = new_team(xuhui)
+        added = services.team_presets_apply(actor=xuhui.staff, team=team)
         assert added == 3
-        assert set(group.obligations.values_list("rule", flat=True)) == {
+        assert set(team.obligations.values_list("rule", flat=True)) == {
             "XH-WS-LEAD",
             "XH-WS-OUTPUT",
         }
-        schedule = group.schedules.get()
+        schedule = team.schedules.get()
         assert (schedule.frequency, schedule.day) == ("quarterly", 28)
-        dues = list(Deadline.objects.filter(group=group).values_list("due", flat=True))
+        dues = list(Deadline.objects.filter(team=team).values_list("due", flat=True))
         cycle = xuhui.programme.cycle
         assert dues == rules.deadlines(rules.XH_BRIEF, cycle.start, cycle.end)
         assert all(d.day == 28 and d.month in (3, 6, 9, 12) for d in dues)
         # Applying again adds nothing.
-        assert services.group_presets_apply(actor=xuhui.staff, group=group) == 0
-        assert group.schedules.count() == 1
-        assert AuditEntry.objects.filter(action="group.presets", target_id=str(group.pk)).exists()
+        assert services.team_presets_apply(actor=xuhui.staff, team=team) == 0
+        assert team.schedules.count() == 1
+        assert AuditEntry.objects.filter(action="group.presets", target_id=str(team.pk)).exists()
 
 
 def test_XC_TEAM_a_cadre_team_owes_a_salon_a_month_and_a_briefing_every_two_months(xuhui):
     with bureau_scope(xuhui.bureau):
-        team = new_group(xuhui, kind="cadre_team", name="学区干部团队", workshop_type="")
-        services.group_presets_apply(actor=xuhui.staff, group=team)
+        team = new_team(xuhui, kind="cadre_team", name="学区干部团队", workshop_type="")
+        services.team_presets_apply(actor=xuhui.staff, team=team)
         salon = team.obligations.get(title="校长沙龙")
         assert (salon.period, salon.min_count, salon.kinds) == ("month", 1, ["校长沙龙"])
         assert team.schedules.get().frequency == "bimonthly"
@@ -115,23 +115,23 @@ def test_XC_TEAM_a_cadre_team_owes_a_salon_a_month_and_a_briefing_every_two_mont
 
 def test_XC_MENTEE_a_mentee_files_their_own_documents_and_the_mentor_reviews_them(xuhui):
     with bureau_scope(xuhui.bureau):
-        pair = new_group(xuhui, kind="mentoring_pair", name="带教：张", workshop_type="")
+        pair = new_team(xuhui, kind="mentoring_pair", name="带教：张", workshop_type="")
         Membership.objects.create(
             bureau=xuhui.bureau,
-            group=pair,
+            team=pair,
             teacher=xuhui.teacher.teacher_profile,
             role=MemberRole.MENTEE,
         )
         portfolio = services.document_upload(
             actor=xuhui.teacher,
-            group=pair,
+            team=pair,
             kind="personal_portfolio",
             title="个人档案袋",
             upload=pdf(),
         )
         with pytest.raises(PermissionDenied):  # the pair's own documents are the mentor's
             services.document_upload(
-                actor=xuhui.teacher, group=pair, kind="mentoring_plan", title="x", upload=pdf()
+                actor=xuhui.teacher, team=pair, kind="mentoring_plan", title="x", upload=pdf()
             )
         with pytest.raises(PermissionDenied):  # the mentee does not review
             services.document_review(actor=xuhui.teacher, document=portfolio, comment="好")
@@ -146,15 +146,15 @@ def test_XC_MENTEE_a_mentee_files_their_own_documents_and_the_mentor_reviews_the
 
 def test_a_document_with_a_bad_file_is_refused_and_nothing_is_written(xuhui):
     with bureau_scope(xuhui.bureau):
-        group = xuhui.extras["group"]
-        before = GroupDocument.objects.count()
+        team = xuhui.extras["team"]
+        before = TeamDocument.objects.count()
         fake = SimpleUploadedFile("plan.pdf", b"not a pdf", content_type="application/pdf")
         with pytest.raises(ValidationError) as error:
             services.document_upload(
-                actor=xuhui.lead, group=group, kind="research_plan", title="方案", upload=fake
+                actor=xuhui.lead, team=team, kind="research_plan", title="方案", upload=fake
             )
         assert "files" in error.value.message_dict
-        assert GroupDocument.objects.count() == before
+        assert TeamDocument.objects.count() == before
 
 
 def test_a_briefing_is_filed_once_and_a_filed_one_cannot_be_extended(xuhui):
@@ -168,24 +168,24 @@ def test_a_briefing_is_filed_once_and_a_filed_one_cannot_be_extended(xuhui):
             )
 
 
-def test_a_member_cannot_file_the_groups_briefing(xuhui):
+def test_a_member_cannot_file_the_teams_briefing(xuhui):
     with bureau_scope(xuhui.bureau):
-        deadline = Deadline.objects.filter(group=xuhui.extras["group"], briefing=None).first()
+        deadline = Deadline.objects.filter(team=xuhui.extras["team"], briefing=None).first()
         with pytest.raises(PermissionDenied):
             services.briefing_file(actor=xuhui.teacher, deadline=deadline, text="简报")
 
 
 def test_the_lead_adds_edits_and_removes_members_with_audit_rows(xuhui):
     with bureau_scope(xuhui.bureau):
-        group = xuhui.extras["group"]
-        candidates = list(services.enrolled_teachers(group))
+        team = xuhui.extras["team"]
+        candidates = list(services.enrolled_teachers(team))
         assert xuhui.teacher.teacher_profile not in candidates  # already a member
         teacher = candidates[0]
         member = services.membership_add(
-            actor=xuhui.lead, group=group, teacher=teacher, task_division="课例研究"
+            actor=xuhui.lead, team=team, teacher=teacher, task_division="课例研究"
         )
         with pytest.raises(ValidationError):
-            services.membership_add(actor=xuhui.lead, group=group, teacher=teacher)
+            services.membership_add(actor=xuhui.lead, team=team, teacher=teacher)
         services.membership_update(actor=xuhui.lead, membership=member, task_division="资源开发")
         services.membership_remove(actor=xuhui.lead, membership=member)
         actions = list(
@@ -195,29 +195,28 @@ def test_the_lead_adds_edits_and_removes_members_with_audit_rows(xuhui):
         )
         assert sorted(actions) == ["membership.add", "membership.remove", "membership.update"]
         with pytest.raises(PermissionDenied):
-            services.membership_add(actor=xuhui.teacher, group=group, teacher=teacher)
+            services.membership_add(actor=xuhui.teacher, team=team, teacher=teacher)
 
 
-def test_the_home_page_lists_my_groups_with_the_next_briefing_and_what_is_missing(xuhui, client):
+def test_the_home_page_lists_my_teams_with_the_next_briefing_and_what_is_missing(xuhui, client):
     today = dt.date(2026, 11, 22)
     with bureau_scope(xuhui.bureau):
-        group = xuhui.extras["group"]
-        schedule = group.schedules.get()
+        team = xuhui.extras["team"]
+        schedule = team.schedules.get()
         schedule.ends = dt.date(2027, 6, 30)
         schedule.save()
         services.schedule_deadlines_sync(schedule)
-        from workshops.selectors import my_groups
+        from workshops.selectors import my_teams
 
-        (mine,) = my_groups(xuhui.lead, today=today)
+        (mine,) = my_teams(xuhui.lead, today=today)
         assert mine.manages and mine.next_deadline.due == dt.date(2026, 12, 28)
         assert (
-            mine.missing
-            == Deadline.objects.filter(group=group, briefing=None, due__lt=today).count()
+            mine.missing == Deadline.objects.filter(team=team, briefing=None, due__lt=today).count()
         )
-        (theirs,) = my_groups(xuhui.teacher, today=today)
+        (theirs,) = my_teams(xuhui.teacher, today=today)
         assert not theirs.manages
-        assert my_groups(xuhui.staff, today=today) == []
+        assert my_teams(xuhui.staff, today=today) == []
     client.force_login(xuhui.lead)
     page = client.get("/")
     assert page.status_code == 200
-    assert group.name in page.content.decode()
+    assert team.name in page.content.decode()

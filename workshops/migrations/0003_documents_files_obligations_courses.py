@@ -8,166 +8,509 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('bureaus', '0002_bureau_school_review_first'),
-        ('workshops', '0002_activityrecord_attendancerecord_and_more'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("bureaus", "0002_bureau_school_review_first"),
+        ("workshops", "0002_activityrecord_attendancerecord_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='group',
-            options={'ordering': ['programme', 'kind', 'name'], 'permissions': [('manage_group', 'Manage the group: members, activities, documents, briefings')], 'verbose_name': 'group', 'verbose_name_plural': 'groups'},
+            name="group",
+            options={
+                "ordering": ["programme", "kind", "name"],
+                "permissions": [
+                    ("manage_group", "Manage the group: members, activities, documents, briefings")
+                ],
+                "verbose_name": "group",
+                "verbose_name_plural": "groups",
+            },
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='module',
-            field=models.CharField(blank=True, choices=[('class_collective', 'Class collective management'), ('class_activities', 'Organising class activities'), ('student_guidance', 'Student development guidance'), ('evaluation', 'Comprehensive quality evaluation'), ('communication', 'Communication and cooperation')], help_text='PT-MODULES: the module of a school-based training session.', max_length=20, verbose_name='module'),
+            model_name="activityrecord",
+            name="module",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("class_collective", "Class collective management"),
+                    ("class_activities", "Organising class activities"),
+                    ("student_guidance", "Student development guidance"),
+                    ("evaluation", "Comprehensive quality evaluation"),
+                    ("communication", "Communication and cooperation"),
+                ],
+                help_text="PT-MODULES: the module of a school-based training session.",
+                max_length=20,
+                verbose_name="module",
+            ),
         ),
         migrations.AddField(
-            model_name='activityrecord',
-            name='session_format',
-            field=models.CharField(blank=True, choices=[('lecture', 'Lecture'), ('practice', 'Practice')], help_text='PT-CREDIT: lectures count 10 class hours a credit, practice 20.', max_length=10, verbose_name='format'),
+            model_name="activityrecord",
+            name="session_format",
+            field=models.CharField(
+                blank=True,
+                choices=[("lecture", "Lecture"), ("practice", "Practice")],
+                help_text="PT-CREDIT: lectures count 10 class hours a credit, practice 20.",
+                max_length=10,
+                verbose_name="format",
+            ),
         ),
         migrations.AddField(
-            model_name='group',
-            name='stage',
-            field=models.CharField(blank=True, choices=[('primary', 'Primary'), ('junior', 'Junior secondary'), ('senior', 'Senior secondary')], max_length=10, verbose_name='stage'),
+            model_name="group",
+            name="stage",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("primary", "Primary"),
+                    ("junior", "Junior secondary"),
+                    ("senior", "Senior secondary"),
+                ],
+                max_length=10,
+                verbose_name="stage",
+            ),
         ),
         migrations.AddField(
-            model_name='group',
-            name='subject',
-            field=models.CharField(blank=True, choices=[('chinese', 'Chinese'), ('maths', 'Mathematics'), ('english', 'English'), ('physics', 'Physics'), ('chemistry', 'Chemistry'), ('biology', 'Biology'), ('history', 'History'), ('geography', 'Geography'), ('politics', 'Morality and law / Politics'), ('science', 'Science'), ('it', 'Information technology'), ('music', 'Music'), ('art', 'Art'), ('pe', 'Physical education'), ('psychology', 'Mental health'), ('labour', 'Labour education'), ('preschool', 'Preschool education'), ('class_teacher', 'Class-teacher work'), ('management', 'School management'), ('other', 'Other')], max_length=20, verbose_name='subject'),
+            model_name="group",
+            name="subject",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("chinese", "Chinese"),
+                    ("maths", "Mathematics"),
+                    ("english", "English"),
+                    ("physics", "Physics"),
+                    ("chemistry", "Chemistry"),
+                    ("biology", "Biology"),
+                    ("history", "History"),
+                    ("geography", "Geography"),
+                    ("politics", "Morality and law / Politics"),
+                    ("science", "Science"),
+                    ("it", "Information technology"),
+                    ("music", "Music"),
+                    ("art", "Art"),
+                    ("pe", "Physical education"),
+                    ("psychology", "Mental health"),
+                    ("labour", "Labour education"),
+                    ("preschool", "Preschool education"),
+                    ("class_teacher", "Class-teacher work"),
+                    ("management", "School management"),
+                    ("other", "Other"),
+                ],
+                max_length=20,
+                verbose_name="subject",
+            ),
         ),
         migrations.AlterField(
-            model_name='activityrecord',
-            name='hours',
-            field=models.DecimalField(decimal_places=1, max_digits=4, verbose_name='class hours'),
+            model_name="activityrecord",
+            name="hours",
+            field=models.DecimalField(decimal_places=1, max_digits=4, verbose_name="class hours"),
         ),
         migrations.AlterField(
-            model_name='group',
-            name='kind',
-            field=models.CharField(choices=[('workshop', 'Workshop'), ('leading_group', 'Leading group'), ('subject_group', 'Subject guidance group'), ('reading_group', 'Stage reading exchange'), ('cadre_team', 'Learning-district cadre team'), ('mentoring_pair', 'Mentoring pair'), ('school_studio', 'School studio'), ('training_group', 'School-based training group'), ('mentor_corps', 'Mentor corps'), ('working_group', 'Working group')], max_length=20, verbose_name='kind'),
+            model_name="group",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("workshop", "Workshop"),
+                    ("leading_group", "Leading group"),
+                    ("subject_group", "Subject guidance group"),
+                    ("reading_group", "Stage reading exchange"),
+                    ("cadre_team", "Learning-district cadre team"),
+                    ("mentoring_pair", "Mentoring pair"),
+                    ("school_studio", "School studio"),
+                    ("training_group", "School-based training group"),
+                    ("mentor_corps", "Mentor corps"),
+                    ("working_group", "Working group"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.CreateModel(
-            name='ActivityFile',
+            name="ActivityFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=workshops.models.group_upload_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='workshops.activityrecord', verbose_name='activity')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureaus.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=workshops.models.team_upload_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("size", models.PositiveBigIntegerField(verbose_name="size")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="workshops.activityrecord",
+                        verbose_name="activity",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bureaus.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity file',
-                'verbose_name_plural': 'activity files',
-                'ordering': ['activity', 'id'],
+                "verbose_name": "activity file",
+                "verbose_name_plural": "activity files",
+                "ordering": ["activity", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BriefingFile',
+            name="BriefingFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=workshops.models.group_upload_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('briefing', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='workshops.briefing', verbose_name='briefing')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureaus.bureau', verbose_name='bureau')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=workshops.models.team_upload_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("size", models.PositiveBigIntegerField(verbose_name="size")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "briefing",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="workshops.briefing",
+                        verbose_name="briefing",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bureaus.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'briefing file',
-                'verbose_name_plural': 'briefing files',
-                'ordering': ['briefing', 'id'],
+                "verbose_name": "briefing file",
+                "verbose_name_plural": "briefing files",
+                "ordering": ["briefing", "id"],
             },
         ),
         migrations.CreateModel(
-            name='GroupDocument',
+            name="GroupDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=workshops.models.group_upload_path, verbose_name='file')),
-                ('original_name', models.CharField(max_length=200, verbose_name='file name')),
-                ('size', models.PositiveBigIntegerField(verbose_name='size')),
-                ('content_type', models.CharField(max_length=100, verbose_name='content type')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded')),
-                ('kind', models.CharField(choices=[('research_plan', 'Research plan'), ('implementation_plan', 'Annual implementation plan'), ('project_report', 'Project report'), ('work_plan', 'Work plan'), ('mentoring_plan', 'Mentoring plan'), ('learning_plan', 'Learning plan'), ('micro_project', 'Micro-project report'), ('reading_note', 'Reading note'), ('forum_report', 'Forum report'), ('summary', 'Semester work summary'), ('learning_summary', 'Final learning summary'), ('portfolio', 'Portfolio'), ('personal_portfolio', 'Personal portfolio'), ('assessment', 'Written assessment of a member'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('submitted_on', models.DateField(verbose_name='submitted on')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('reviewed_on', models.DateField(blank=True, null=True, verbose_name='reviewed on')),
-                ('review_comment', models.TextField(blank=True, verbose_name='review')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureaus.bureau', verbose_name='bureau')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='workshops.group', verbose_name='group')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=workshops.models.team_upload_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="file name")),
+                ("size", models.PositiveBigIntegerField(verbose_name="size")),
+                ("content_type", models.CharField(max_length=100, verbose_name="content type")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="uploaded")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("research_plan", "Research plan"),
+                            ("implementation_plan", "Annual implementation plan"),
+                            ("project_report", "Project report"),
+                            ("work_plan", "Work plan"),
+                            ("mentoring_plan", "Mentoring plan"),
+                            ("learning_plan", "Learning plan"),
+                            ("micro_project", "Micro-project report"),
+                            ("reading_note", "Reading note"),
+                            ("forum_report", "Forum report"),
+                            ("summary", "Semester work summary"),
+                            ("learning_summary", "Final learning summary"),
+                            ("portfolio", "Portfolio"),
+                            ("personal_portfolio", "Personal portfolio"),
+                            ("assessment", "Written assessment of a member"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("submitted_on", models.DateField(verbose_name="submitted on")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "reviewed_on",
+                    models.DateField(blank=True, null=True, verbose_name="reviewed on"),
+                ),
+                ("review_comment", models.TextField(blank=True, verbose_name="review")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bureaus.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="workshops.group",
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group document',
-                'verbose_name_plural': 'group documents',
-                'ordering': ['-submitted_on', '-id'],
-                'indexes': [models.Index(fields=['group', 'kind'], name='workshops_g_group_i_fcf3c2_idx')],
+                "verbose_name": "group document",
+                "verbose_name_plural": "group documents",
+                "ordering": ["-submitted_on", "-id"],
+                "indexes": [
+                    models.Index(fields=["group", "kind"], name="workshops_g_group_i_fcf3c2_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GroupUserObjectPermission',
+            name="GroupUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='workshops.group')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "content_object",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="workshops.group"
+                    ),
+                ),
+                (
+                    "permission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="auth.permission"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'group permission of a user',
-                'verbose_name_plural': 'group permissions of users',
-                'abstract': False,
-                'unique_together': {('user', 'permission', 'content_object')},
+                "verbose_name": "group permission of a user",
+                "verbose_name_plural": "group permissions of users",
+                "abstract": False,
+                "unique_together": {("user", "permission", "content_object")},
             },
         ),
         migrations.CreateModel(
-            name='Obligation',
+            name="Obligation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rule', models.CharField(blank=True, help_text='e.g. HA-ACT', max_length=20, verbose_name='rule')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('counts', models.CharField(choices=[(workshops.rules.Counts['ACTIVITIES'], 'Activity records'), (workshops.rules.Counts['DOCUMENTS'], 'Documents')], max_length=12, verbose_name='counts')),
-                ('kinds', models.JSONField(blank=True, default=list, help_text='Activity kinds (e.g. 校长沙龙) or document kinds; empty: any.', verbose_name='of kinds')),
-                ('min_count', models.PositiveSmallIntegerField(default=1, verbose_name='at least')),
-                ('period', models.CharField(choices=[('school_year', 'Each school year'), ('semester', 'Each semester'), ('month', 'Each month'), ('fortnight', 'Every two weeks'), ('year', 'Each calendar year'), ('cycle', 'Once over the cycle')], max_length=12, verbose_name='per')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureaus.bureau', verbose_name='bureau')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='obligations', to='workshops.group', verbose_name='group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        blank=True, help_text="e.g. HA-ACT", max_length=20, verbose_name="rule"
+                    ),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                (
+                    "counts",
+                    models.CharField(
+                        choices=[
+                            (workshops.rules.Counts["ACTIVITIES"], "Activity records"),
+                            (workshops.rules.Counts["DOCUMENTS"], "Documents"),
+                        ],
+                        max_length=12,
+                        verbose_name="counts",
+                    ),
+                ),
+                (
+                    "kinds",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Activity kinds (e.g. 校长沙龙) or document kinds; empty: any.",
+                        verbose_name="of kinds",
+                    ),
+                ),
+                ("min_count", models.PositiveSmallIntegerField(default=1, verbose_name="at least")),
+                (
+                    "period",
+                    models.CharField(
+                        choices=[
+                            ("school_year", "Each school year"),
+                            ("semester", "Each semester"),
+                            ("month", "Each month"),
+                            ("fortnight", "Every two weeks"),
+                            ("year", "Each calendar year"),
+                            ("cycle", "Once over the cycle"),
+                        ],
+                        max_length=12,
+                        verbose_name="per",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bureaus.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="obligations",
+                        to="workshops.group",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'obligation',
-                'verbose_name_plural': 'obligations',
-                'ordering': ['group', 'order', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('min_count__gt', 0)), name='obligation_min_count')],
+                "verbose_name": "obligation",
+                "verbose_name_plural": "obligations",
+                "ordering": ["group", "order", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("min_count__gt", 0)), name="obligation_min_count"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkshopCourse',
+            name="WorkshopCourse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=5, verbose_name='class hours')),
-                ('delivery_mode', models.CharField(choices=[('online', 'Online'), ('face_to_face', 'Face to face')], max_length=12, verbose_name='delivery')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'School level'), (2, 'Learning-district level'), (3, 'District level'), (4, 'Municipal level'), (5, 'National level')], verbose_name='level')),
-                ('completed_on', models.DateField(verbose_name='completed on')),
-                ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureaus.bureau', verbose_name='bureau')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='courses', to='workshops.group', verbose_name='workshop')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "hours",
+                    models.DecimalField(decimal_places=1, max_digits=5, verbose_name="class hours"),
+                ),
+                (
+                    "delivery_mode",
+                    models.CharField(
+                        choices=[("online", "Online"), ("face_to_face", "Face to face")],
+                        max_length=12,
+                        verbose_name="delivery",
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "School level"),
+                            (2, "Learning-district level"),
+                            (3, "District level"),
+                            (4, "Municipal level"),
+                            (5, "National level"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                ("completed_on", models.DateField(verbose_name="completed on")),
+                (
+                    "bureau",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="bureaus.bureau",
+                        verbose_name="bureau",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="courses",
+                        to="workshops.group",
+                        verbose_name="workshop",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'workshop course',
-                'verbose_name_plural': 'workshop courses',
-                'ordering': ['group', '-completed_on', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='course_hours_positive')],
+                "verbose_name": "workshop course",
+                "verbose_name_plural": "workshop courses",
+                "ordering": ["group", "-completed_on", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("hours__gt", 0)), name="course_hours_positive"
+                    )
+                ],
             },
         ),
     ]

@@ -22,7 +22,7 @@ from cohorts.exports import status_label
 from programmes.access import get_programme_for_user
 
 from .. import rules, selectors
-from ..access import groups_for_user
+from ..access import teams_for_user
 from ..exports import (
     XLSX,
     SessionRow,
@@ -31,7 +31,7 @@ from ..exports import (
     session_hours_xlsx,
 )
 from ..filters import BoardFilterForm, SchoolYearFilterForm
-from ..models import Group, GroupKind, GroupStage, TrainingModule
+from ..models import Team, TeamKind, TeamStage, TrainingModule
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -48,11 +48,11 @@ def briefing_board(request, pk: int):
     programme = get_programme_for_user(request.user, pk)
     today = timezone.localdate()
     filters = BoardFilterForm(request.GET or None, programme=programme, today=today)
-    groups = groups_for_user(request.user)
+    teams = teams_for_user(request.user)
     if filters.chosen_kind:
-        groups = groups.filter(kind=filters.chosen_kind)
+        teams = teams.filter(kind=filters.chosen_kind)
     school_year = filters.chosen_year
-    board = selectors.briefing_board(programme, groups, school_year=school_year, today=today)
+    board = selectors.briefing_board(programme, teams, school_year=school_year, today=today)
     with_missing = sum(1 for row in board.rows if row.missing)
     all_rows = len(board.rows)
     if filters.only_missing:
@@ -115,44 +115,44 @@ def _lines(rows: list[selectors.ObligationRow]) -> list[ObligationLine]:
 
 
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)
-def programme_groups(request, pk: int):
+def programme_teams(request, pk: int):
     programme = get_programme_for_user(request.user, pk)
     today = timezone.localdate()
-    groups = list(
-        groups_for_user(request.user)
+    teams = list(
+        teams_for_user(request.user)
         .filter(programme=programme)
         .select_related("school", "learning_district")
         .annotate(member_count=Count("memberships"))
         .order_by("name")
     )
-    obligations = selectors.obligation_rows(groups, today=today)
-    by_kind: dict[str, list[dict]] = {kind: [] for kind in GroupKind.values}
-    for group in groups:
-        lines = _lines(obligations.get(group.pk, []))
-        by_kind[group.kind].append(
+    obligations = selectors.obligation_rows(teams, today=today)
+    by_kind: dict[str, list[dict]] = {kind: [] for kind in TeamKind.values}
+    for team in teams:
+        lines = _lines(obligations.get(team.pk, []))
+        by_kind[team.kind].append(
             {
-                "group": group,
+                "team": team,
                 "obligations": lines,
                 "missed": sum(line.missed for line in lines),
             }
         )
-    sections = [(label, by_kind[kind]) for kind, label in GroupKind.choices if by_kind[kind]]
-    kinds = {group.kind for group in groups}
+    sections = [(label, by_kind[kind]) for kind, label in TeamKind.choices if by_kind[kind]]
+    kinds = {team.kind for team in teams}
     stages = None
-    if kinds & {GroupKind.WORKING_GROUP, GroupKind.READING_GROUP}:
-        stages = _stage_gaps(groups)
+    if kinds & {TeamKind.WORKING_GROUP, TeamKind.READING_GROUP}:
+        stages = _stage_gaps(teams)
     return render(
         request,
-        "workshops/programme_groups.html",
+        "workshops/programme_teams.html",
         {
             "programme": programme,
             "sections": sections,
-            "groups_with_missed": sum(1 for rows in by_kind.values() for r in rows if r["missed"]),
+            "teams_with_missed": sum(1 for rows in by_kind.values() for r in rows if r["missed"]),
             "stages": stages,
             "studios": (
-                selectors.studio_shortfalls(programme) if GroupKind.SCHOOL_STUDIO in kinds else None
+                selectors.studio_shortfalls(programme) if TeamKind.SCHOOL_STUDIO in kinds else None
             ),
-            "pairs": _pairs(programme) if GroupKind.MENTORING_PAIR in kinds else None,
+            "pairs": _pairs(programme) if TeamKind.MENTORING_PAIR in kinds else None,
         },
     )
 
@@ -163,7 +163,7 @@ def _pairs(programme) -> list[dict]:
     if not problems:
         return []
     lead_schools = dict(
-        TeacherProfile.objects.filter(user_id__in={p.group.lead_id for p in problems}).values_list(
+        TeacherProfile.objects.filter(user_id__in={p.team.lead_id for p in problems}).values_list(
             "user_id", "school_id"
         )
     )
@@ -172,8 +172,8 @@ def _pairs(programme) -> list[dict]:
     )
     return [
         {
-            "group": p.group,
-            "mentor_school": schools.get(lead_schools.get(p.group.lead_id)),
+            "team": p.team,
+            "mentor_school": schools.get(lead_schools.get(p.team.lead_id)),
             "mentee": p.mentee,
             "mentee_school": schools.get(p.mentee.school_id),
             "problem": p.problem,
@@ -182,21 +182,22 @@ def _pairs(programme) -> list[dict]:
     ]
 
 
-def _stage_gaps(groups: list[Group]) -> dict[str, list[str]]:
+def _stage_gaps(teams: list[Team]) -> dict[str, list[str]]:
     """HA-ORG, HA-READ: the stages with no working group, and with no reading exchange."""
 
     def missing(kind: str) -> list[str]:
-        have = {g.stage for g in groups if g.kind == kind}
-        return [label for stage, label in GroupStage.choices if stage not in have]
+        have = {g.stage for g in teams if g.kind == kind}
+        return [label for stage, label in TeamStage.choices if stage not in have]
 
     return {
-        "working": missing(GroupKind.WORKING_GROUP),
-        "reading": missing(GroupKind.READING_GROUP),
+        "working": missing(TeamKind.WORKING_GROUP),
+        "reading": missing(TeamKind.READING_GROUP),
     }
 
 
 # --- School-based session hours (PT-MODULES, for PT-CREDIT) ---------------------------------------
 
+# Interim: the credits app takes this over; do not build on it.
 PT_HOURS_MIN = 40  # PT-HOURS: class hours of school-based training a class teacher does a year
 
 
@@ -216,8 +217,8 @@ def session_hours(request, pk: int):
         TeacherProfile.objects.filter(
             Q(pk__in=list(hours))
             | Q(
-                memberships__group__programme=programme,
-                memberships__group__kind=GroupKind.TRAINING_GROUP,
+                memberships__team__programme=programme,
+                memberships__team__kind=TeamKind.TRAINING_GROUP,
             )
         )
         .select_related("user", "school")

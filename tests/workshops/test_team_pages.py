@@ -26,16 +26,16 @@ from workshops.models import (
     AttendanceRecord,
     Briefing,
     Deadline,
-    Group,
-    GroupDocument,
     Membership,
     ReportingSchedule,
+    Team,
+    TeamDocument,
     WorkshopCourse,
 )
 from workshops.services import (
     activity_record,
-    group_permissions_sync,
     schedule_deadlines_sync,
+    team_permissions_sync,
 )
 
 from ..conftest import PASSWORD
@@ -60,21 +60,21 @@ def body(response) -> str:
 
 
 def url_of(cast, name: str) -> str:
-    group = cast.extras["group"]
+    team = cast.extras["team"]
     return {
-        "detail": f"/groups/{group.pk}/",
-        "member_add": f"/groups/{group.pk}/members/add/",
-        "member_edit": f"/groups/{group.pk}/members/{cast.extras['membership'].pk}/",
-        "activity_new": f"/groups/{group.pk}/activities/new/",
-        "document_new": f"/groups/{group.pk}/documents/new/",
-        "course_new": f"/groups/{group.pk}/courses/new/",
+        "detail": f"/groups/{team.pk}/",
+        "member_add": f"/groups/{team.pk}/members/add/",
+        "member_edit": f"/groups/{team.pk}/members/{cast.extras['membership'].pk}/",
+        "activity_new": f"/groups/{team.pk}/activities/new/",
+        "document_new": f"/groups/{team.pk}/documents/new/",
+        "course_new": f"/groups/{team.pk}/courses/new/",
     }[name]
 
 
 def add_member(cast, user, role="member") -> Membership:
     with bureau_scope(cast.bureau):
         return Membership.objects.create(
-            bureau=cast.bureau, group=cast.extras["group"], teacher=user.teacher_profile, role=role
+            bureau=cast.bureau, team=cast.extras["team"], teacher=user.teacher_profile, role=role
         )
 
 
@@ -100,13 +100,13 @@ def make_teacher(cast, key: str, full_name: str, *roles: str) -> User:
     return user
 
 
-def make_group(cast, lead, *, kind="workshop", name="第二工作坊", **fields) -> Group:
+def make_team(cast, lead, *, kind="workshop", name="第二工作坊", **fields) -> Team:
     with bureau_scope(cast.bureau):
-        group = Group.objects.create(
+        team = Team.objects.create(
             bureau=cast.bureau, programme=cast.programme, kind=kind, name=name, lead=lead, **fields
         )
-        group_permissions_sync(group=group)
-    return group
+        team_permissions_sync(team=team)
+    return team
 
 
 def open_deadline(cast) -> Deadline:
@@ -115,7 +115,7 @@ def open_deadline(cast) -> Deadline:
     with bureau_scope(cast.bureau):
         schedule = ReportingSchedule.objects.create(
             bureau=cast.bureau,
-            group=cast.extras["group"],
+            team=cast.extras["team"],
             title="月度简报",
             frequency="monthly",
             day=28,
@@ -181,8 +181,8 @@ def test_XH_WS_LEAD_the_lead_records_an_activity_with_attendance_and_a_photo(xuh
     # Members see the activity and its photo; the group page lists it with 1/2 present.
     teacher = xuhui.client("teacher")
     assert teacher.get(f"/activities/{activity.pk}/files/{photo.pk}/").status_code == 200
-    group_page = body(teacher.get(url_of(xuhui, "detail")))
-    assert "大单元教学课堂观摩" in group_page and "1/2" in group_page
+    team_page = body(teacher.get(url_of(xuhui, "detail")))
+    assert "大单元教学课堂观摩" in team_page and "1/2" in team_page
 
 
 def test_an_activity_file_missing_from_storage_is_a_404(xuhui):
@@ -246,7 +246,7 @@ def test_a_file_too_big_is_refused_on_the_activity_form(xuhui, settings):
 
 
 def test_PT_MODULES_module_and_format_are_asked_only_of_school_based_training_groups(xuhui):
-    training = make_group(xuhui, xuhui.lead, kind="training_group", name="校本研修组")
+    training = make_team(xuhui, xuhui.lead, kind="training_group", name="校本研修组")
     client = xuhui.client("lead")
     assert 'name="module"' not in body(client.get(url_of(xuhui, "activity_new")))
     page = body(client.get(f"/groups/{training.pk}/activities/new/"))
@@ -269,7 +269,7 @@ def test_PT_MODULES_module_and_format_are_asked_only_of_school_based_training_gr
 
 
 def test_HA_ACT_a_subject_group_is_offered_the_HA_ACT_kinds(xuhui):
-    subject = make_group(xuhui, xuhui.lead, kind="subject_group", name="数学学科指导组")
+    subject = make_team(xuhui, xuhui.lead, kind="subject_group", name="数学学科指导组")
     page = body(xuhui.client("lead").get(f"/groups/{subject.pk}/activities/new/"))
     for kind in ("学科培训", "研题磨题", "资源研发", "交流对话"):
         assert f'<option value="{kind}">' in page
@@ -278,12 +278,12 @@ def test_HA_ACT_a_subject_group_is_offered_the_HA_ACT_kinds(xuhui):
 # --- Who may do what ----------------------------------------------------------------------------
 
 
-def test_XH_WS_LEAD_a_member_sees_the_group_page_but_manages_nothing(xuhui):
+def test_XH_WS_LEAD_a_member_sees_the_team_page_but_manages_nothing(xuhui):
     client = xuhui.client("teacher")
     page = client.get(url_of(xuhui, "detail"))
     assert page.status_code == 200
     text = body(page)
-    assert xuhui.extras["group"].name in text and "负责课例研究" in text
+    assert xuhui.extras["team"].name in text and "负责课例研究" in text
     for name in ("activity_new", "member_add", "course_new", "member_edit"):
         assert url_of(xuhui, name) not in text
         assert client.get(url_of(xuhui, name)).status_code == 403, name
@@ -305,19 +305,19 @@ def test_a_teacher_who_is_not_a_member_gets_404(xuhui):
         f"/deadlines/{xuhui.extras['deadline'].pk}/",
     ):
         assert client.get(url).status_code == 404, url
-    assert f"/groups/{xuhui.extras['group'].pk}/" not in body(client.get("/groups/"))
+    assert f"/groups/{xuhui.extras['team'].pk}/" not in body(client.get("/groups/"))
 
 
-def test_another_bureau_sees_nothing_of_the_group(xuhui, putuo):
+def test_another_bureau_sees_nothing_of_the_team(xuhui, putuo):
     client = putuo.client("staff")
     assert client.get(url_of(xuhui, "detail")).status_code == 404
     assert client.get(url_of(xuhui, "activity_new")).status_code == 404
-    assert xuhui.extras["group"].name not in body(client.get("/groups/"))
+    assert xuhui.extras["team"].name not in body(client.get("/groups/"))
 
 
-def test_XH_WS_LEAD_another_lead_cannot_manage_the_first_group(xuhui):
+def test_XH_WS_LEAD_another_lead_cannot_manage_the_first_team(xuhui):
     other = make_teacher(xuhui, "lead2", "第二坊主", Role.WORKSHOP_LEAD)
-    own = make_group(xuhui, other)
+    own = make_team(xuhui, other)
     client = Client()
     client.force_login(other)
     # Their own group: they manage it.
@@ -362,9 +362,9 @@ def test_XH_WS_LEAD_the_lead_adds_a_member_sets_the_task_division_and_removes_th
     )
     assert response.status_code == 302 and response["Location"].endswith("#members")
     with bureau_scope(xuhui.bureau):
-        membership = Membership.objects.get(group=xuhui.extras["group"], teacher=profile)
+        membership = Membership.objects.get(team=xuhui.extras["team"], teacher=profile)
         assert membership.task_division == "负责文献综述"
-    edit = f"/groups/{xuhui.extras['group'].pk}/members/{membership.pk}/"
+    edit = f"/groups/{xuhui.extras['team'].pk}/members/{membership.pk}/"
     assert 'value="负责文献综述"' in body(client.get(edit)) or "负责文献综述" in body(
         client.get(edit)
     )
@@ -384,8 +384,8 @@ def test_XH_WS_LEAD_the_lead_adds_a_member_sets_the_task_division_and_removes_th
     assert AuditEntry.objects.all_bureaus().filter(action="membership.remove").exists()
 
 
-def test_a_membership_of_another_group_is_a_404(xuhui):
-    own = make_group(xuhui, xuhui.lead, name="另一工作坊")
+def test_a_membership_of_another_team_is_a_404(xuhui):
+    own = make_team(xuhui, xuhui.lead, name="另一工作坊")
     member = xuhui.extras["membership"]
     assert xuhui.client("lead").get(f"/groups/{own.pk}/members/{member.pk}/").status_code == 404
 
@@ -437,7 +437,7 @@ def test_XH_BRIEF_the_lead_files_a_briefing_with_a_file_and_it_is_on_time(xuhui)
 
 def test_XH_BRIEF_a_briefing_filed_after_the_deadline_is_late_and_unfiled_ones_missing(xuhui):
     with bureau_scope(xuhui.bureau):
-        deadline = Deadline.objects.get(group=xuhui.extras["group"], due=dt.date(2024, 3, 28))
+        deadline = Deadline.objects.get(team=xuhui.extras["team"], due=dt.date(2024, 3, 28))
     client = xuhui.client("lead")
     page = body(client.get(url_of(xuhui, "detail")))
     row = re.search(rf'data-testid="deadline-{deadline.pk}".*?</tr>', page, re.S).group(0)
@@ -459,7 +459,7 @@ def test_an_empty_briefing_is_refused_on_the_form(xuhui):
 
 def test_staff_extend_a_deadline_from_the_page_with_an_audit_row(xuhui):
     with bureau_scope(xuhui.bureau):
-        deadline = Deadline.objects.get(group=xuhui.extras["group"], due=dt.date(2024, 6, 28))
+        deadline = Deadline.objects.get(team=xuhui.extras["team"], due=dt.date(2024, 6, 28))
     client = xuhui.client("staff")
     page = body(client.get(f"/deadlines/{deadline.pk}/"))
     assert f'action="/deadlines/{deadline.pk}/extend/"' in page
@@ -489,7 +489,7 @@ def test_staff_extend_a_deadline_from_the_page_with_an_audit_row(xuhui):
 )
 def test_a_bad_extension_date_shows_a_form_error_not_a_500(xuhui, to, field):
     with bureau_scope(xuhui.bureau):
-        deadline = Deadline.objects.get(group=xuhui.extras["group"], due=dt.date(2024, 6, 28))
+        deadline = Deadline.objects.get(team=xuhui.extras["team"], due=dt.date(2024, 6, 28))
     response = xuhui.client("staff").post(
         f"/deadlines/{deadline.pk}/extend/", {"to": to, "reason": "会议冲突"}
     )
@@ -516,7 +516,7 @@ def test_a_filed_deadline_cannot_be_extended(xuhui):
 
 
 def test_a_document_with_a_wrong_file_type_shows_the_error_and_writes_nothing(xuhui):
-    before = GroupDocument.objects.all_bureaus().count()
+    before = TeamDocument.objects.all_bureaus().count()
     response = xuhui.client("lead").post(
         url_of(xuhui, "document_new"),
         {
@@ -527,7 +527,7 @@ def test_a_document_with_a_wrong_file_type_shows_the_error_and_writes_nothing(xu
     )
     assert response.status_code == 200
     assert "file" in response.context["form"].errors
-    assert GroupDocument.objects.all_bureaus().count() == before
+    assert TeamDocument.objects.all_bureaus().count() == before
     assert 'value="单元作业设计研究方案"' in body(response)
 
 
@@ -539,7 +539,7 @@ def test_XH_WS_LEAD_the_lead_files_the_research_plan(xuhui):
     )
     assert response.status_code == 302 and response["Location"].endswith("#documents")
     with bureau_scope(xuhui.bureau):
-        document = GroupDocument.objects.get(title="研究方案")
+        document = TeamDocument.objects.get(title="研究方案")
     page = body(xuhui.client("teacher").get(url_of(xuhui, "detail")))
     assert f'href="/documents/{document.pk}/"' in page
     download = xuhui.client("teacher").get(f"/documents/{document.pk}/")
@@ -548,10 +548,10 @@ def test_XH_WS_LEAD_the_lead_files_the_research_plan(xuhui):
 
 
 def test_XC_MENTEE_a_mentee_uploads_a_personal_portfolio_and_the_mentor_reviews_it(xuhui):
-    pair = make_group(xuhui, xuhui.mentor, kind="mentoring_pair", name="跟岗带教（导师—学员）")
+    pair = make_team(xuhui, xuhui.mentor, kind="mentoring_pair", name="跟岗带教（导师—学员）")
     with bureau_scope(xuhui.bureau):
         Membership.objects.create(
-            bureau=xuhui.bureau, group=pair, teacher=xuhui.teacher.teacher_profile, role="mentee"
+            bureau=xuhui.bureau, team=pair, teacher=xuhui.teacher.teacher_profile, role="mentee"
         )
     mentee = xuhui.client("teacher")
     form = body(mentee.get(f"/groups/{pair.pk}/documents/new/"))
@@ -568,7 +568,7 @@ def test_XC_MENTEE_a_mentee_uploads_a_personal_portfolio_and_the_mentor_reviews_
     )
     assert response.status_code == 302
     with bureau_scope(xuhui.bureau):
-        document = GroupDocument.objects.get(group=pair, kind="personal_portfolio")
+        document = TeamDocument.objects.get(team=pair, kind="personal_portfolio")
     review_url = f"/documents/{document.pk}/review/"
     # The mentee sees it waiting, without a review form; the mentor gets one.
     assert review_url not in body(mentee.get(f"/groups/{pair.pk}/"))
@@ -597,7 +597,7 @@ def test_XH_WS_OUTPUT_a_backbone_led_workshop_meets_its_output_with_a_school_cou
         tier = xuhui.programme.tiers.get(code="backbone")
         tier.lead_rank = "backbone"
         tier.save()
-    workshop = make_group(
+    workshop = make_team(
         xuhui, xuhui.teacher, name="校内作业设计工作坊", workshop_type="intra_school"
     )
     client = xuhui.client("teacher")  # a 骨干 leads it
@@ -632,7 +632,7 @@ def test_XH_WS_OUTPUT_a_backbone_led_workshop_meets_its_output_with_a_school_cou
 
 
 def test_XH_WS_OUTPUT_courses_only_for_workshops_and_hours_must_be_positive(xuhui):
-    pair = make_group(xuhui, xuhui.lead, kind="cadre_team", name="学区干部团队")
+    pair = make_team(xuhui, xuhui.lead, kind="cadre_team", name="学区干部团队")
     client = xuhui.client("lead")
     assert client.get(f"/groups/{pair.pk}/courses/new/").status_code == 404
     before = WorkshopCourse.objects.all_bureaus().count()
@@ -653,7 +653,7 @@ def test_XH_WS_OUTPUT_courses_only_for_workshops_and_hours_must_be_positive(xuhu
 # --- Attendance (XC-ATTEND) ---------------------------------------------------------------------
 
 
-def test_XC_ATTEND_the_group_page_shows_attendance_ratios_and_the_no_credit_mark(xuhui):
+def test_XC_ATTEND_the_team_page_shows_attendance_ratios_and_the_no_credit_mark(xuhui):
     second = add_member(xuhui, xuhui.mentor)
     first = xuhui.extras["membership"]
     with bureau_scope(xuhui.bureau):
@@ -664,7 +664,7 @@ def test_XC_ATTEND_the_group_page_shows_attendance_ratios_and_the_no_credit_mark
         ):
             activity_record(
                 actor=xuhui.lead,
-                group=xuhui.extras["group"],
+                team=xuhui.extras["team"],
                 present_member_ids=present,
                 data={"date": day, "kind": "集体备课", "topic": f"研讨{day}", "hours": hours},
             )
@@ -681,48 +681,48 @@ def test_XC_ATTEND_the_group_page_shows_attendance_ratios_and_the_no_credit_mark
 # --- The list, navigation and query counts ------------------------------------------------------
 
 
-def test_the_group_list_for_teachers_shows_my_groups_with_my_role(xuhui):
-    make_group(xuhui, xuhui.mentor, kind="mentoring_pair", name="导师带教")
+def test_the_team_list_for_teachers_shows_my_teams_with_my_role(xuhui):
+    make_team(xuhui, xuhui.mentor, kind="mentoring_pair", name="导师带教")
     page = body(xuhui.client("teacher").get("/groups/"))
-    assert xuhui.extras["group"].name in page and "导师带教" not in page
+    assert xuhui.extras["team"].name in page and "导师带教" not in page
     lead_page = xuhui.client("lead").get("/groups/")
     assert lead_page.context["page"][0].viewer_role  # "lead"
     assert 'href="/groups/"' in page  # the navigation bar
 
 
-def test_staff_filter_the_group_list(xuhui):
-    make_group(xuhui, xuhui.mentor, kind="mentoring_pair", name="导师带教")
+def test_staff_filter_the_team_list(xuhui):
+    make_team(xuhui, xuhui.mentor, kind="mentoring_pair", name="导师带教")
     client = xuhui.client("staff")
     page = client.get("/groups/")
     names = [g.name for g in page.context["page"]]
-    assert set(names) == {xuhui.extras["group"].name, "导师带教"}
+    assert set(names) == {xuhui.extras["team"].name, "导师带教"}
     assert 'name="q"' in body(page)
     names = [g.name for g in client.get("/groups/?kind=mentoring_pair").context["page"]]
     assert names == ["导师带教"]
     names = [g.name for g in client.get("/groups/?q=数学").context["page"]]
-    assert names == [xuhui.extras["group"].name]
+    assert names == [xuhui.extras["team"].name]
     found = client.get(f"/groups/?programme={xuhui.programme.pk}").context["page"]
     assert len(found) == 2 and {g.member_count for g in found} == {0, 1}
     assert client.get("/groups/?programme=999999").status_code == 200
 
 
-def test_the_group_list_takes_the_same_queries_for_more_groups(xuhui):
+def test_the_team_list_takes_the_same_queries_for_more_teams(xuhui):
     client = xuhui.client("staff")
     client.get("/groups/")
     with CaptureQueriesContext(connection) as few:
         client.get("/groups/")
     for n in range(6):
-        group = make_group(xuhui, xuhui.lead, name=f"工作坊{n}")
+        team = make_team(xuhui, xuhui.lead, name=f"工作坊{n}")
         with bureau_scope(xuhui.bureau):
             Membership.objects.create(
-                bureau=xuhui.bureau, group=group, teacher=xuhui.teacher.teacher_profile
+                bureau=xuhui.bureau, team=team, teacher=xuhui.teacher.teacher_profile
             )
     with CaptureQueriesContext(connection) as many:
         client.get("/groups/")
     assert len(many) == len(few)
 
 
-def test_the_group_page_takes_the_same_queries_for_more_rows(xuhui):
+def test_the_team_page_takes_the_same_queries_for_more_rows(xuhui):
     client = xuhui.client("lead")
     client.get(url_of(xuhui, "detail"))
     with CaptureQueriesContext(connection) as few:
@@ -743,7 +743,7 @@ def test_the_group_page_takes_the_same_queries_for_more_rows(xuhui):
     assert len(many) == len(few)
 
 
-def test_the_programme_page_links_to_its_groups(xuhui):
+def test_the_programme_page_links_to_its_teams(xuhui):
     page = body(xuhui.client("teacher").get(f"/programmes/{xuhui.programme.pk}/"))
     assert f"/groups/?programme={xuhui.programme.pk}" in page
 
@@ -752,7 +752,7 @@ def test_the_programme_page_links_to_its_groups(xuhui):
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_every_group_page_renders(xuhui, language):
+def test_every_team_page_renders(xuhui, language):
     deadline = open_deadline(xuhui)
     lead = xuhui.client("lead")
     lead.post(
@@ -788,16 +788,16 @@ def test_every_group_page_renders(xuhui, language):
             assert f'lang="{language}"' in body(response), (who, url)
 
 
-def test_HA_ACT_the_group_page_counts_the_obligations_per_period(xuhui):
-    from workshops.services import group_presets_apply
+def test_HA_ACT_the_team_page_counts_the_obligations_per_period(xuhui):
+    from workshops.services import team_presets_apply
 
-    subject = make_group(xuhui, xuhui.lead, kind="subject_group", name="数学学科指导组")
+    subject = make_team(xuhui, xuhui.lead, kind="subject_group", name="数学学科指导组")
     with bureau_scope(xuhui.bureau):
-        group_presets_apply(actor=xuhui.staff, group=subject)
+        team_presets_apply(actor=xuhui.staff, team=subject)
         for day, kind in ((dt.date(2026, 3, 5), "学科培训"), (dt.date(2026, 4, 9), "课堂观摩")):
             activity_record(
                 actor=xuhui.lead,
-                group=subject,
+                team=subject,
                 present_member_ids=[],
                 data={"date": day, "kind": kind, "topic": f"研训{day}", "hours": 2},
             )

@@ -31,12 +31,12 @@ from ..forms import (
     DocumentForm,
     DocumentReviewForm,
     ExtensionForm,
-    GroupFilterForm,
     MemberAddForm,
     MemberEditForm,
+    TeamFilterForm,
     activity_kinds,
 )
-from ..models import Briefing, DocumentKind, GroupKind, MemberRole, Membership, Obligation
+from ..models import Briefing, DocumentKind, MemberRole, Membership, Obligation, TeamKind
 
 # --- Helpers ------------------------------------------------------------------------------------
 
@@ -56,8 +56,8 @@ def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
-def _group_url(group_pk: int, section: str = "") -> str:
-    url = reverse("workshops:group_detail", args=[group_pk])
+def _team_url(team_pk: int, section: str = "") -> str:
+    url = reverse("workshops:team_detail", args=[team_pk])
     return f"{url}#{section}" if section else url
 
 
@@ -73,37 +73,37 @@ def _files(request):
 
 
 @bureau_member_required
-def group_list(request):
+def team_list(request):
     user = request.user
     sees_others = user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
-    filters = GroupFilterForm(request.GET or None, user=user)
+    filters = TeamFilterForm(request.GET or None, user=user)
     data = filters.cleaned_data if filters.is_valid() else {}
-    groups = access.groups_for_user(user)
+    teams = access.teams_for_user(user)
     if data.get("programme"):
-        groups = groups.filter(programme=data["programme"])
+        teams = teams.filter(programme=data["programme"])
     if data.get("kind"):
-        groups = groups.filter(kind=data["kind"])
+        teams = teams.filter(kind=data["kind"])
     if (data.get("q") or "").strip():
-        groups = groups.filter(name__icontains=data["q"].strip())
-    mine = Membership.objects.filter(group=OuterRef("pk"), teacher__user=user)
-    groups = groups.annotate(
+        teams = teams.filter(name__icontains=data["q"].strip())
+    mine = Membership.objects.filter(team=OuterRef("pk"), teacher__user=user)
+    teams = teams.annotate(
         member_count=Count("memberships", distinct=True),
         my_role=Subquery(mine.values("role")[:1]),
     ).order_by("programme__name", "kind", "name", "pk")
-    page = Paginator(groups, 50).get_page(request.GET.get("page"))
+    page = Paginator(teams, 50).get_page(request.GET.get("page"))
     roles = dict(MemberRole.choices)
-    for group in page:
-        if group.lead_id == user.pk:
-            group.viewer_role = _("lead")
-        elif group.assistant_id == user.pk:
-            group.viewer_role = _("project assistant")
+    for team in page:
+        if team.lead_id == user.pk:
+            team.viewer_role = _("lead")
+        elif team.assistant_id == user.pk:
+            team.viewer_role = _("project assistant")
         else:
-            group.viewer_role = roles.get(group.my_role, "")
+            team.viewer_role = roles.get(team.my_role, "")
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
-        "workshops/group_list.html",
+        "workshops/team_list.html",
         {
             "filters": filters,
             "show_filters": sees_others or any(data.values()),
@@ -125,9 +125,9 @@ def _course_option(option: rules.CourseOption) -> str:
     }
 
 
-def _output(group):
+def _output(team):
     """XH-WS-OUTPUT for a workshop, in words; None for other group forms."""
-    status = selectors.output_status(group)
+    status = selectors.output_status(team)
     if status is None:
         return None
     ranks = {
@@ -147,10 +147,10 @@ def _output(group):
     }
 
 
-def _attendance(group, members):
+def _attendance(team, members):
     """Each member's attendance per school year (XC-ATTEND): one row per member, one cell per
     school year with activities."""
-    by_member = selectors.attendance_by_year(group)
+    by_member = selectors.attendance_by_year(team)
     years = sorted({year for seen in by_member.values() for year in seen})
     rows = []
     for member in members:
@@ -172,37 +172,37 @@ def _attendance(group, members):
 
 
 @bureau_member_required
-def group_detail(request, pk: int):
+def team_detail(request, pk: int):
     user = request.user
-    group = access.get_group_for_user(user, pk)
+    team = access.get_team_for_user(user, pk)
     today = timezone.localdate()
-    manage = access.can_manage(user, group)
-    members = list(group.memberships.select_related("teacher__user", "teacher__school"))
+    manage = access.can_manage(user, team)
+    members = list(team.memberships.select_related("teacher__user", "teacher__school"))
     mine = next((m for m in members if m.teacher.user_id == user.pk), None)
     member_users = {m.teacher.user_id for m in members}
-    documents = list(group.documents.select_related("author", "reviewed_by"))
+    documents = list(team.documents.select_related("author", "reviewed_by"))
     for document in documents:
         document.by_member = document.author_id in member_users
         document.can_review = manage and document.by_member and document.author_id != user.pk
-    activities = group.activities.annotate(
+    activities = team.activities.annotate(
         present_count=Count("attendance", filter=Q(attendance__present=True), distinct=True),
         roll_count=Count("attendance", distinct=True),
         file_count=Count("files", distinct=True),
     )
-    years, attendance = _attendance(group, members)
-    deadlines = selectors.deadline_rows(group, today=today)
+    years, attendance = _attendance(team, members)
+    deadlines = selectors.deadline_rows(team, today=today)
     return render(
         request,
-        "workshops/group_detail.html",
+        "workshops/team_detail.html",
         {
-            "group": group,
+            "team": team,
             "manage": manage,
             "is_member": mine is not None,
             "can_upload": manage or mine is not None,
             "members": members,
             "documents": documents,
-            "output": _output(group),
-            "obligations": selectors.obligation_rows([group], today=today)[group.pk],
+            "output": _output(team),
+            "obligations": selectors.obligation_rows([team], today=today)[team.pk],
             "deadlines": deadlines,
             "missing_briefings": sum(
                 1 for row in deadlines if row.status == rules.BriefingStatus.MISSING
@@ -221,16 +221,16 @@ def group_detail(request, pk: int):
 
 @bureau_member_required
 def member_add(request, pk: int):
-    group = access.get_group_for_user(request.user, pk, manage=True)
-    teachers = services.enrolled_teachers(group)
-    initial = {"role": MemberRole.MENTEE} if group.kind == GroupKind.MENTORING_PAIR else {}
+    team = access.get_team_for_user(request.user, pk, manage=True)
+    teachers = services.enrolled_teachers(team)
+    initial = {"role": MemberRole.MENTEE} if team.kind == TeamKind.MENTORING_PAIR else {}
     form = MemberAddForm(_posted(request), teachers=teachers, initial=initial)
     if request.method == "POST" and form.is_valid():
         teacher = form.cleaned_data["teacher"]
         try:
             services.membership_add(
                 actor=request.user,
-                group=group,
+                team=team,
                 teacher=teacher,
                 role=form.cleaned_data["role"],
                 task_division=form.cleaned_data["task_division"],
@@ -241,20 +241,20 @@ def member_add(request, pk: int):
             messages.success(
                 request, _("%(name)s joined the group.") % {"name": teacher.user.full_name}
             )
-            return redirect(_group_url(group.pk, "members"))
+            return redirect(_team_url(team.pk, "members"))
     return render(
         request,
         "workshops/member_form.html",
-        {"group": group, "form": form, "no_teachers": not teachers.exists()},
+        {"team": team, "form": form, "no_teachers": not teachers.exists()},
     )
 
 
 @bureau_member_required
 def member_edit(request, pk: int, member_pk: int):
-    group = access.get_group_for_user(request.user, pk, manage=True)
+    team = access.get_team_for_user(request.user, pk, manage=True)
     membership = (
-        Membership.objects.select_related("group", "teacher__user", "teacher__school")
-        .filter(pk=member_pk, group=group)
+        Membership.objects.select_related("team", "teacher__user", "teacher__school")
+        .filter(pk=member_pk, team=team)
         .first()
     )
     if membership is None:
@@ -265,11 +265,11 @@ def member_edit(request, pk: int, member_pk: int):
             return render(
                 request,
                 "workshops/member_form.html",
-                {"group": group, "membership": membership, "confirm_remove": True},
+                {"team": team, "membership": membership, "confirm_remove": True},
             )
         services.membership_remove(actor=request.user, membership=membership)
         messages.success(request, _("%(name)s left the group.") % {"name": name})
-        return redirect(_group_url(group.pk, "members"))
+        return redirect(_team_url(team.pk, "members"))
     form = MemberEditForm(_posted(request), initial={"task_division": membership.task_division})
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,11 +282,11 @@ def member_edit(request, pk: int, member_pk: int):
             _add_error(form, error)
         else:
             messages.success(request, _("Task division saved: %(name)s") % {"name": name})
-            return redirect(_group_url(group.pk, "members"))
+            return redirect(_team_url(team.pk, "members"))
     return render(
         request,
         "workshops/member_form.html",
-        {"group": group, "membership": membership, "form": form},
+        {"team": team, "membership": membership, "form": form},
     )
 
 
@@ -295,14 +295,14 @@ def member_edit(request, pk: int, member_pk: int):
 
 @bureau_member_required
 def activity_new(request, pk: int):
-    group = access.get_group_for_user(request.user, pk, manage=True)
-    members = list(group.memberships.select_related("teacher__user"))
-    form = ActivityForm(_posted(request), _files(request), group=group, members=members)
+    team = access.get_team_for_user(request.user, pk, manage=True)
+    members = list(team.memberships.select_related("teacher__user"))
+    form = ActivityForm(_posted(request), _files(request), team=team, members=members)
     if request.method == "POST" and form.is_valid():
         try:
             activity = services.activity_record(
                 actor=request.user,
-                group=group,
+                team=team,
                 data=form.activity_data(),
                 present_member_ids=form.cleaned_data["present"],
                 files=form.cleaned_data["files"],
@@ -312,15 +312,15 @@ def activity_new(request, pk: int):
         else:
             messages.success(request, _("Activity recorded: %(topic)s") % {"topic": activity.topic})
             return redirect("workshops:activity_detail", pk=activity.pk)
-    counted = Obligation.objects.filter(group=group, counts=rules.Counts.ACTIVITIES)
+    counted = Obligation.objects.filter(team=team, counts=rules.Counts.ACTIVITIES)
     obligation_kinds = [k for kinds in counted.values_list("kinds", flat=True) for k in kinds or ()]
     return render(
         request,
         "workshops/activity_form.html",
         {
-            "group": group,
+            "team": team,
             "form": form,
-            "kinds": activity_kinds(group, obligation_kinds),
+            "kinds": activity_kinds(team, obligation_kinds),
             "has_members": bool(members),
         },
     )
@@ -340,12 +340,12 @@ def activity_detail(request, pk: int):
         "workshops/activity_detail.html",
         {
             "activity": activity,
-            "group": activity.group,
+            "team": activity.team,
             "attendance": attendance,
             "present_count": sum(1 for a in attendance if a.present),
             "photos": [f for f in files if f.is_image],
             "materials": [f for f in files if not f.is_image],
-            "manage": access.can_manage(request.user, activity.group),
+            "manage": access.can_manage(request.user, activity.team),
         },
     )
 
@@ -362,9 +362,9 @@ def activity_file(request, pk: int, file_pk: int):
 
 @bureau_member_required
 def document_new(request, pk: int):
-    group = access.get_group_for_user(request.user, pk)
-    manage = access.can_manage(request.user, group)
-    if not manage and not access.is_member(request.user, group):
+    team = access.get_team_for_user(request.user, pk)
+    manage = access.can_manage(request.user, team)
+    if not manage and not access.is_member(request.user, team):
         raise PermissionDenied
     initial = {}
     if request.GET.get("kind") in dict(DocumentKind.choices):
@@ -374,7 +374,7 @@ def document_new(request, pk: int):
         try:
             document = services.document_upload(
                 actor=request.user,
-                group=group,
+                team=team,
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
                 upload=form.cleaned_data["file"],
@@ -384,9 +384,9 @@ def document_new(request, pk: int):
             _add_error(form, error, aliases={"files": "file"})
         else:
             messages.success(request, _("Document uploaded: %(title)s") % {"title": document.title})
-            return redirect(_group_url(group.pk, "documents"))
+            return redirect(_team_url(team.pk, "documents"))
     return render(
-        request, "workshops/document_form.html", {"group": group, "form": form, "manage": manage}
+        request, "workshops/document_form.html", {"team": team, "form": form, "manage": manage}
     )
 
 
@@ -399,9 +399,9 @@ def document_file(request, pk: int):
 @bureau_member_required
 def document_review(request, pk: int):
     document = access.get_document_for_user(request.user, pk)
-    if not access.can_manage(request.user, document.group):
+    if not access.can_manage(request.user, document.team):
         raise PermissionDenied
-    back = _group_url(document.group_id, f"document-{document.pk}")
+    back = _team_url(document.team_id, f"document-{document.pk}")
     form = DocumentReviewForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -424,26 +424,24 @@ def document_review(request, pk: int):
 
 @bureau_member_required
 def course_new(request, pk: int):
-    group = access.get_group_for_user(request.user, pk)
-    if group.kind != GroupKind.WORKSHOP:
+    team = access.get_team_for_user(request.user, pk)
+    if team.kind != TeamKind.WORKSHOP:
         raise Http404
-    if not access.can_manage(request.user, group):
+    if not access.can_manage(request.user, team):
         raise PermissionDenied
     form = CourseForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
-            course = services.course_record(
-                actor=request.user, group=group, data=form.course_data()
-            )
+            course = services.course_record(actor=request.user, team=team, data=form.course_data())
         except ValidationError as error:
             _add_error(form, error)
         else:
             messages.success(request, _("Course recorded: %(title)s") % {"title": course.title})
-            return redirect(_group_url(group.pk, "output"))
+            return redirect(_team_url(team.pk, "output"))
     return render(
         request,
         "workshops/course_form.html",
-        {"group": group, "form": form, "output": _output(group)},
+        {"team": team, "form": form, "output": _output(team)},
     )
 
 
@@ -451,13 +449,13 @@ def course_new(request, pk: int):
 
 
 def _deadline_page(request, deadline, *, briefing_form=None, extension_form=None):
-    group = deadline.group
+    team = deadline.team
     briefing = Briefing.objects.select_related("filed_by").filter(deadline=deadline).first()
     today = timezone.localdate()
     status = rules.briefing_status(
         deadline.due, briefing.filed_on if briefing else None, today, deadline.extended_to
     )
-    manage = access.can_manage(request.user, group)
+    manage = access.can_manage(request.user, team)
     staff = request.user.has_role(Role.BUREAU_STAFF)
     if briefing is not None:
         # Filed meanwhile (another tab): what the forms had to say goes in a message.
@@ -476,7 +474,7 @@ def _deadline_page(request, deadline, *, briefing_form=None, extension_form=None
         "workshops/deadline_detail.html",
         {
             "deadline": deadline,
-            "group": group,
+            "team": team,
             "briefing": briefing,
             "files": list(briefing.files.all()) if briefing else [],
             "status": status,
@@ -494,7 +492,7 @@ def deadline_detail(request, pk: int):
     deadline = access.get_deadline_for_user(request.user, pk)
     if request.method != "POST":
         return _deadline_page(request, deadline)
-    if not access.can_manage(request.user, deadline.group):
+    if not access.can_manage(request.user, deadline.team):
         raise PermissionDenied
     if Briefing.objects.filter(deadline=deadline).exists():
         messages.error(request, _("The briefing for this deadline was filed already."))
