@@ -9,9 +9,9 @@ class CohortsConfig(AppConfig):
     verbose_name = _("Cohorts")
 
     def ready(self) -> None:
+        from bureaus.files import delete_files_with_rows
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
 
-        from .files import delete_files_with_rows
         from .models import EvidenceFile
 
         delete_files_with_rows(EvidenceFile)

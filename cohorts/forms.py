@@ -1,37 +1,14 @@
 import datetime as dt
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bureaus.forms import MultipleFileField, files_help
 from programmes.access import programmes_for_user
 from programmes.models import EvidenceKind, Requirement
 
 from .models import Enrolment, EnrolmentStatus, Evidence, FileDimension
-
-
-def files_help() -> str:
-    """What may be uploaded, with the configured size limit (read when a form is built, so a
-    changed setting shows)."""
-    mb = int(getattr(settings, "EVIDENCE_MAX_FILE_MB", 20))
-    return _(
-        "PDF, images (JPG, PNG, GIF), Word (.docx), Excel (.xlsx) or PowerPoint (.pptx); at most "
-        "%(mb)s MB each."
-    ) % {"mb": mb}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
-        return [super().clean(data, initial)] if data else []
 
 
 class EvidenceForm(forms.ModelForm):

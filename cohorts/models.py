@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bureaus.files import storage_key
 from bureaus.tenancy import TenantModel
 from programmes import rules
 from programmes.models import DeliveryMode, Level
@@ -237,9 +235,7 @@ class Evidence(TenantModel):
 
 
 def evidence_upload_path(instance: EvidenceFile, filename: str) -> str:
-    # A random name: the original is kept in the row, never trusted as a path.
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"evidence/{instance.bureau_id}/{uuid.uuid4().hex}{suffix}"
+    return storage_key("evidence", instance.bureau_id, filename)
 
 
 class EvidenceFile(TenantModel):
@@ -387,8 +383,7 @@ class RosterImportStatus(models.TextChoices):
 
 
 def roster_upload_path(instance: RosterImport, filename: str) -> str:
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"roster-imports/{instance.bureau_id}/{uuid.uuid4().hex}{suffix}"
+    return storage_key("roster-imports", instance.bureau_id, filename)
 
 
 class RosterImport(TenantModel):

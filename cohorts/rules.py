@@ -1,4 +1,4 @@
-"""Rules about evidence, as pure functions: what a file must be, and who moves evidence where."""
+"""Rules about evidence, as pure functions: who moves evidence where."""
 
 from __future__ import annotations
 
@@ -7,39 +7,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import BinaryIO
 
 from django.utils.translation import gettext as _
 
-from bureaus import uploads
 from bureaus.spreadsheets import Formula
-
-# --- Files --------------------------------------------------------------------------------------
-
-# What a file must be is decided by the content checks in ``bureaus.uploads``; these names stay
-# for the callers that know them from here.
-FileRejected = uploads.UploadRefused
-AcceptedFile = uploads.AcceptedUpload
-ALLOWED_FILES = uploads.FILE_TYPES
-
-
-def check_file(
-    name: str,
-    stream: BinaryIO,
-    size: int,
-    *,
-    max_bytes: int,
-    max_pixels: int = uploads.Limits.max_pixels,
-) -> AcceptedFile:
-    """Accept a file only if it is not empty, not too large, and its content is a harmless file of
-    the kind its name says (see ``bureaus.uploads.inspect``).
-
-    ``stream`` is read from the start and left there.
-    """
-    return uploads.inspect(
-        name, stream, size, limits=uploads.Limits(max_bytes=max_bytes, max_pixels=max_pixels)
-    )
-
 
 # --- Review -------------------------------------------------------------------------------------
 

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from accounts.services import notification_create
 from bureaus import outbox, spreadsheets, uploads
+from bureaus.files import check_uploads, max_upload_bytes, remove, store
 from bureaus.models import Bureau
 from bureaus.services import audit_record
 
 from . import rules
-from .files import remove, store
 from .models import (
     Enrolment,
     EnrolmentStatus,
@@ -41,36 +41,6 @@ EVIDENCE_FIELDS = (
     "dimensions",
     "output_call",
 )
-
-
-def max_upload_bytes() -> int:
-    return int(getattr(settings, "EVIDENCE_MAX_FILE_MB", 20)) * 1024 * 1024
-
-
-def max_image_pixels() -> int:
-    return int(getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", uploads.Limits.max_pixels))
-
-
-def check_uploads(files: Sequence[UploadedFile]) -> list[rules.AcceptedFile]:
-    """Check every file, by its content, before anything is written; raise ValidationError listing
-    each problem."""
-    accepted, problems = [], []
-    for upload in files:
-        try:
-            accepted.append(
-                rules.check_file(
-                    upload.name,
-                    upload.file,
-                    upload.size,
-                    max_bytes=max_upload_bytes(),
-                    max_pixels=max_image_pixels(),
-                )
-            )
-        except rules.FileRejected as error:
-            problems.append(str(error))
-    if problems:
-        raise ValidationError({"files": problems})
-    return accepted
 
 
 def _event(evidence: Evidence, before: str, actor, comment: str = "") -> None:

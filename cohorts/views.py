@@ -15,12 +15,12 @@ from accounts.access import bureau_member_required, role_required
 from accounts.models import TeacherProfile
 from accounts.roles import Role
 from accounts.services import administered_school_id
+from bureaus.files import serve
 from bureaus.models import Bureau
 from bureaus.spreadsheets import XLSX_CONTENT_TYPE
 from programmes.access import get_programme_for_user, programmes_for_user
 
 from . import access, selectors, services
-from .files import serve
 from .forms import EvidenceForm, ReviewFilterForm, ReviewForm
 from .models import Evidence, EvidenceState, FileDimension
 

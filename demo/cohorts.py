@@ -37,9 +37,9 @@ from django.utils.translation import gettext as _
 from accounts.models import Notification, TeacherProfile, User
 from accounts.roles import Role
 from accounts.services import administered_school_id
+from bureaus.files import check_file
 from bureaus.models import AuditEntry, Bureau
 from bureaus.tenancy import bureau_scope
-from cohorts import rules
 from cohorts.models import (
     Enrolment,
     EnrolmentStatus,
@@ -492,7 +492,7 @@ def _file(evidence: Evidence, stored: list[str]) -> EvidenceFile:
         lines.append(evidence.description)
     content = demo_pdf(lines)
     name = _file_name(evidence.title)
-    checked = rules.check_file(name, io.BytesIO(content), len(content), max_bytes=len(content))
+    checked = check_file(name, io.BytesIO(content), len(content), max_bytes=len(content))
     row = EvidenceFile(
         bureau_id=evidence.bureau_id,
         evidence=evidence,

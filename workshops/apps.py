@@ -10,8 +10,8 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.dashboard import DASHBOARD_PANELS, Panel
+        from bureaus.files import delete_files_with_rows
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
-        from cohorts.files import delete_files_with_rows
 
         from .models import ActivityFile, BriefingFile, TeamDocument
         from .selectors import dashboard_panel

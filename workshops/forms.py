@@ -12,7 +12,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cohorts.forms import MultipleFileField, files_help
+from bureaus.forms import MultipleFileField, files_help
 from programmes.access import programmes_for_user
 from programmes.models import Programme
 

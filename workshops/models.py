@@ -7,15 +7,13 @@ school-based training groups, the mentor corps and working groups. The kind says
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from accounts.models import Subject
+from bureaus.files import storage_key
 from bureaus.tenancy import TenantModel
 from programmes.models import DeliveryMode, Level, Period
 
@@ -378,9 +376,8 @@ class AttendanceRecord(TenantModel):
 
 
 def team_upload_path(instance, filename: str) -> str:
-    # A random name: the original is kept in the row, never trusted as a path.
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"groups/{instance.bureau_id}/{uuid.uuid4().hex}{suffix}"
+    # Kept under "groups/" (the team's former name) so stored keys do not change.
+    return storage_key("groups", instance.bureau_id, filename)
 
 
 class StoredFile(TenantModel):

@@ -22,11 +22,10 @@ from guardian.shortcuts import assign_perm
 from accounts.models import Notification, TeacherProfile
 from accounts.roles import Role
 from bureaus import outbox
+from bureaus.files import check_uploads, store
 from bureaus.services import audit_record
 from bureaus.tenancy import all_bureaus
-from cohorts.files import store
 from cohorts.models import Enrolment
-from cohorts.services import check_uploads
 
 from . import rules
 from .access import MANAGE, can_manage

@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from bureaus.files import check_file
 from bureaus.models import AuditEntry, Bureau
 from bureaus.tenancy import all_bureaus, bureau_scope
 from cohorts.models import (
@@ -28,7 +29,6 @@ from cohorts.models import (
     EvidenceFile,
     EvidenceState,
 )
-from cohorts.rules import check_file
 from cohorts.selectors import progress_for_enrolment, progress_matrix
 from demo.cohorts import load_demo_cohorts
 from programmes.models import Programme, Tier

@@ -7,13 +7,12 @@ import zipfile
 import pytest
 from django.utils import translation
 
+from bureaus.files import FileRejected, check_file
 from cohorts.rules import (
     Action,
-    FileRejected,
     Reviewer,
     State,
     TransitionRefused,
-    check_file,
     reviewer_of,
     transition,
 )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import bureau_member_required, role_required
 from accounts.roles import Role
-from cohorts.files import serve
+from bureaus.files import serve
 from programmes.models import DeliveryMode, LeadRank, Level
 
 from .. import access, rules, selectors, services

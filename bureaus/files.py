@@ -1,19 +1,90 @@
-"""Uploaded files kept in rows (evidence files, and the workshops' activity, briefing and document
-files): stored after the checks in ``services.check_uploads``, served only after an access check,
-and deleted from storage only once the transaction that removed their row has committed."""
+"""The one home for uploaded files kept in rows (evidence files, the workshops' activity, briefing
+and document files, and the rectification plans and certificates to come).
+
+Every upload is checked by its content (``uploads.inspect``) before anything is written, stored
+under a random key built by ``storage_key``, served only after the caller's access check, and
+deleted from storage only once the transaction that removed its row has committed.
+
+This module names no domain app, so every app may import it.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
+import uuid
 from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
+from typing import BinaryIO
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.db.models.signals import post_delete
 from django.http import FileResponse, Http404
 
-from .rules import AcceptedFile
+from . import uploads
+
+AcceptedFile = uploads.AcceptedUpload
+FileRejected = uploads.UploadRefused
+
+log = logging.getLogger(__name__)
+
+
+# --- Limits and checks ----------------------------------------------------------------------------
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "EVIDENCE_MAX_FILE_MB", 20)) * 1024 * 1024
+
+
+def max_image_pixels() -> int:
+    return int(getattr(settings, "UPLOAD_MAX_IMAGE_PIXELS", uploads.Limits.max_pixels))
+
+
+def check_file(
+    name: str,
+    stream: BinaryIO,
+    size: int,
+    *,
+    max_bytes: int,
+    max_pixels: int = uploads.Limits.max_pixels,
+) -> AcceptedFile:
+    """Accept a file only if it is not empty, not too large, and its content is a harmless file of
+    the kind its name says (see ``uploads.inspect``). ``stream`` is read from the start and left
+    there."""
+    return uploads.inspect(
+        name, stream, size, limits=uploads.Limits(max_bytes=max_bytes, max_pixels=max_pixels)
+    )
+
+
+def check_uploads(files: Sequence[UploadedFile]) -> list[AcceptedFile]:
+    """Check every file, by its content, before anything is written; raise ValidationError listing
+    each problem."""
+    limits = uploads.Limits(max_bytes=max_upload_bytes(), max_pixels=max_image_pixels())
+    accepted, problems = [], []
+    for upload in files:
+        try:
+            accepted.append(uploads.inspect(upload.name, upload.file, upload.size, limits=limits))
+        except uploads.UploadRefused as error:
+            problems.append(str(error))
+    if problems:
+        raise ValidationError({"files": problems})
+    return accepted
+
+
+# --- Storage keys ---------------------------------------------------------------------------------
+
+
+def storage_key(prefix: str, bureau_id: int, filename: str) -> str:
+    """Where a file is stored: under its kind and bureau, with a random name. The original name
+    is kept in the row, never trusted as a path; only its (lower-cased, short) suffix is kept."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"{prefix}/{bureau_id}/{uuid.uuid4().hex}{suffix}"
+
+
+# --- Storing and serving --------------------------------------------------------------------------
 
 
 def store(model, owner: dict, files: Sequence[UploadedFile], accepted: Sequence[AcceptedFile]):
@@ -48,8 +119,6 @@ def serve(stored, *, attachment: bool = True) -> FileResponse:
 
 
 # --- Removing files -------------------------------------------------------------------------------
-
-log = logging.getLogger(__name__)
 
 
 def delete_stored_after_commit(model, names: Iterable[str]) -> None:
