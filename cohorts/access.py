@@ -7,7 +7,9 @@ from django.http import Http404
 
 from accounts.roles import Role
 from accounts.services import administered_school_id
+from bureaus.models import Bureau
 
+from . import rules
 from .models import Evidence, EvidenceFile
 
 
@@ -47,6 +49,51 @@ def get_file_for_user(user, evidence_pk: int, file_pk: int) -> EvidenceFile:
     if found is None:
         raise Http404
     return found
+
+
+# --- Review ---------------------------------------------------------------------------------------
+
+
+def review_rights(user) -> rules.ReviewRights:
+    school_id = administered_school_id(user) if user.has_role(Role.SCHOOL_ADMIN) else None
+    return rules.ReviewRights(bureau=user.has_role(Role.BUREAU_STAFF), school_id=school_id)
+
+
+def bureau_reviews_school_first(bureau_id: int) -> bool:
+    return Bureau.objects.filter(pk=bureau_id, school_review_first=True).exists()
+
+
+def reviewer_role(user, evidence: Evidence) -> rules.Reviewer | None:
+    """As whom ``user`` may review this evidence now, if at all (``rules.review_as``)."""
+    return rules.review_as(
+        rules.State(evidence.state),
+        evidence.level,
+        evidence.teacher.school_id,
+        rights=review_rights(user),
+        school_review_first=bureau_reviews_school_first(evidence.bureau_id),
+    )
+
+
+def waiting_for_review(user) -> Q:
+    """The evidence waiting for ``user``'s review, as a filter: ``rules.review_as`` spelled out
+    over every state and the two kinds of level the rule tells apart (the school level and any
+    other)."""
+    rights = review_rights(user)
+    school_first = bureau_reviews_school_first(user.bureau_id)
+    levels = {True: Q(level=rules.SCHOOL_LEVEL), False: ~Q(level=rules.SCHOOL_LEVEL)}
+    waiting = Q(pk__in=[])
+    for state in rules.State:
+        for school_level, level_filter in levels.items():
+            level = rules.SCHOOL_LEVEL if school_level else rules.SCHOOL_LEVEL + 1
+            reviewer = rules.reviewer_of(state, level, school_review_first=school_first)
+            if reviewer == rules.Reviewer.SCHOOL and rights.school_id is not None:
+                if rules.may_review(reviewer, rights.school_id, rights):
+                    waiting |= (
+                        Q(state=state) & level_filter & Q(teacher__school_id=rights.school_id)
+                    )
+            elif rules.may_review(reviewer, None, rights):
+                waiting |= Q(state=state) & level_filter
+    return waiting
 
 
 def enrolments_for_user(user, programme):

@@ -57,6 +57,40 @@ def reviewer_of(state: State, level: int, *, school_review_first: bool) -> Revie
     return None
 
 
+@dataclass(frozen=True)
+class ReviewRights:
+    """As whom a user may review: the bureau's evidence, and (a school administrator) the
+    evidence of teachers of one school."""
+
+    bureau: bool = False
+    school_id: int | None = None
+
+
+def may_review(
+    reviewer: Reviewer | None, teacher_school_id: int | None, rights: ReviewRights
+) -> bool:
+    """Whether ``rights`` let a user act as ``reviewer`` on a teacher of ``teacher_school_id``."""
+    if reviewer == Reviewer.BUREAU:
+        return rights.bureau
+    if reviewer == Reviewer.SCHOOL:
+        return rights.school_id is not None and rights.school_id == teacher_school_id
+    return False
+
+
+def review_as(
+    state: State,
+    level: int,
+    teacher_school_id: int | None,
+    *,
+    rights: ReviewRights,
+    school_review_first: bool,
+) -> Reviewer | None:
+    """As whom a user with ``rights`` may review evidence now, if at all: the one decision behind
+    the review queue, the evidence page and the review service."""
+    reviewer = reviewer_of(state, level, school_review_first=school_review_first)
+    return reviewer if may_review(reviewer, teacher_school_id, rights) else None
+
+
 def transition(
     state: State,
     action: Action,

@@ -16,10 +16,10 @@ from accounts.roles import Role
 from accounts.services import notification_create
 from bureaus import outbox, spreadsheets, uploads
 from bureaus.files import check_uploads, max_upload_bytes, remove, store
-from bureaus.models import Bureau
 from bureaus.services import audit_record
 
 from . import rules
+from .access import bureau_reviews_school_first, reviewer_role
 from .models import (
     Enrolment,
     EnrolmentStatus,
@@ -97,7 +97,7 @@ def evidence_submit(*, actor, evidence: Evidence) -> Evidence:
         rules.Action.SUBMIT,
         by=None,
         level=evidence.level,
-        school_review_first=_school_review_first(evidence),
+        school_review_first=bureau_reviews_school_first(evidence.bureau_id),
     )
     evidence.submitted_at = timezone.now()
     evidence.review_comment = ""
@@ -111,30 +111,6 @@ def evidence_submit(*, actor, evidence: Evidence) -> Evidence:
         state=evidence.state,
     )
     return evidence
-
-
-def _school_review_first(evidence: Evidence) -> bool:
-    return Bureau.objects.filter(pk=evidence.bureau_id, school_review_first=True).exists()
-
-
-def reviewer_role(user, evidence: Evidence) -> rules.Reviewer | None:
-    """As whom ``user`` may review this evidence now, if at all."""
-    from accounts.services import administered_school_id
-
-    reviewer = rules.reviewer_of(
-        rules.State(evidence.state),
-        evidence.level,
-        school_review_first=_school_review_first(evidence),
-    )
-    if reviewer == rules.Reviewer.BUREAU and user.has_role(Role.BUREAU_STAFF):
-        return reviewer
-    if (
-        reviewer == rules.Reviewer.SCHOOL
-        and user.has_role(Role.SCHOOL_ADMIN)
-        and administered_school_id(user) == evidence.teacher.school_id
-    ):
-        return reviewer
-    return None
 
 
 @transaction.atomic
@@ -151,7 +127,7 @@ def evidence_review(*, actor, evidence: Evidence, approve: bool, comment: str = 
         rules.Action.APPROVE if approve else rules.Action.RETURN,
         by=as_reviewer,
         level=evidence.level,
-        school_review_first=_school_review_first(evidence),
+        school_review_first=bureau_reviews_school_first(evidence.bureau_id),
     )
     evidence.review_comment = "" if approve else comment.strip()
     fields = ["state", "review_comment", "updated_at"]

@@ -14,9 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import bureau_member_required, role_required
 from accounts.models import TeacherProfile
 from accounts.roles import Role
-from accounts.services import administered_school_id
 from bureaus.files import serve
-from bureaus.models import Bureau
 from bureaus.spreadsheets import XLSX_CONTENT_TYPE
 from programmes.access import get_programme_for_user, programmes_for_user
 
@@ -122,7 +120,7 @@ def evidence_detail(request, pk: int):
             "events": evidence.events.select_related("actor"),
             "requirements": evidence.requirements.select_related("programme"),
             "is_owner": evidence.teacher.user_id == request.user.pk,
-            "can_review": services.reviewer_role(request.user, evidence) is not None,
+            "can_review": access.reviewer_role(request.user, evidence) is not None,
             "review_form": ReviewForm(),
         },
     )
@@ -156,7 +154,7 @@ def review_queue(request):
     if data.get("state"):
         evidence = evidence.filter(state=data["state"])
     else:
-        evidence = evidence.filter(_waiting_for(request.user))
+        evidence = evidence.filter(access.waiting_for_review(request.user))
     if data.get("school"):
         evidence = evidence.filter(teacher__school=data["school"])
     if data.get("kind"):
@@ -165,24 +163,6 @@ def review_queue(request):
         evidence = evidence.filter(level=data["level"])
     page = Paginator(evidence.order_by("submitted_at", "id"), 50).get_page(request.GET.get("page"))
     return render(request, "cohorts/review_queue.html", {"filters": filters, "page": page})
-
-
-def _waiting_for(user) -> Q:
-    """The items waiting for this user's review."""
-    school_first = Bureau.objects.filter(pk=user.bureau_id, school_review_first=True).exists()
-    school_level = Q(level=1) if school_first else Q(pk__in=[])
-    waiting = Q(pk__in=[])
-    if user.has_role(Role.BUREAU_STAFF):
-        waiting |= Q(state=EvidenceState.SCHOOL_APPROVED) | (
-            Q(state=EvidenceState.SUBMITTED) & ~school_level
-        )
-    if user.has_role(Role.SCHOOL_ADMIN):
-        waiting |= (
-            Q(state=EvidenceState.SUBMITTED)
-            & school_level
-            & Q(teacher__school_id=administered_school_id(user))
-        )
-    return waiting
 
 
 @require_POST

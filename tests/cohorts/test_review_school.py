@@ -13,8 +13,9 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import role_grant
 from bureaus.tenancy import bureau_scope
+from cohorts.access import reviewer_role
 from cohorts.models import Evidence, EvidenceEvent, EvidenceState
-from cohorts.services import evidence_review, reviewer_role
+from cohorts.services import evidence_review
 from programmes.models import EvidenceKind
 
 

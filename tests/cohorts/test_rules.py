@@ -135,3 +135,21 @@ def test_returned_items_are_resubmitted_and_verified_ones_stay():
         transition(
             State.VERIFIED, Action.RETURN, by=Reviewer.BUREAU, level=3, school_review_first=False
         )
+
+
+def test_review_as_needs_the_right_for_the_reviewer_the_rule_names():
+    from cohorts.rules import ReviewRights, review_as
+
+    bureau = ReviewRights(bureau=True)
+    school_7 = ReviewRights(school_id=7)
+    first = {"school_review_first": True}
+    assert review_as(State.SUBMITTED, 1, 7, rights=bureau, **first) is None
+    assert review_as(State.SUBMITTED, 1, 7, rights=school_7, **first) == Reviewer.SCHOOL
+    assert review_as(State.SUBMITTED, 1, 8, rights=school_7, **first) is None
+    assert review_as(State.SCHOOL_APPROVED, 1, 7, rights=bureau, **first) == Reviewer.BUREAU
+    assert review_as(State.SUBMITTED, 3, 7, rights=school_7, **first) is None
+    assert review_as(State.DRAFT, 3, 7, rights=bureau, **first) is None
+    assert review_as(State.SUBMITTED, 1, 7, rights=bureau, school_review_first=False) == (
+        Reviewer.BUREAU
+    )
+    assert review_as(State.SUBMITTED, 1, None, rights=ReviewRights(), **first) is None
