@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections import Counter
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -15,6 +17,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from bureaus import outbox
 from bureaus.models import School, SchoolUserObjectPermission
 from bureaus.services import audit_record
+from bureaus.tenancy import all_bureaus
 
 from .models import Notification, User
 from .roles import ADMIN_ROLES, SCHOOL_ROLES, Role, group_name, roles_of
@@ -189,6 +192,31 @@ def notification_create(
         bureau=notification.bureau_id,
     )
     return notification
+
+
+def notifications_create_bulk(rows: Iterable[Notification]) -> int:
+    """Make many notifications at once (a reminder scan makes thousands), each at most once per
+    (recipient, key) like ``notification_create``; returns how many this call made.
+
+    ``rows`` are unsaved notifications with their bureau, recipient, key and text. Each is claimed
+    by inserting it: one the same or another call already made is skipped by the database. The
+    e-mails go out after the commit in one outbox job per bureau for the notifications claimed
+    here.
+    """
+    from .tasks import deliver_notification_batch
+
+    batch = uuid.uuid4()
+    rows = list(rows)
+    for row in rows:
+        row.batch = batch
+    with transaction.atomic(), all_bureaus():  # the rows may belong to several bureaus
+        Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        claimed = Counter(
+            Notification.objects.filter(batch=batch).values_list("bureau_id", flat=True)
+        )
+        for bureau_id in claimed:
+            outbox.enqueue(deliver_notification_batch, str(batch), bureau_id, bureau=bureau_id)
+    return sum(claimed.values())
 
 
 def notifications_mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

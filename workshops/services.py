@@ -5,8 +5,6 @@ its audit row."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -21,7 +19,7 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Notification, TeacherProfile
 from accounts.roles import Role
-from bureaus import outbox
+from accounts.services import notifications_create_bulk
 from bureaus.files import check_uploads, store
 from bureaus.services import audit_record
 from bureaus.tenancy import all_bureaus
@@ -277,12 +275,10 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
 
     A sweep across all bureaus (deliberately), set-based: the deadlines near today are read in
     one query, the reminders due are worked out by ``rules.reminders_due``, and each is claimed
-    by inserting its notification, which is unique per (recipient, key): a reminder another scan
-    already claimed, at the same moment or before, is skipped by the database. E-mails go out in
-    one task per bureau for the notifications this scan claimed.
+    by inserting its notification through ``notifications_create_bulk``, unique per (recipient,
+    key): a reminder another scan already claimed, at the same moment or before, is skipped by
+    the database. E-mails go out in one task per bureau for the notifications this scan claimed.
     """
-    from accounts.tasks import deliver_notification_batch
-
     today = today or timezone.localdate()
     before, overdue_after = reminder_settings()
     lookahead = dt.timedelta(days=max(before, default=0))
@@ -290,7 +286,6 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
     window = Q(extended_to__isnull=True, due__range=(today - lookback, today + lookahead)) | Q(
         extended_to__range=(today - lookback, today + lookahead)
     )
-    batch = uuid.uuid4()
     rows = []
     with all_bureaus():
         candidates = Deadline.objects.filter(window, briefing__isnull=True).values_list(
@@ -319,22 +314,12 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
                             Notification(
                                 bureau_id=bureau_id,
                                 recipient_id=recipient,
-                                batch=batch,
                                 key=f"reminder:{pk}:{reminder.kind}:{reminder.days}",
                                 subject=subject,
                                 body=body,
                             )
                         )
-        with transaction.atomic():
-            Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-            claimed = defaultdict(int)
-            for bureau_id in Notification.objects.filter(batch=batch).values_list(
-                "bureau_id", flat=True
-            ):
-                claimed[bureau_id] += 1
-            for bureau_id in claimed:
-                outbox.enqueue(deliver_notification_batch, str(batch), bureau_id, bureau=bureau_id)
-    return sum(claimed.values())
+    return notifications_create_bulk(rows)
 
 
 def _reminder_text(reminder, team_name, title, due, extended_to) -> tuple[str, str]:
