@@ -27,6 +27,7 @@ from .models import (
     WorkshopCourse,
 )
 from .services import (
+    activity_attendance_complete,
     deadline_extend,
     schedule_deadlines_sync,
     team_permissions_sync,
@@ -367,15 +368,7 @@ class ActivityRecordAdmin(BureauScopedAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        activity = form.instance
-        known = set(activity.attendance.values_list("membership_id", flat=True))
-        AttendanceRecord.objects.bulk_create(
-            [
-                AttendanceRecord(bureau_id=activity.bureau_id, activity=activity, membership_id=pk)
-                for pk in activity.team.memberships.values_list("pk", flat=True)
-                if pk not in known
-            ]
-        )
+        activity_attendance_complete(actor=request.user, activity=form.instance)
 
 
 @admin.register(TeamDocument)

@@ -388,6 +388,32 @@ def activity_record(
 
 
 @transaction.atomic
+def activity_attendance_complete(*, actor, activity: ActivityRecord) -> int:
+    """Give every member of the activity's group an attendance row (with the row's default, to
+    be corrected in the admin's attendance inline), as a recorded activity has; rows already there
+    are kept. Returns how many were added."""
+    known = set(activity.attendance.values_list("membership_id", flat=True))
+    added = AttendanceRecord.objects.bulk_create(
+        [
+            AttendanceRecord(bureau_id=activity.bureau_id, activity=activity, membership_id=pk)
+            for pk in activity.team.memberships.values_list("pk", flat=True)
+            if pk not in known
+        ]
+    )
+    if added:
+        audit_record(
+            bureau=activity.bureau_id,
+            actor=actor,
+            action="activity.attendance_complete",
+            target=activity.team,
+            topic=activity.topic,
+            date=activity.date,
+            added=len(added),
+        )
+    return len(added)
+
+
+@transaction.atomic
 def document_upload(
     *,
     actor,

@@ -78,3 +78,18 @@ def test_staff_record_an_activity_in_the_admin_and_every_member_is_listed(xuhui)
     with bureau_scope(xuhui.bureau):
         rows = AttendanceRecord.objects.filter(activity__topic="大单元教学培训")
         assert rows.count() == 1 and rows.get().present
+
+
+def test_an_activity_saved_in_the_admin_lists_every_member_once(xuhui):
+    from bureaus.models import AuditEntry
+    from workshops.services import activity_attendance_complete
+
+    with bureau_scope(xuhui.bureau):
+        activity = xuhui.extras["activity"]
+        other = Membership.objects.create(
+            bureau=xuhui.bureau, team=xuhui.extras["team"], teacher=xuhui.mentor.teacher_profile
+        )
+        assert activity_attendance_complete(actor=xuhui.staff, activity=activity) == 1
+        assert AttendanceRecord.objects.filter(activity=activity, membership=other).exists()
+        assert activity_attendance_complete(actor=xuhui.staff, activity=activity) == 0
+        assert AuditEntry.objects.filter(action="activity.attendance_complete").count() == 1
