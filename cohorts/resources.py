@@ -23,7 +23,8 @@ from accounts.models import (
     TeachingStage,
     User,
 )
-from accounts.roles import Role, group_name
+from accounts.roles import Role
+from accounts.services import roles_grant_bulk
 from bureaus.models import School
 from bureaus.services import audit_record
 from programmes.models import Tier
@@ -246,13 +247,7 @@ class RosterResource(resources.ModelResource):
             )
             for user in users:
                 user.pk = by_name[user.username]
-        teacher_group = User.groups.through
-        from django.contrib.auth.models import Group
-
-        group_id = Group.objects.get(name=group_name(Role.TEACHER)).pk
-        teacher_group.objects.bulk_create(
-            [teacher_group(user_id=u.pk, group_id=group_id) for u in users], batch_size=1000
-        )
+        roles_grant_bulk(actor=self.actor, bureau_id=bureau.pk, users=users, role=Role.TEACHER)
         profiles = TeacherProfile.objects.bulk_create(
             [
                 TeacherProfile(

@@ -94,3 +94,26 @@ def test_a_grant_notifies_the_person_once(xuhui, django_capture_on_commit_callba
     with bureau_scope(xuhui.bureau):
         notice.refresh_from_db()
         assert notice.emailed_at is not None
+
+
+def test_a_role_granted_in_bulk_writes_an_audit_row_per_user_and_skips_holders(xuhui, putuo):
+    from accounts.services import roles_grant_bulk
+
+    with bureau_scope(xuhui.bureau):
+        users = [xuhui.mentor, xuhui.teacher]
+        granted = roles_grant_bulk(
+            actor=xuhui.staff, bureau_id=xuhui.bureau.pk, users=users, role=Role.LEADERSHIP
+        )
+        assert granted == 2
+        assert all(Role.LEADERSHIP in roles_of(user) for user in users)
+        again = roles_grant_bulk(
+            actor=xuhui.staff, bureau_id=xuhui.bureau.pk, users=users, role=Role.LEADERSHIP
+        )
+        assert again == 0
+        entry = AuditEntry.objects.filter(action="role.grant").latest("created_at")
+        assert entry.actor == xuhui.staff and entry.data["role"] == Role.LEADERSHIP.value
+        assert sorted(entry.data["users"]) == sorted(user.pk for user in users)
+        with pytest.raises(PermissionDenied):
+            roles_grant_bulk(
+                actor=putuo.staff, bureau_id=xuhui.bureau.pk, users=users, role=Role.TEACHER
+            )
