@@ -18,7 +18,7 @@ ROOT = Path(settings.BASE_DIR)
 # Which portal apps each app may import. Programmes come first; stipends last (STYLE.md):
 # programmes -> cohorts -> workshops, assessments, credits -> stipends.
 ALLOWED_IMPORTS = {
-    "bureaus": {"accounts"},  # access helpers read roles; models never import accounts
+    "bureaus": set(),  # the ground floor: it imports no other app
     "accounts": {"bureaus"},
     "programmes": {"bureaus", "accounts"},
     "cohorts": {"bureaus", "accounts", "programmes"},
