@@ -10,6 +10,8 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.dashboard import DASHBOARD_PANELS, Panel
+        from accounts.navigation import NavItem, register_nav
+        from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
         from cohorts.files import delete_files_with_rows
 
@@ -18,6 +20,44 @@ class WorkshopsConfig(AppConfig):
 
         for model in (ActivityFile, BriefingFile, TeamDocument):
             delete_files_with_rows(model)
+
+        register_role_permissions(
+            {
+                Role.BUREAU_STAFF: {
+                    # "manage" is the team's own permission (manage_team), held for every team.
+                    "workshops.team": (*ALL_ACTIONS, "manage"),
+                    "workshops.membership": ALL_ACTIONS,
+                    "workshops.reportingschedule": ALL_ACTIONS,
+                    "workshops.deadline": ("change", "view"),
+                    "workshops.briefing": ("view",),
+                    "workshops.briefingfile": ("view",),
+                    "workshops.activityrecord": ALL_ACTIONS,
+                    "workshops.activityfile": ("view",),
+                    "workshops.attendancerecord": ("change", "view"),
+                    "workshops.obligation": ALL_ACTIONS,
+                    "workshops.workshopcourse": ALL_ACTIONS,
+                    "workshops.teamdocument": ("view",),
+                },
+                Role.LEADERSHIP: {
+                    f"workshops.{m}": ("view",)
+                    for m in (
+                        "team",
+                        "membership",
+                        "reportingschedule",
+                        "deadline",
+                        "briefing",
+                        "briefingfile",
+                        "activityrecord",
+                        "activityfile",
+                        "attendancerecord",
+                        "obligation",
+                        "workshopcourse",
+                        "teamdocument",
+                    )
+                },
+            }
+        )
+        register_nav(NavItem(_("Groups"), "workshops:team_list", order=400))
 
         panel = Panel("workshops/dashboard_panel.html", dashboard_panel)
         if panel not in DASHBOARD_PANELS:
