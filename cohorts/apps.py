@@ -12,6 +12,7 @@ class CohortsConfig(AppConfig):
         from accounts.navigation import NavItem, register_nav
         from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+        from programmes.sections import ProgrammeLink, register_programme_link
 
         register_role_permissions(
             {
@@ -35,6 +36,26 @@ class CohortsConfig(AppConfig):
                     )
                 },
             }
+        )
+
+        def staff_or_school_admin(user) -> bool:
+            return user.is_staff or Role.SCHOOL_ADMIN in user.role_names
+
+        register_programme_link(
+            ProgrammeLink(_("Progress"), "cohorts:progress_matrix", visible=staff_or_school_admin),
+            ProgrammeLink(
+                _("Progress"),
+                "cohorts:progress_matrix",
+                place="list",
+                visible=staff_or_school_admin,
+            ),
+            ProgrammeLink(
+                _("Backbone coverage"),
+                "cohorts:coverage",
+                visible=lambda user: user.is_staff,
+                order=510,
+            ),
+            ProgrammeLink(_("calls for outputs"), "cohorts:output_calls", order=520),
         )
         register_nav(
             NavItem(_("My progress"), "cohorts:my_progress", frozenset({Role.TEACHER}), order=300),

@@ -14,6 +14,7 @@ class WorkshopsConfig(AppConfig):
         from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
         from cohorts.files import delete_files_with_rows
+        from programmes.sections import ProgrammeLink, register_programme_link
 
         from .models import ActivityFile, BriefingFile, TeamDocument
         from .selectors import dashboard_panel
@@ -58,6 +59,34 @@ class WorkshopsConfig(AppConfig):
             }
         )
         register_nav(NavItem(_("Groups"), "workshops:team_list", order=400))
+
+        def is_staff(user) -> bool:
+            return user.is_staff
+
+        register_programme_link(
+            ProgrammeLink(_("Groups"), "workshops:team_list", with_pk=False, order=600),
+            ProgrammeLink(
+                _("Groups of the programme"),
+                "workshops:programme_teams",
+                place="board",
+                visible=is_staff,
+                order=600,
+            ),
+            ProgrammeLink(
+                _("Briefing board"),
+                "workshops:briefing_board",
+                place="board",
+                visible=is_staff,
+                order=610,
+            ),
+            ProgrammeLink(
+                _("School-based training hours"),
+                "workshops:session_hours",
+                place="board",
+                visible=lambda user: user.is_staff or Role.SCHOOL_ADMIN in user.role_names,
+                order=620,
+            ),
+        )
 
         panel = Panel("workshops/dashboard_panel.html", dashboard_panel)
         if panel not in DASHBOARD_PANELS:
