@@ -1,4 +1,8 @@
-"""Who may reach which page about people."""
+"""Who may reach which page about people, and which schools they may see.
+
+School pages live here rather than in bureaus: they depend on roles, and bureaus imports no
+other app. Views go through these helpers, never through School.objects.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,14 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import redirect
+
+from bureaus.models import School
+
+from .roles import Role
+from .services import administered_school_id
 
 
 def bureau_member_required(view: Callable) -> Callable:
@@ -39,3 +50,21 @@ def role_required(*roles: str) -> Callable[[Callable], Callable]:
         return wrapper
 
     return decorator
+
+
+def schools_for_user(user) -> QuerySet[School]:
+    """The schools of the bureau in scope that ``user`` may see."""
+    schools = School.objects.select_related("learning_district")
+    if user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP):
+        return schools
+    if user.has_role(Role.SCHOOL_ADMIN):
+        return schools.filter(pk=administered_school_id(user))
+    return schools.none()
+
+
+def get_school_for_user(user, pk: int) -> School:
+    """The school, if ``user`` may see it; otherwise the same 404 as a school that doesn't exist."""
+    school = schools_for_user(user).filter(pk=pk).first()
+    if school is None:
+        raise Http404
+    return school

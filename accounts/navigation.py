@@ -16,23 +16,33 @@ class NavItem:
     url_name: str
     roles: frozenset[str] | None = None  # None: everybody signed in to a bureau
     admin_only: bool = False
+    # Where the item stands in the bar: lower first. Apps pick a number between their neighbours'.
+    order: int = 500
 
 
-NAV_ITEMS = (
-    NavItem(_("Home"), "dashboard"),
-    NavItem(_("Programmes"), "programmes:programme_list"),
-    NavItem(_("Schools"), "bureaus:school_list", frozenset({Role.BUREAU_STAFF, Role.LEADERSHIP})),
-    NavItem(_("My school"), "bureaus:my_school", frozenset({Role.SCHOOL_ADMIN})),
-    NavItem(_("My progress"), "cohorts:my_progress", frozenset({Role.TEACHER})),
-    NavItem(_("My evidence"), "cohorts:evidence_list", frozenset({Role.TEACHER})),
-    NavItem(_("Groups"), "workshops:team_list"),
+# The bar, assembled from what each app registers from its AppConfig.ready() (register_nav).
+NAV_ITEMS: list[NavItem] = []
+
+
+def register_nav(*items: NavItem) -> None:
+    """Add items to the navigation bar (again: no change), kept in their ``order``."""
+    for item in items:
+        if item not in NAV_ITEMS:
+            NAV_ITEMS.append(item)
+    NAV_ITEMS.sort(key=lambda item: item.order)
+
+
+register_nav(
+    NavItem(_("Home"), "dashboard", order=0),
     NavItem(
-        _("Review evidence"),
-        "cohorts:review_queue",
-        frozenset({Role.BUREAU_STAFF, Role.SCHOOL_ADMIN}),
+        _("Schools"),
+        "bureaus:school_list",
+        frozenset({Role.BUREAU_STAFF, Role.LEADERSHIP}),
+        order=200,
     ),
-    NavItem(_("My profile"), "profile"),
-    NavItem(_("Administration"), "admin:index", admin_only=True),
+    NavItem(_("My school"), "bureaus:my_school", frozenset({Role.SCHOOL_ADMIN}), order=210),
+    NavItem(_("My profile"), "profile", order=900),
+    NavItem(_("Administration"), "admin:index", admin_only=True, order=1000),
 )
 
 

@@ -30,81 +30,64 @@ ADMIN_ROLES = frozenset({Role.BUREAU_STAFF, Role.LEADERSHIP})
 # Roles tied to one school, given as an object permission on that school.
 SCHOOL_ROLES = {Role.SCHOOL_ADMIN: "bureaus.administer_school"}
 
-_ALL = ("add", "change", "delete", "view")
-# Model permissions per role, as app_label.model -> actions. Later apps add their models here.
-ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
-    Role.BUREAU_STAFF: {
-        "bureaus.learningdistrict": _ALL,
-        "bureaus.school": _ALL,
-        "bureaus.auditentry": ("view",),
-        # "change" lets staff run a failed job again (an admin action); nothing else is editable.
-        "bureaus.outboxjob": ("change", "view"),
-        "accounts.user": _ALL,
-        "accounts.teacherprofile": _ALL,
-        "programmes.programme": _ALL,
-        "programmes.phase": _ALL,
-        "programmes.milestone": _ALL,
-        "programmes.tier": _ALL,
-        "programmes.evidencekind": _ALL,
-        "programmes.requirement": _ALL,
-        "programmes.criterion": _ALL,
-        "cohorts.enrolment": _ALL,
-        "cohorts.enrolmentstatuschange": ("view",),
-        "cohorts.evidence": ("view",),
-        "cohorts.reservepoolentry": _ALL,
-        "cohorts.outputcall": _ALL,
-        "cohorts.rosterimport": ("add", "view"),
-        # "manage" is the group's own permission (manage_team), which staff hold for every group.
-        "workshops.team": (*_ALL, "manage"),
-        "workshops.membership": _ALL,
-        "workshops.reportingschedule": _ALL,
-        "workshops.deadline": ("change", "view"),
-        "workshops.briefing": ("view",),
-        "workshops.briefingfile": ("view",),
-        "workshops.activityrecord": _ALL,
-        "workshops.activityfile": ("view",),
-        "workshops.attendancerecord": ("change", "view"),
-        "workshops.obligation": _ALL,
-        "workshops.workshopcourse": _ALL,
-        "workshops.teamdocument": ("view",),
-    },
-    Role.LEADERSHIP: {
-        "bureaus.learningdistrict": ("view",),
-        "bureaus.school": ("view",),
-        "bureaus.auditentry": ("view",),
-        "accounts.user": ("view",),
-        "accounts.teacherprofile": ("view",),
-        "programmes.programme": ("view",),
-        "programmes.phase": ("view",),
-        "programmes.milestone": ("view",),
-        "programmes.tier": ("view",),
-        "programmes.evidencekind": ("view",),
-        "programmes.requirement": ("view",),
-        "programmes.criterion": ("view",),
-        "cohorts.enrolment": ("view",),
-        "cohorts.enrolmentstatuschange": ("view",),
-        "cohorts.evidence": ("view",),
-        "cohorts.reservepoolentry": ("view",),
-        "cohorts.outputcall": ("view",),
-        "cohorts.rosterimport": ("view",),
-        "workshops.team": ("view",),
-        "workshops.membership": ("view",),
-        "workshops.reportingschedule": ("view",),
-        "workshops.deadline": ("view",),
-        "workshops.briefing": ("view",),
-        "workshops.briefingfile": ("view",),
-        "workshops.activityrecord": ("view",),
-        "workshops.activityfile": ("view",),
-        "workshops.attendancerecord": ("view",),
-        "workshops.obligation": ("view",),
-        "workshops.workshopcourse": ("view",),
-        "workshops.teamdocument": ("view",),
-    },
-    Role.SCHOOL_ADMIN: {},
-    Role.WORKSHOP_LEAD: {},
-    Role.MENTOR: {},
-    Role.TEACHER: {},
-}
+ALL_ACTIONS = ("add", "change", "delete", "view")
+_ALL = ALL_ACTIONS
+
+# Model permissions per role, as app_label.model -> actions: the whole matrix, assembled from
+# what each app registers from its AppConfig.ready() (register_role_permissions). accounts lists
+# only its own models and those of bureaus below it; ``manage.py role_permissions`` prints it.
+ROLE_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {role: {} for role in Role}
+
+
+def register_role_permissions(permissions: dict[str, dict[str, tuple[str, ...]]]) -> None:
+    """Add an app's model permissions per role (``{role: {"app.model": actions}}``).
+
+    Registering the same entry again changes nothing; a different one for a model already
+    registered is an error, so two apps cannot quietly disagree about one model.
+    """
+    for role, models_actions in permissions.items():
+        granted = ROLE_MODEL_PERMISSIONS[Role(role)]
+        for label, actions in models_actions.items():
+            actions = tuple(actions)
+            if granted.get(label, actions) != actions:
+                raise ValueError(f"Role {role}: {label} is registered already with other actions")
+            granted[label] = actions
+
+
+register_role_permissions(
+    {
+        Role.BUREAU_STAFF: {
+            "bureaus.learningdistrict": _ALL,
+            "bureaus.school": _ALL,
+            "bureaus.auditentry": ("view",),
+            # "change" lets staff run a failed job again (an admin action); nothing else is
+            # editable.
+            "bureaus.outboxjob": ("change", "view"),
+            "accounts.user": _ALL,
+            "accounts.teacherprofile": _ALL,
+        },
+        Role.LEADERSHIP: {
+            "bureaus.learningdistrict": ("view",),
+            "bureaus.school": ("view",),
+            "bureaus.auditentry": ("view",),
+            "accounts.user": ("view",),
+            "accounts.teacherprofile": ("view",),
+        },
+    }
+)
+
+
+def role_permission_table() -> dict[str, list[tuple[str, dict[str, tuple[str, ...]]]]]:
+    """The matrix per app, in INSTALLED_APPS order: app -> [(model label, {role: actions})]."""
+    rows: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {}
+    for role, models_actions in ROLE_MODEL_PERMISSIONS.items():
+        for label, actions in models_actions.items():
+            rows.setdefault(label, {})[role] = actions
+    order = [config.label for config in global_apps.get_app_configs()]
+    table: dict[str, list[tuple[str, dict[str, tuple[str, ...]]]]] = {}
+    for label in sorted(rows, key=lambda lbl: (order.index(lbl.split(".")[0]), lbl)):
+        table.setdefault(label.split(".")[0], []).append((label, rows[label]))
+    return table
 
 
 def describe_role_audit(entry) -> str:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from bureaus.models import AuditEntry, LearningDistrict, School
 
@@ -52,3 +52,17 @@ def failed_jobs_panel(request) -> dict | None:
     if not failed:
         return None
     return {"failed_jobs": failed}
+
+
+def school_list_rows(schools: QuerySet[School]) -> QuerySet[School]:
+    return schools.annotate(teacher_count=Count("teacher_profiles")).order_by(
+        "learning_district__name", "name"
+    )
+
+
+def teachers_of_school(school: School) -> QuerySet[TeacherProfile]:
+    return (
+        TeacherProfile.objects.filter(school=school)
+        .select_related("user")
+        .order_by("user__full_name")
+    )

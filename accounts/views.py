@@ -6,11 +6,8 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bureaus.access import schools_for_user
-from bureaus.selectors import teachers_of_school
-
 from . import selectors, services
-from .access import bureau_member_required
+from .access import bureau_member_required, schools_for_user
 from .dashboard import panels_for
 from .forms import PortalPasswordResetForm
 from .roles import Role
@@ -26,7 +23,7 @@ def dashboard(request):
     if user.has_role(Role.SCHOOL_ADMIN):
         school = schools_for_user(user).first()
         context["school"] = school
-        context["school_teachers"] = teachers_of_school(school) if school else []
+        context["school_teachers"] = selectors.teachers_of_school(school) if school else []
     context["notifications"] = selectors.notifications_for(user, limit=5)
     context["panels"] = panels_for(request)
     return render(request, "accounts/dashboard.html", context)

@@ -4,7 +4,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("", include("accounts.urls")),
-    path("schools/", include("bureaus.urls")),
+    path("schools/", include("accounts.school_urls")),
     path("", include("cohorts.urls")),
     path("programmes/", include("programmes.urls")),
     path("", include("workshops.urls")),

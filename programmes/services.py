@@ -12,6 +12,7 @@ from bureaus.services import audit_record
 
 from . import rules
 from .models import Criterion, Milestone, Phase, Programme, ProgrammeStatus, Requirement, Tier
+from .sections import copy_sections
 
 
 def _shift(day: dt.date | None, months: int) -> dt.date | None:
@@ -106,6 +107,9 @@ def programme_copy(
             )
             new_criterion.tiers.set([tiers[t.pk] for t in criterion.tiers.all()])
             new_criterion.kinds.set(criterion.kinds.all())
+    # Later apps' parts of the configuration (assessment scheme, credit and stipend rules, ...).
+    for section in copy_sections():
+        section.copy(actor=actor, source=programme, target=copy, months=months)
     audit_record(
         bureau=copy.bureau_id,
         actor=actor,

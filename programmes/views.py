@@ -4,12 +4,15 @@ from accounts.access import bureau_member_required
 
 from .access import get_programme_for_user, programmes_for_user
 from .models import Period
+from .sections import links_for
 from .selectors import requirement_specs
 
 
 @bureau_member_required
 def programme_list(request):
-    programmes = programmes_for_user(request.user)
+    programmes = list(programmes_for_user(request.user))
+    for programme in programmes:
+        programme.links = links_for(request.user, programme, "list")
     return render(request, "programmes/programme_list.html", {"programmes": programmes})
 
 
@@ -44,5 +47,7 @@ def programme_detail(request, pk: int):
             "milestones": programme.milestones.all(),
             "tiers": programme.tiers.all(),
             "requirements": requirements,
+            "action_links": links_for(request.user, programme, "actions"),
+            "board_links": links_for(request.user, programme, "board"),
         },
     )

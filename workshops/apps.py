@@ -10,14 +10,83 @@ class WorkshopsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.dashboard import DASHBOARD_PANELS, Panel
+        from accounts.navigation import NavItem, register_nav
+        from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
         from bureaus.files import delete_files_with_rows
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+        from programmes.sections import ProgrammeLink, register_programme_link
 
         from .models import ActivityFile, BriefingFile, TeamDocument
         from .selectors import dashboard_panel
 
         for model in (ActivityFile, BriefingFile, TeamDocument):
             delete_files_with_rows(model)
+
+        register_role_permissions(
+            {
+                Role.BUREAU_STAFF: {
+                    # "manage" is the team's own permission (manage_team), held for every team.
+                    "workshops.team": (*ALL_ACTIONS, "manage"),
+                    "workshops.membership": ALL_ACTIONS,
+                    "workshops.reportingschedule": ALL_ACTIONS,
+                    "workshops.deadline": ("change", "view"),
+                    "workshops.briefing": ("view",),
+                    "workshops.briefingfile": ("view",),
+                    "workshops.activityrecord": ALL_ACTIONS,
+                    "workshops.activityfile": ("view",),
+                    "workshops.attendancerecord": ("change", "view"),
+                    "workshops.obligation": ALL_ACTIONS,
+                    "workshops.workshopcourse": ALL_ACTIONS,
+                    "workshops.teamdocument": ("view",),
+                },
+                Role.LEADERSHIP: {
+                    f"workshops.{m}": ("view",)
+                    for m in (
+                        "team",
+                        "membership",
+                        "reportingschedule",
+                        "deadline",
+                        "briefing",
+                        "briefingfile",
+                        "activityrecord",
+                        "activityfile",
+                        "attendancerecord",
+                        "obligation",
+                        "workshopcourse",
+                        "teamdocument",
+                    )
+                },
+            }
+        )
+        register_nav(NavItem(_("Groups"), "workshops:team_list", order=400))
+
+        def is_staff(user) -> bool:
+            return user.is_staff
+
+        register_programme_link(
+            ProgrammeLink(_("Groups"), "workshops:team_list", with_pk=False, order=600),
+            ProgrammeLink(
+                _("Groups of the programme"),
+                "workshops:programme_teams",
+                place="board",
+                visible=is_staff,
+                order=600,
+            ),
+            ProgrammeLink(
+                _("Briefing board"),
+                "workshops:briefing_board",
+                place="board",
+                visible=is_staff,
+                order=610,
+            ),
+            ProgrammeLink(
+                _("School-based training hours"),
+                "workshops:session_hours",
+                place="board",
+                visible=lambda user: user.is_staff or Role.SCHOOL_ADMIN in user.role_names,
+                order=620,
+            ),
+        )
 
         panel = Panel("workshops/dashboard_panel.html", dashboard_panel)
         if panel not in DASHBOARD_PANELS:
@@ -28,6 +97,7 @@ class WorkshopsConfig(AppConfig):
                 "briefing.file": _("Briefing filed"),
                 "deadline.extend": _("Deadline extended"),
                 "activity.record": _("Activity recorded"),
+                "activity.attendance_complete": _("Attendance filled in"),
                 "group.presets": _("Obligations of its form added"),
                 "membership.add": _("Member added"),
                 "membership.update": _("Task division changed"),

@@ -1,11 +1,12 @@
+"""The school pages (under the ``bureaus`` URL namespace, as before): staff list the bureau's
+schools, a school administrator sees their own school."""
+
 from django.shortcuts import redirect, render
 
-from accounts.access import role_required
-from accounts.roles import Role
-from accounts.services import administered_school_id
-
-from .access import get_school_for_user, schools_for_user
+from .access import get_school_for_user, role_required, schools_for_user
+from .roles import Role
 from .selectors import school_list_rows, teachers_of_school
+from .services import administered_school_id
 
 
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)

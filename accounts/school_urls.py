@@ -1,6 +1,8 @@
+"""The school pages keep their ``bureaus`` namespace and addresses (/schools/...)."""
+
 from django.urls import path
 
-from . import views
+from . import school_views as views
 
 app_name = "bureaus"
 urlpatterns = [
