@@ -106,3 +106,19 @@ def enrolments_for_user(user, programme):
     if user.has_role(Role.SCHOOL_ADMIN):
         return enrolments.filter(school_id=administered_school_id(user))
     return enrolments.none()
+
+
+def get_output_call_for_user(user, pk: int):
+    """A call for outstanding outputs of a programme ``user`` may see."""
+    from programmes.access import programmes_for_user
+
+    from .models import OutputCall
+
+    call = (
+        OutputCall.objects.select_related("programme")
+        .filter(pk=pk, programme__in=programmes_for_user(user))
+        .first()
+    )
+    if call is None:
+        raise Http404
+    return call

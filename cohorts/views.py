@@ -321,11 +321,7 @@ def output_calls(request, pk: int):
 
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)
 def output_call_detail(request, pk: int):
-    from .models import OutputCall
-
-    call = OutputCall.objects.select_related("programme").filter(pk=pk).first()
-    if call is None:
-        raise Http404
+    call = access.get_output_call_for_user(request.user, pk)
     entries = (
         Evidence.objects.filter(output_call=call)
         .exclude(state=EvidenceState.DRAFT)

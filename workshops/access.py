@@ -70,6 +70,20 @@ def get_team_for_user(user, pk: int, *, manage: bool = False) -> Team:
     return team
 
 
+def get_membership_for_user(user, team_pk: int, pk: int, *, manage: bool = False) -> Membership:
+    """A membership of a group ``user`` may see (``manage``: may manage)."""
+    team = get_team_for_user(user, team_pk, manage=manage)
+    membership = (
+        Membership.objects.select_related("team", "teacher__user", "teacher__school")
+        .filter(pk=pk, team=team)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    membership.team = team  # the group as resolved above
+    return membership
+
+
 def get_deadline_for_user(user, pk: int) -> Deadline:
     deadline = (
         Deadline.objects.select_related("team__programme", "schedule")

@@ -251,14 +251,8 @@ def member_add(request, pk: int):
 
 @bureau_member_required
 def member_edit(request, pk: int, member_pk: int):
-    team = access.get_team_for_user(request.user, pk, manage=True)
-    membership = (
-        Membership.objects.select_related("team", "teacher__user", "teacher__school")
-        .filter(pk=member_pk, team=team)
-        .first()
-    )
-    if membership is None:
-        raise Http404
+    membership = access.get_membership_for_user(request.user, pk, member_pk, manage=True)
+    team = membership.team
     name = membership.teacher.user.full_name
     if request.method == "POST" and "remove" in request.POST:
         if request.POST.get("confirm") != "1":
