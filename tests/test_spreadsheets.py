@@ -14,6 +14,7 @@ from accounts.models import TeacherProfile, User
 from bureaus.spreadsheets import csv_text, read_xlsx, xlsx_bytes
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
+from cohorts.resources import RosterResource
 from workshops.models import Team
 
 from .cohorts.test_roster import HEADER, IMPORT_URL, enrolment_count
@@ -106,23 +107,8 @@ def test_the_progress_matrix_export_writes_names_as_text(xuhui):
         assert by_name[read_back(name)][0][1] == "s"
 
 
-ROSTER_FIELDS = (
-    "staff_number",
-    "full_name",
-    "school",
-    "tier",
-    "gender",
-    "subject",
-    "stage",
-    "professional_title",
-    "years_teaching",
-    "years_class_teacher",
-    "contact",
-    "email",
-    "enrolled_on",
-    "plan_due",
-    "status",
-)
+# The export form asks which of the roster's columns to write: all of them.
+ROSTER_FIELDS = RosterResource._meta.fields
 
 
 def export_roster(cast, file_format: str):
