@@ -57,6 +57,8 @@ class TeacherProfileInline(TenantInline, admin.StackedInline):
         "professional_title",
         "years_teaching",
         "years_class_teacher",
+        "class_teacher_stage",
+        "career_stage",
         "contact",
     ]
 
@@ -147,8 +149,17 @@ class TeacherProfileAdmin(BureauScopedAdmin):
         "professional_title",
         "years_teaching",
         "years_class_teacher",
+        "class_teacher_stage",
     ]
-    list_filter = ["school", "subject", "stage", "professional_title", "gender"]
+    list_filter = [
+        "school",
+        "subject",
+        "stage",
+        "professional_title",
+        "class_teacher_stage",
+        "career_stage",
+        "gender",
+    ]
     search_fields = ["user__full_name", "staff_number", "school__name"]
     autocomplete_fields = ["user", "school"]
     list_select_related = ["user", "school"]

@@ -118,6 +118,25 @@ class ProfessionalTitle(models.TextChoices):
     PROFESSOR = "professor", _("Professor-level senior teacher")
 
 
+class ClassTeacherStage(models.TextChoices):
+    """Where a teacher stands as a class teacher (班主任); SJ-TIERS, SJ-INIT."""
+
+    FIRST_TIME = "first_time", _("First-time (trainee) class teacher")
+    QUALIFIED = "qualified", _("Qualified stage")
+    MATURE = "mature", _("Mature stage")
+    BACKBONE = "backbone", _("Backbone class teacher")
+    RESEARCH = "research", _("Research-type class teacher")
+    EXPERT = "expert", _("Expert-type class teacher")
+
+
+class CareerStage(models.TextChoices):
+    """A teacher's career stage, for course layers (PT-MODULES)."""
+
+    NEW = "new", _("New teacher")
+    EARLY = "early", _("Early career")
+    MATURE = "mature", _("Mature")
+
+
 class TeacherProfile(TenantModel):
     """A teacher's record in the bureau: where they work, what they teach, their seniority."""
 
@@ -142,6 +161,16 @@ class TeacherProfile(TenantModel):
     )
     years_teaching = models.PositiveSmallIntegerField(_("years of teaching"), default=0)
     years_class_teacher = models.PositiveSmallIntegerField(_("years as class teacher"), default=0)
+    class_teacher_stage = models.CharField(
+        _("class-teacher stage"),
+        max_length=12,
+        choices=ClassTeacherStage.choices,
+        blank=True,
+        help_text=_("Empty: not a class teacher, or not recorded."),
+    )
+    career_stage = models.CharField(
+        _("career stage"), max_length=8, choices=CareerStage.choices, blank=True
+    )
     contact = models.CharField(_("contact"), max_length=100, blank=True)
 
     tenant_links = ("user", "school")

@@ -245,7 +245,7 @@ def period_start(period: str, day: dt.date, cycle_start: dt.date) -> dt.date:
             start = dt.date(day.year - 1, 9, 1)
         else:
             start = dt.date(day.year, 2, 1)
-    elif period == "school_year":
+    elif period == "year":
         start = dt.date(day.year if day.month >= 9 else day.year - 1, 9, 1)
     elif period == "cycle":
         start = cycle_start
@@ -342,7 +342,7 @@ def main() -> bool:
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")
             cycle = programme.cycle
-            school_year = next(w for w in programme.school_years if w.key == SCHOOL_YEAR)
+            school_year = next(w for w in programme.years if w.key == SCHOOL_YEAR)
 
             # The groups as the programme's group page passes them: the staff's groups
             # (workshops.access.teams_for_user: programme, lead and assistant joined).

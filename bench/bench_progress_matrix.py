@@ -59,7 +59,7 @@ REQUIREMENTS = [
         "公开教学",
         ("leader", "backbone"),
         [
-            ("school_year", (), [(("public_lesson",), 1, 1, None, "", None)]),
+            ("year", (), [(("public_lesson",), 1, 1, None, "", None)]),
             (
                 "cycle",
                 ("leader",),
@@ -87,7 +87,7 @@ REQUIREMENTS = [
         "培训学时",
         ("leader", "backbone"),
         [
-            ("school_year", (), [(("training",), 1, 1, None, "", Decimal(24))]),
+            ("year", (), [(("training",), 1, 1, None, "", Decimal(24))]),
             ("cycle", ("backbone",), [(("training",), 1, 1, Decimal(8), "face_to_face", None)]),
         ],
     ),

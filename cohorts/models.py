@@ -225,11 +225,6 @@ class Evidence(TenantModel):
         return rules.semester_of(self.date)
 
     @property
-    def school_year_label(self) -> str:
-        year, half = self.semester
-        return rules.Window(rules.Period.SEMESTER, f"{year}-{half}", self.date, self.date).label
-
-    @property
     def is_editable(self) -> bool:
         return self.state in (EvidenceState.DRAFT, EvidenceState.RETURNED)
 

@@ -53,8 +53,20 @@ class ProgressRow:
     result: rules.RequirementResult
 
 
+def participant_of(enrolment: Enrolment) -> rules.Participant:
+    """What the engine needs to know of an enrolled teacher (conditions read their profile)."""
+    profile = enrolment.teacher
+    return rules.Participant(
+        tier=enrolment.tier.code,
+        class_teacher_stage=profile.class_teacher_stage,
+        years_class_teacher=profile.years_class_teacher,
+        career_stage=profile.career_stage,
+    )
+
+
 def progress_for_enrolment(enrolment: Enrolment, *, today: dt.date) -> list[ProgressRow]:
-    """Per requirement of the enrolment's tier: the engine's result on verified evidence."""
+    """Per requirement of the enrolment's tier (and of the teacher, where a clause is owed only
+    by some participants): the engine's result on verified evidence."""
     verified = (
         Evidence.objects.filter(teacher_id=enrolment.teacher_id, state=EvidenceState.VERIFIED)
         .select_related("kind")
@@ -62,21 +74,51 @@ def progress_for_enrolment(enrolment: Enrolment, *, today: dt.date) -> list[Prog
     )
     facts = evidence_facts(verified, enrolment.programme_id)
     tier = enrolment.tier.code
+    who = participant_of(enrolment)
     rows = []
     for requirement, spec in requirement_specs(enrolment.programme):
-        if spec.applies_to(tier):
+        if spec.applies_to(who):
             result = rules.evaluate(
-                spec, tier=tier, evidence=facts, cycle=enrolment.programme.cycle, today=today
+                spec,
+                tier=tier,
+                evidence=facts,
+                cycle=enrolment.programme.cycle,
+                today=today,
+                participant=who,
             )
             rows.append(ProgressRow(requirement, result))
     return rows
+
+
+def evidence_semesters(evidence: Evidence) -> list[str]:
+    """The semester the evidence's date falls in, in the calendar of each programme it counts
+    for: those it was filed for, or else those the teacher is enrolled in. Each programme
+    counts by its own calendar, so the same day may be in differently named semesters."""
+    programmes = {r.programme_id: r.programme for r in evidence.requirements.all()}
+    if not programmes:
+        programmes = {
+            e.programme_id: e.programme
+            for e in Enrolment.objects.filter(teacher_id=evidence.teacher_id).select_related(
+                "programme"
+            )
+        }
+    found = []
+    for programme in sorted(programmes.values(), key=lambda p: p.start_month):
+        for window in rules.windows(rules.Period.SEMESTER, programme.cycle):
+            if evidence.date in window:
+                label = window.label
+                if len(programmes) > 1:
+                    label = f"{programme.name}：{label}"
+                found.append(label)
+                break
+    return found
 
 
 def enrolments_of_teacher(teacher, *, programmes: QuerySet[Programme]) -> list[Enrolment]:
     """The teacher's enrolments in ``programmes`` (those the viewer may see)."""
     return list(
         Enrolment.objects.filter(teacher=teacher, programme__in=programmes)
-        .select_related("programme", "tier", "school")
+        .select_related("programme", "tier", "school", "teacher")
         .order_by("-programme__start_month")
     )
 
@@ -131,7 +173,7 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
         MatrixColumn(requirement, index, window, clause.tiers)
         for requirement, spec in specs
         for index, clause in enumerate(spec.clauses)
-        for window in rules.windows(clause.period, cycle)
+        for window in clause.periods(cycle)
     ]
     people = list(
         enrolments.order_by("school__name", "teacher__staff_number").values_list(
@@ -142,6 +184,9 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
             "school__name",
             "tier__code",
             "tier__name",
+            "teacher__class_teacher_stage",
+            "teacher__years_class_teacher",
+            "teacher__career_stage",
         )
     )
     teacher_ids = {p[1] for p in people}
@@ -185,30 +230,51 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
         for i in targets:
             buckets[i].append(fact)
     # Per requirement: how many columns each clause has, and per tier which clauses apply.
-    widths = [
-        [len(rules.windows(clause.period, cycle)) for clause in spec.clauses] for _r, spec in specs
-    ]
-    tier_codes = {p[5] for p in people}
-    applies = {
-        (i, tier): [clause.applies_to(tier) for clause in spec.clauses]
-        for i, (_requirement, spec) in enumerate(specs)
-        for tier in tier_codes
-    }
-    # A teacher with nothing filed for a requirement gets the result for no evidence: the engine
-    # is pure, so that result is worked out once per requirement and tier, and shared.
-    no_evidence: dict[tuple[int, str], list[rules.PeriodResult | None]] = {}
+    widths = [[len(clause.periods(cycle)) for clause in spec.clauses] for _r, spec in specs]
+    # Which clauses each participant owes depends on the tier and, for clauses with a condition,
+    # on the profile: worked out once per distinct participant (there are few).
+    applies: dict[tuple[int, rules.Participant], list[bool]] = {}
 
-    def requirement_cells(i, spec, tier, facts) -> list[rules.PeriodResult | None]:
-        result = rules.evaluate(spec, tier=tier, evidence=facts, cycle=cycle, today=today)
-        evaluated = iter(result.clauses)  # the clauses that apply to the tier, in order
+    def applied(i: int, spec: rules.RequirementSpec, who: rules.Participant) -> list[bool]:
+        found = applies.get((i, who))
+        if found is None:
+            found = applies[i, who] = [clause.applies_to(who) for clause in spec.clauses]
+        return found
+
+    # A teacher with nothing filed for a requirement gets the result for no evidence: the engine
+    # is pure, so that result is worked out once per requirement and participant, and shared.
+    no_evidence: dict[tuple[int, rules.Participant], list[rules.PeriodResult | None]] = {}
+
+    def requirement_cells(i, spec, who, facts) -> list[rules.PeriodResult | None]:
+        result = rules.evaluate(
+            spec, tier=who.tier, evidence=facts, cycle=cycle, today=today, participant=who
+        )
+        evaluated = iter(result.clauses)  # the clauses the participant owes, in order
         found: list[rules.PeriodResult | None] = []
-        for applied, width in zip(applies[i, tier], widths[i], strict=True):
-            found += next(evaluated).periods if applied else [None] * width
+        for owed, width in zip(applied(i, spec, who), widths[i], strict=True):
+            found += next(evaluated).periods if owed else [None] * width
         return found
 
     nothing: list[list[rules.Evidence]] = [[] for _key in keys]
+    participants: dict[tuple, rules.Participant] = {}
     rows = []
-    for pk, teacher_id, name, number, school, tier_code, tier_name in people:
+    for (
+        pk,
+        teacher_id,
+        name,
+        number,
+        school,
+        tier_code,
+        tier_name,
+        stage,
+        years,
+        career,
+    ) in people:
+        who = participants.get((tier_code, stage, years, career))
+        if who is None:
+            who = participants[tier_code, stage, years, career] = rules.Participant(
+                tier_code, stage, years, career
+            )
         buckets = by_teacher.get(teacher_id, nothing)
         cells: list[rules.PeriodResult | None] = []
         for i, (_requirement, spec) in enumerate(specs):
@@ -217,12 +283,12 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
                 continue
             mine = buckets[i]
             if not mine:
-                shared = no_evidence.get((i, tier_code))
+                shared = no_evidence.get((i, who))
                 if shared is None:
-                    shared = no_evidence[i, tier_code] = requirement_cells(i, spec, tier_code, ())
+                    shared = no_evidence[i, who] = requirement_cells(i, spec, who, ())
                 cells += shared
                 continue
-            cells += requirement_cells(i, spec, tier_code, mine)
+            cells += requirement_cells(i, spec, who, mine)
         rows.append(MatrixRow(pk, name, number, school, tier_code, tier_name, tuple(cells)))
     return ProgressMatrix(tuple(columns), tuple(rows))
 

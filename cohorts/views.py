@@ -119,6 +119,7 @@ def evidence_detail(request, pk: int):
             "files": evidence.files.all(),
             "events": evidence.events.select_related("actor"),
             "requirements": evidence.requirements.select_related("programme"),
+            "semesters": selectors.evidence_semesters(evidence),
             "is_owner": evidence.teacher.user_id == request.user.pk,
             "can_review": access.reviewer_role(request.user, evidence) is not None,
             "review_form": ReviewForm(),

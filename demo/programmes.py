@@ -29,6 +29,7 @@ from bureaus.tenancy import bureau_scope
 from demo import registry, schema
 from programmes import rules
 from programmes.models import (
+    CalendarPeriod,
     Criterion,
     EvidenceKind,
     Milestone,
@@ -36,6 +37,7 @@ from programmes.models import (
     Programme,
     Requirement,
     Tier,
+    YearBasis,
 )
 
 SEED_DIR = Path(settings.BASE_DIR) / "fixtures" / "programmes"
@@ -110,12 +112,28 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
             end_month=rules.month_end(dt.datetime.strptime(spec["end_month"], "%Y-%m").date()),
             status=spec["status"],
             description=spec.get("description") or "",
+            assumptions=spec.get("assumptions") or "",
+            year_basis=spec.get("year_basis") or YearBasis.SCHOOL_YEAR,
         ),
         source=source,
         where=f"programme {spec['code']!r}",
     )
-    for item in spec["phases"]:
+    for item in spec.get("calendar") or []:
         _saved(
+            CalendarPeriod(
+                bureau=bureau,
+                programme=programme,
+                kind=item["kind"],
+                name=item["name"],
+                starts=dt.date.fromisoformat(item["starts"]),
+                ends=dt.date.fromisoformat(item["ends"]),
+            ),
+            source=source,
+            where=f"calendar period {item['name']!r}",
+        )
+    phases = {}
+    for item in spec["phases"]:
+        phases[item["name"]] = _saved(
             Phase(
                 bureau=bureau,
                 programme=programme,
@@ -167,6 +185,7 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                 code=item["code"],
                 title=item["title"],
                 description=item.get("description") or "",
+                assumption=item.get("assumption") or "",
                 order=item["order"],
             ),
             source=source,
@@ -189,6 +208,9 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                     if entry.get("min_total_hours") is None
                     else Decimal(str(entry["min_total_hours"])),
                     delivery_mode=entry["delivery_mode"],
+                    phase=phases[entry["phase"]] if entry.get("phase") else None,
+                    condition=entry.get("condition") or "",
+                    condition_value=entry.get("condition_value") or "",
                 ),
                 source=source,
                 where=f"{where}: clause {entry['clause']}",

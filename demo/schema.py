@@ -42,11 +42,20 @@ from typing import Any
 from django.conf import settings
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
+from accounts.models import CareerStage, ClassTeacherStage
 from accounts.roles import Role
 from bureaus.models import SchoolStage
 from cohorts.models import EnrolmentStatus, EvidenceState, FileDimension
 from cohorts.rules import SCHOOL_LEVEL
-from programmes.models import DeliveryMode, Level, Period, ProgrammeStatus
+from programmes.models import (
+    CalendarPeriodKind,
+    Condition,
+    DeliveryMode,
+    Level,
+    Period,
+    ProgrammeStatus,
+    YearBasis,
+)
 from workshops.models import DocumentKind, MemberRole
 
 
@@ -130,6 +139,15 @@ PHASE = obj(
     {"description": OPTIONAL_STR},
     label="phase {name!r}",
 )
+CALENDAR_PERIOD = obj(
+    {
+        "kind": choice(CalendarPeriodKind.values, "unknown calendar kind {value!r}; use {enum}"),
+        "name": TEXT,
+        "starts": DATE,
+        "ends": DATE,
+    },
+    label="calendar period {name!r}",
+)
 MILESTONE = obj(
     {"due": DATE, "title": TEXT},
     {
@@ -159,7 +177,14 @@ CRITERION = obj(
             ["", *DeliveryMode.values], "unknown delivery mode {value!r}; use one of {enum}"
         ),
     },
-    {"min_total_hours": SEED_HOURS},
+    {
+        "min_total_hours": SEED_HOURS,
+        "phase": OPTIONAL_STR,  # the name of one of the programme's phases
+        "condition": choice(
+            ["", *Condition.values], "unknown condition {value!r}; use one of {enum}"
+        ),
+        "condition_value": OPTIONAL_STR,
+    },
     label="clause {clause}",
 )
 REQUIREMENT = obj(
@@ -170,7 +195,7 @@ REQUIREMENT = obj(
         "tiers": {**CODES, "minItems": 1, "x-message": "must name one tier or more"},
         "criteria": items(CRITERION, min_items=1),
     },
-    {"description": OPTIONAL_STR},
+    {"description": OPTIONAL_STR, "assumption": OPTIONAL_STR},
     label="requirement {code!r}",
 )
 PROGRAMME = obj(
@@ -195,6 +220,11 @@ PROGRAMME = obj(
                 "document_number": OPTIONAL_STR,
                 "document_date": OPTIONAL_DATE,
                 "description": OPTIONAL_STR,
+                "assumptions": OPTIONAL_STR,
+                "year_basis": choice(
+                    YearBasis.values, "unknown year basis {value!r}; use one of {enum}"
+                ),
+                "calendar": items(CALENDAR_PERIOD),
             },
             label="programme {code!r}",
             check="programme",
@@ -244,6 +274,20 @@ def _check_programme(spec: dict) -> Iterator[tuple[tuple, str]]:
             yield ("phases", p, "ends"), "ends before it starts"
         elif starts < first or ends > last:
             yield ("phases", p), "lies outside the programme's cycle"
+    phase_names = {phase["name"] for phase in spec["phases"]}
+    for p, period in enumerate(spec.get("calendar") or []):
+        starts, ends = (
+            dt.date.fromisoformat(period["starts"]),
+            dt.date.fromisoformat(period["ends"]),
+        )
+        if ends < starts:
+            yield ("calendar", p, "ends"), "ends before it starts"
+        elif ends < first or starts > last:
+            yield ("calendar", p), "lies outside the programme's cycle"
+    if spec.get("year_basis") == YearBasis.LISTED and not any(
+        period["kind"] == CalendarPeriodKind.YEAR for period in spec.get("calendar") or []
+    ):
+        yield ("calendar",), "the programme's year is 'listed': list its years"
     tiers = {tier["code"] for tier in spec["tiers"]}
     for r, requirement in enumerate(spec["requirements"]):
         here = ("requirements", r)
@@ -253,6 +297,12 @@ def _check_programme(spec: dict) -> Iterator[tuple[tuple, str]]:
             continue
         clauses: dict[int, list[tuple[int, dict]]] = defaultdict(list)
         for c, criterion in enumerate(requirement["criteria"]):
+            if criterion.get("phase") and criterion["phase"] not in phase_names:
+                yield (
+                    (*here, "criteria", c, "phase"),
+                    f"unknown phase {criterion['phase']!r}; "
+                    f"the programme has {sorted(phase_names)}",
+                )
             if unknown := sorted(set(criterion["tiers"]) - own):
                 yield (
                     (*here, "criteria", c, "tiers"),
@@ -270,6 +320,9 @@ def _check_programme(spec: dict) -> Iterator[tuple[tuple, str]]:
                     )
                 if set(other["tiers"]) != set(first_criterion["tiers"]):
                     yield (*here, "criteria", c, "tiers"), "its alternatives disagree on the tiers"
+                for key in ("phase", "condition", "condition_value"):
+                    if (other.get(key) or "") != (first_criterion.get(key) or ""):
+                        yield (*here, "criteria", c, key), f"its alternatives disagree on {key}"
             covered |= set(first_criterion["tiers"]) or own
         if missing := sorted(own - covered):
             yield here, f"no clause applies to its tiers {missing}"
@@ -323,6 +376,14 @@ PEOPLE = obj(
                                         "professional_title": STR,
                                         "years_teaching": whole(0),
                                         "years_class_teacher": whole(0),
+                                        "class_teacher_stage": choice(
+                                            ["", *ClassTeacherStage.values],
+                                            "unknown class-teacher stage {value!r}; use {enum}",
+                                        ),
+                                        "career_stage": choice(
+                                            ["", *CareerStage.values],
+                                            "unknown career stage {value!r}; use {enum}",
+                                        ),
                                         "contact": STR,
                                     },
                                 ),
@@ -628,6 +689,7 @@ GROUPS = obj(
                     "programmes": items(
                         obj(
                             {"programme": TEXT, "groups": items(GROUP, unique="name")},
+                            {"periodic_obligations_phase": STR},
                             label="programme {programme!r}",
                         )
                     ),

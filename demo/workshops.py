@@ -46,7 +46,7 @@ from bureaus.services import audit_record
 from bureaus.tenancy import bureau_scope
 from demo import registry, schema
 from demo.cohorts import demo_pdf
-from programmes.models import Programme
+from programmes.models import Period, Phase, Programme
 from workshops import services
 from workshops.models import (
     ActivityFile,
@@ -179,6 +179,7 @@ class _Lookups:
     districts: dict[str, LearningDistrict]
     today: dt.date
     clock: _Clock
+    periodic_phase: Phase | None = None  # the phase periodic obligations are owed in
 
 
 def _load_programme(
@@ -209,6 +210,7 @@ def _load_programme(
                 districts={d.name: d for d in LearningDistrict.objects.all()},
                 today=today,
                 clock=_Clock(),
+                periodic_phase=_phase(programme, spec.get("periodic_obligations_phase"), where),
             )
             counts = {"teams": 0, "activities": 0, "documents": 0, "briefings": 0}
             for team_spec in spec["groups"]:
@@ -230,6 +232,16 @@ def _load_programme(
         f"{counts['activities']} activities, {counts['documents']} documents, "
         f"{counts['briefings']} briefings"
     )
+
+
+def _phase(programme: Programme, name: str | None, where: str) -> Phase | None:
+    if not name:
+        return None
+    phase = Phase.objects.filter(programme=programme, name=name).first()
+    if phase is None:
+        names = sorted(Phase.objects.filter(programme=programme).values_list("name", flat=True))
+        raise ValueError(f"{where}: periodic_obligations_phase: no phase {name!r}; it has {names}")
+    return phase
 
 
 def _load_team(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> dict[str, int]:
@@ -282,6 +294,8 @@ def _load_team(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> d
         )
         services.team_permissions_sync(team=team)
         services.team_presets_apply(actor=found.staff, team=team)
+        if found.periodic_phase is not None:  # e.g. XC-PHASES: owed in the implementation only
+            team.obligations.exclude(period=Period.CYCLE).update(phase=found.periodic_phase)
 
     members: dict[str, Membership] = {}
     with clock.dated(formed_on, f"{team.name}|members"):

@@ -3,12 +3,27 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from bureaus.admin_base import BureauScopedAdmin, TenantInline, action_form_response
 
-from .forms import CriterionFormSet, ProgrammeCopyForm, RequirementAdminForm
-from .models import Criterion, EvidenceKind, Milestone, Phase, Programme, Requirement, Tier
+from .forms import (
+    CalendarPeriodFormSet,
+    CriterionFormSet,
+    ProgrammeCopyForm,
+    RequirementAdminForm,
+)
+from .models import (
+    CalendarPeriod,
+    Criterion,
+    EvidenceKind,
+    Milestone,
+    Phase,
+    Programme,
+    Requirement,
+    Tier,
+)
 from .services import programme_copy
 
 
@@ -16,6 +31,13 @@ class PhaseInline(TenantInline, admin.TabularInline):
     model = Phase
     extra = 0
     fields = ["name", "starts", "ends", "description"]
+
+
+class CalendarPeriodInline(TenantInline, admin.TabularInline):
+    model = CalendarPeriod
+    formset = CalendarPeriodFormSet
+    extra = 0
+    fields = ["kind", "name", "starts", "ends"]
 
 
 class MilestoneInline(TenantInline, admin.TabularInline):
@@ -60,11 +82,19 @@ class ProgrammeAdmin(BureauScopedAdmin):
         "document_date",
         "start_month",
         "end_month",
-        "school_years_display",
+        "year_basis",
+        "years_display",
         "description",
+        "assumptions",
     ]
-    readonly_fields = ["school_years_display"]
-    inlines = [PhaseInline, MilestoneInline, TierInline, RequirementLinkInline]
+    readonly_fields = ["years_display"]
+    inlines = [
+        PhaseInline,
+        CalendarPeriodInline,
+        MilestoneInline,
+        TierInline,
+        RequirementLinkInline,
+    ]
     actions = ["copy_to_new_cycle"]
 
     def get_queryset(self, request):
@@ -78,13 +108,15 @@ class ProgrammeAdmin(BureauScopedAdmin):
     def requirement_count(self, obj):
         return obj.requirement_count
 
-    @admin.display(description=_("school years"))
-    def school_years_display(self, obj):
+    @admin.display(description=_("years and semesters"))
+    def years_display(self, obj):
         if not obj.pk:
             return "—"
-        return "、".join(
-            f"{w.label}（{w.start:%Y.%m.%d}–{w.end:%Y.%m.%d}）" for w in obj.school_years
+        years = "、".join(f"{w.label}（{w.start:%Y.%m.%d}–{w.end:%Y.%m.%d}）" for w in obj.years)
+        semesters = "、".join(
+            f"{w.label}（{w.start:%Y.%m.%d}–{w.end:%Y.%m.%d}）" for w in obj.semesters
         )
+        return format_html("{}<br>{}", years or "—", semesters or "—")
 
     @admin.action(description=_("Copy to a new cycle"), permissions=["add"])
     def copy_to_new_cycle(self, request, queryset):
@@ -143,6 +175,9 @@ class CriterionInline(TenantInline, admin.TabularInline):
         "min_hours",
         "min_total_hours",
         "delivery_mode",
+        "phase",
+        "condition",
+        "condition_value",
     ]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -155,6 +190,16 @@ class CriterionInline(TenantInline, admin.TabularInline):
             kwargs["queryset"] = Tier.objects.filter(programme_id=requirement.programme_id)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        requirement = getattr(self, "_requirement", None)
+        if db_field.name == "phase":
+            kwargs["queryset"] = (
+                Phase.objects.filter(programme_id=requirement.programme_id)
+                if requirement is not None
+                else Phase.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Requirement)
 class RequirementAdmin(BureauScopedAdmin):
@@ -163,7 +208,16 @@ class RequirementAdmin(BureauScopedAdmin):
     list_filter = ["programme"]
     search_fields = ["code", "title"]
     ordering = ["programme", "order", "id"]
-    fields = ["bureau", "programme", "order", "code", "title", "tiers", "description"]
+    fields = [
+        "bureau",
+        "programme",
+        "order",
+        "code",
+        "title",
+        "tiers",
+        "description",
+        "assumption",
+    ]
     filter_horizontal = ["tiers"]
     inlines = [CriterionInline]
 

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from .models import Programme
+from . import rules
+from .models import CalendarPeriodKind, Programme, YearBasis
 
 
 class ProgrammeCopyForm(forms.Form):
@@ -37,8 +38,44 @@ class RequirementAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CalendarPeriodFormSet(BaseInlineFormSet):
+    """A programme's dated years, semesters and holidays: inside the cycle, and periods of one
+    kind do not overlap; a programme whose year is "dated years listed" lists at least one."""
+
+    def clean(self):
+        super().clean()
+        programme = self.instance
+        listed: dict[str, list[tuple]] = {}
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            kind, starts, ends = data.get("kind"), data.get("starts"), data.get("ends")
+            if not (kind and starts and ends):
+                continue
+            if ends < starts:
+                form.add_error("ends", _("A period cannot end before it starts."))
+                continue
+            first, last = programme.start_month, programme.end_month
+            if (
+                first
+                and last
+                and (ends < rules.month_start(first) or starts > rules.month_end(last))
+            ):
+                form.add_error("starts", _("This period lies outside the programme's cycle."))
+            for other_start, other_end, name in listed.get(kind, []):
+                if starts <= other_end and other_start <= ends:
+                    form.add_error("starts", _("It overlaps %(name)s.") % {"name": name})
+            listed.setdefault(kind, []).append((starts, ends, data.get("name") or ""))
+        if programme.year_basis == YearBasis.LISTED and not listed.get(CalendarPeriodKind.YEAR):
+            raise ValidationError(
+                _('The programme\'s year is "dated years listed": list at least one year.')
+            )
+
+
 class CriterionFormSet(BaseInlineFormSet):
-    """Criteria of one clause are alternatives: they must agree on the period and the tiers."""
+    """Criteria of one clause are alternatives: they must agree on the period, the tiers, the
+    phase and the participants they apply to."""
 
     def clean(self):
         super().clean()
@@ -50,12 +87,22 @@ class CriterionFormSet(BaseInlineFormSet):
                 continue
             data = form.cleaned_data
             tiers = frozenset(t.pk for t in data.get("tiers") or [])
-            key = (data.get("period"), tiers)
+            phase = data.get("phase")
+            key = (
+                data.get("period"),
+                tiers,
+                phase.pk if phase else None,
+                data.get("condition") or "",
+                data.get("condition_value") or "",
+            )
             clause = data.get("clause")
             if clause in clauses and clauses[clause] != key:
                 form.add_error(
                     "period",
-                    _("Criteria of clause %(clause)s must have the same period and tiers.")
+                    _(
+                        "Criteria of clause %(clause)s must have the same period, tiers, phase "
+                        "and participants."
+                    )
                     % {"clause": clause},
                 )
             clauses.setdefault(clause, key)

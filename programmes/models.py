@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import CareerStage, ClassTeacherStage
 from bureaus.tenancy import TenantModel
 
 from . import rules
@@ -35,12 +36,42 @@ class Level(models.IntegerChoices):
 
 
 class Period(models.TextChoices):
-    SCHOOL_YEAR = rules.Period.SCHOOL_YEAR, _("Each school year")
+    YEAR = rules.Period.YEAR, _("Each year of the programme")
     SEMESTER = rules.Period.SEMESTER, _("Each semester")
     MONTH = rules.Period.MONTH, _("Each month")
     FORTNIGHT = rules.Period.FORTNIGHT, _("Every two weeks")
-    YEAR = rules.Period.YEAR, _("Each calendar year")
     CYCLE = rules.Period.CYCLE, _("Once over the cycle")
+
+
+class YearBasis(models.TextChoices):
+    SCHOOL_YEAR = rules.YearBasis.SCHOOL_YEAR, _("School year (September to August)")
+    CALENDAR_YEAR = rules.YearBasis.CALENDAR_YEAR, _("Calendar year (January to December)")
+    LISTED = rules.YearBasis.LISTED, _("Dated years listed below")
+
+
+class CalendarPeriodKind(models.TextChoices):
+    YEAR = "year", _("Year")
+    SEMESTER = "semester", _("Semester")
+    HOLIDAY = "holiday", _("Holiday")
+
+
+class Condition(models.TextChoices):
+    """Who among a tier's participants a criterion applies to (rules.ConditionKind)."""
+
+    FIRST_TIME_CLASS_TEACHER = (
+        rules.ConditionKind.FIRST_TIME_CLASS_TEACHER,
+        _("First-time class teachers"),
+    )
+    CLASS_TEACHER_STAGE = rules.ConditionKind.CLASS_TEACHER_STAGE, _("Class-teacher stage is")
+    CLASS_TEACHER_YEARS_AT_LEAST = (
+        rules.ConditionKind.CLASS_TEACHER_YEARS_AT_LEAST,
+        _("Years as class teacher at least"),
+    )
+    CLASS_TEACHER_YEARS_BELOW = (
+        rules.ConditionKind.CLASS_TEACHER_YEARS_BELOW,
+        _("Years as class teacher fewer than"),
+    )
+    CAREER_STAGE = rules.ConditionKind.CAREER_STAGE, _("Career stage is")
 
 
 class LeadRank(models.TextChoices):
@@ -68,10 +99,30 @@ class Programme(TenantModel):
     end_month = models.DateField(
         _("cycle ends"), help_text=_("The last month of the cycle (any day of it).")
     )
+    year_basis = models.CharField(
+        _("the programme's year"),
+        max_length=16,
+        choices=YearBasis.choices,
+        default=YearBasis.SCHOOL_YEAR,
+        help_text=_(
+            "What a year is for requirements, assessments and credits counted each year. "
+            "Semesters follow it (September–January and February–August for a school year; "
+            "January–August and September–December for a calendar year) unless dated semesters "
+            "are listed below."
+        ),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT
     )
     description = models.TextField(_("description"), blank=True)
+    assumptions = models.TextField(
+        _("what the document leaves open"),
+        blank=True,
+        help_text=_(
+            "For staff only: figures the issuing document does not give (a cycle, a quota, a "
+            "count) and what this configuration assumes instead. Not shown to teachers."
+        ),
+    )
 
     class Meta:
         ordering = ["-start_month", "name"]
@@ -102,15 +153,64 @@ class Programme(TenantModel):
 
     @property
     def cycle(self) -> rules.Cycle:
-        return rules.Cycle(rules.month_start(self.start_month), rules.month_end(self.end_month))
+        """The programme's calendar for the engine: cycle, year, semesters and holidays. Read
+        once per instance (prefetch ``calendar_periods`` to read many programmes at once)."""
+        cached = self.__dict__.get("_cycle")
+        key = (self.start_month, self.end_month, self.year_basis)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        spans: dict[str, list[rules.Span]] = {kind: [] for kind in CalendarPeriodKind.values}
+        if self.pk:
+            if "calendar_periods" in getattr(self, "_prefetched_objects_cache", {}):
+                listed = self.calendar_periods.all()
+            else:  # the programme's own rows, in its own bureau, whatever the scope
+                listed = CalendarPeriod.objects.all_bureaus().filter(
+                    bureau_id=self.bureau_id, programme_id=self.pk
+                )
+            for period in listed:
+                spans[period.kind].append(rules.Span(period.name, period.starts, period.ends))
+        cycle = rules.Cycle(
+            rules.month_start(self.start_month),
+            rules.month_end(self.end_month),
+            basis=rules.YearBasis(self.year_basis),
+            years=tuple(sorted(spans[CalendarPeriodKind.YEAR], key=lambda s: s.start)),
+            semesters=tuple(sorted(spans[CalendarPeriodKind.SEMESTER], key=lambda s: s.start)),
+            holidays=tuple(sorted(spans[CalendarPeriodKind.HOLIDAY], key=lambda s: s.start)),
+        )
+        self.__dict__["_cycle"] = (key, cycle)
+        return cycle
+
+    def forget_calendar(self) -> None:
+        """Drop the calendar read by ``cycle`` (after its listed periods changed)."""
+        self.__dict__.pop("_cycle", None)
 
     @property
-    def school_years(self) -> list[rules.Window]:
-        return rules.windows(rules.Period.SCHOOL_YEAR, self.cycle)
+    def years(self) -> list[rules.Window]:
+        """The years of the programme's calendar: what assessments and credits count by."""
+        return rules.windows(rules.Period.YEAR, self.cycle)
 
     @property
     def semesters(self) -> list[rules.Window]:
         return rules.windows(rules.Period.SEMESTER, self.cycle)
+
+    @property
+    def year_noun(self) -> str:
+        """What the programme calls its year: 学年 (school year) or 年度 (year)."""
+        if self.year_basis == YearBasis.SCHOOL_YEAR:
+            return str(_("school year"))
+        return str(_("year"))
+
+    def period_label(self, period: str) -> str:
+        """How often a clause is owed, in the programme's words: 每学年 for a school-year
+        programme, 每年度 for one counted by calendar (or listed) years."""
+        if period == Period.YEAR:
+            if self.year_basis == YearBasis.SCHOOL_YEAR:
+                return str(_("Each school year"))
+            return str(_("Each year"))
+        return str(Period(period).label)
+
+    def is_over(self, today) -> bool:
+        return self.status == ProgrammeStatus.CLOSED or today > self.end_month
 
     @property
     def cycle_label(self) -> str:
@@ -142,6 +242,47 @@ class Phase(TenantModel):
         super().clean()
         if self.starts and self.ends and self.ends < self.starts:
             raise ValidationError({"ends": _("A phase cannot end before it starts.")})
+
+
+class CalendarPeriod(TenantModel):
+    """A dated year, semester or holiday of a programme's own calendar.
+
+    Years are used when the programme's year is "dated years listed"; listed semesters replace
+    the usual ones, and the days between them are holidays; a month or fortnight that is mostly
+    holiday is not owed.
+    """
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="calendar_periods",
+        verbose_name=_("programme"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=CalendarPeriodKind.choices)
+    name = models.CharField(_("name"), max_length=60, help_text=_("e.g. 2017学年第二学期, 暑假"))
+    starts = models.DateField(_("starts"))
+    ends = models.DateField(_("ends"))
+
+    tenant_links = ("programme",)
+
+    class Meta:
+        ordering = ["programme", "kind", "starts", "id"]
+        verbose_name = _("calendar period")
+        verbose_name_plural = _("calendar: dated years, semesters and holidays")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends__gte=models.F("starts")),
+                name="calendar_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.starts:%Y.%m.%d}–{self.ends:%Y.%m.%d}）"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts and self.ends and self.ends < self.starts:
+            raise ValidationError({"ends": _("A period cannot end before it starts.")})
 
 
 class Milestone(TenantModel):
@@ -239,6 +380,14 @@ class Requirement(TenantModel):
     description = models.TextField(_("description"), blank=True)
     tiers = models.ManyToManyField(Tier, related_name="requirements", verbose_name=_("tiers"))
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    assumption = models.TextField(
+        _("what the document leaves open"),
+        blank=True,
+        help_text=_(
+            "For staff only: a count or level the document does not give, and what the criteria "
+            "below assume instead (e.g. XH-T1: the number of sessions). Not shown to teachers."
+        ),
+    )
 
     tenant_links = ("programme",)
 
@@ -306,6 +455,35 @@ class Criterion(TenantModel):
     delivery_mode = models.CharField(
         _("delivery mode"), max_length=12, choices=DeliveryMode.choices, blank=True
     )
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("only in phase"),
+        help_text=_("Owed only within this phase of the calendar (XC-PHASES); empty: the cycle."),
+    )
+    condition = models.CharField(
+        _("only for participants"),
+        max_length=32,
+        choices=Condition.choices,
+        blank=True,
+        help_text=_(
+            "Owed only by the tier's participants who meet this, read from their profile "
+            "(SJ-INIT: first-time class teachers); empty: every participant of the tiers."
+        ),
+    )
+    condition_value = models.CharField(
+        _("condition value"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "A number of years, or stage codes separated by commas (class-teacher stages: "
+            "first_time, qualified, mature, backbone, research, expert; career stages: new, "
+            "early, mature)."
+        ),
+    )
 
     tenant_links = ("requirement",)
 
@@ -319,3 +497,38 @@ class Criterion(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.requirement.code} #{self.clause}"
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.condition:
+            if self.condition_value:
+                raise ValidationError(
+                    {"condition_value": _("Choose which participants the value is for.")}
+                )
+            return
+        try:
+            spec = self.condition_spec
+        except ValueError:
+            raise ValidationError(
+                {"condition_value": _("Give a whole number of years, e.g. 20.")}
+            ) from None
+        if self.condition in (Condition.CLASS_TEACHER_STAGE, Condition.CAREER_STAGE):
+            known = (
+                ClassTeacherStage.values
+                if self.condition == Condition.CLASS_TEACHER_STAGE
+                else CareerStage.values
+            )
+            unknown = sorted(spec.codes - set(known))
+            if not spec.codes or unknown:
+                raise ValidationError(
+                    {
+                        "condition_value": _("Use these stage codes: %(codes)s")
+                        % {"codes": ", ".join(known)}
+                    }
+                )
+
+    @property
+    def condition_spec(self) -> rules.Condition | None:
+        if not self.condition:
+            return None
+        return rules.Condition(rules.ConditionKind(self.condition), self.condition_value)

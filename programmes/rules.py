@@ -1,18 +1,29 @@
 """The requirement engine: pure functions over plain data, with the date passed in.
 
 No database, clock or settings here. A requirement is a tuple of clauses that must all be met; a
-clause has a period (each school year, each semester, …) and alternatives, any one of which meets
-it in a period; an alternative counts evidence of some kinds at or above a level, with optional
-conditions. Only verified evidence is passed in.
+clause has a period (each year of the programme, each semester, …) and alternatives, any one of
+which meets it in a period; an alternative counts evidence of some kinds at or above a level, with
+optional conditions. Only verified evidence is passed in.
 
-A school year (学年) runs 1 Sept – 31 Aug and is named by the year it starts in: 2023学年 is
-Sept 2023 – Aug 2024. Its first semester runs Sept – Jan, the second Feb – Aug.
+Each programme keeps its own calendar (a ``Cycle``):
+
+- its **year** (the one name in code for "a year of the programme's calendar", on which
+  assessments and credits are counted too) is a school year (学年, 1 Sept – 31 Aug, named by the
+  year it starts in: 2023学年 is Sept 2023 – Aug 2024), a calendar year (Haian's 2022 programme),
+  or dated years the programme lists itself;
+- its **semesters** are Sept – Jan and Feb – Aug for a school year, Jan – Aug and Sept – Dec for a
+  calendar year, or the dated semesters it lists (the days between them are holidays);
+- **holidays** can also be listed; a month or a fortnight that is mostly holiday is not owed.
+
+A period the cycle (or the phase a clause is limited to) cuts to less than half its length is a
+stub and is never owed: it does not appear at all.
 """
 
 from __future__ import annotations
 
 import bisect
 import calendar
+import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Iterable
@@ -32,12 +43,19 @@ class Level(IntEnum):
 
 
 class Period(StrEnum):
-    SCHOOL_YEAR = "school_year"
+    YEAR = "year"  # a year of the programme's own calendar (see YearBasis)
     SEMESTER = "semester"
     MONTH = "month"
     FORTNIGHT = "fortnight"
-    YEAR = "year"  # a calendar year, for programmes that count by calendar year (Haian)
     CYCLE = "cycle"
+
+
+class YearBasis(StrEnum):
+    """What a programme's year is."""
+
+    SCHOOL_YEAR = "school_year"  # 1 Sept – 31 Aug
+    CALENDAR_YEAR = "calendar_year"  # 1 Jan – 31 Dec
+    LISTED = "listed"  # the dated years the programme lists
 
 
 class Delivery(StrEnum):
@@ -74,40 +92,95 @@ def semester_of(day: dt.date) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
-class Cycle:
+class Span:
+    """A dated stretch of a programme's calendar that staff listed: a year, a semester or a
+    holiday, with the name they gave it."""
+
+    name: str
     start: dt.date
     end: dt.date
 
     def __post_init__(self):
         if self.end < self.start:
+            raise ValueError("a span cannot end before it starts")
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A programme's cycle and calendar: the first and last day, what a year is, its semesters
+    and holidays. With only the two dates it is a cycle of school years."""
+
+    start: dt.date
+    end: dt.date
+    basis: YearBasis = YearBasis.SCHOOL_YEAR
+    years: tuple[Span, ...] = ()  # used when basis is LISTED
+    semesters: tuple[Span, ...] = ()  # empty: the basis's usual semesters
+    holidays: tuple[Span, ...] = ()
+
+    def __post_init__(self):
+        if self.end < self.start:
             raise ValueError("a cycle cannot end before it starts")
+
+    def within(self, start: dt.date | None, end: dt.date | None) -> Cycle | None:
+        """The same calendar cut to a phase (``start`` to ``end``, either may be open), or None
+        when the phase lies outside the cycle."""
+        start = max(self.start, start) if start else self.start
+        end = min(self.end, end) if end else self.end
+        if end < start:
+            return None
+        return dataclasses.replace(self, start=start, end=end)
+
+    def in_holiday(self, day: dt.date) -> bool:
+        if any(day in h for h in self.holidays):
+            return True
+        if self.semesters:
+            return not any(day in s for s in self.semesters)
+        return False
+
+    def year_of(self, day: dt.date) -> Window | None:
+        """The year of the programme's calendar that ``day`` falls in, if any."""
+        for window in windows(Period.YEAR, self):
+            if day in window:
+                return window
+        return None
 
 
 @dataclass(frozen=True)
 class Window:
-    """One period of a clause: a school year, a semester, a month, a fortnight or the cycle."""
+    """One period of a clause: a year, a semester, a month, a fortnight or the cycle."""
 
     period: Period
     key: str
     start: dt.date
     end: dt.date
+    name: str = ""  # the name staff gave a listed year or semester
+    basis: YearBasis = YearBasis.SCHOOL_YEAR
 
     def __contains__(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
     @property
     def label(self) -> str:
-        if self.period == Period.SCHOOL_YEAR:
+        if self.name:
+            return self.name
+        if self.period == Period.YEAR:
+            if self.basis == YearBasis.CALENDAR_YEAR:
+                return _("year %(year)s") % {"year": self.key}
             return _("%(year)s school year") % {"year": self.key}
         if self.period == Period.SEMESTER:
             year, half = self.key.split("-")
+            if self.basis == YearBasis.CALENDAR_YEAR:
+                if half == "1":
+                    return _("%(year)s spring semester") % {"year": year}
+                return _("%(year)s autumn semester") % {"year": year}
             if half == "1":
                 return _("%(year)s school year, first semester") % {"year": year}
             return _("%(year)s school year, second semester") % {"year": year}
         if self.period == Period.MONTH:
             return _("%(year)s-%(month)s") % {"year": self.start.year, "month": self.start.month}
-        if self.period == Period.YEAR:
-            return _("%(year)s") % {"year": self.key}
         if self.period == Period.FORTNIGHT:
             return _("%(start)s to %(end)s") % {
                 "start": self.start.strftime("%m-%d"),
@@ -116,13 +189,21 @@ class Window:
         return _("the cycle")
 
 
-def _clip(period: Period, key: str, start: dt.date, end: dt.date, cycle: Cycle) -> Window | None:
-    start, end = max(start, cycle.start), min(end, cycle.end)
-    return Window(period, key, start, end) if start <= end else None
+def _days(start: dt.date, end: dt.date) -> int:
+    return (end - start).days + 1
+
+
+def _owed(start: dt.date, end: dt.date, cycle: Cycle) -> tuple[dt.date, dt.date] | None:
+    """A natural period clipped to the cycle, or None when what is left is a stub (less than
+    half the period)."""
+    first, last = max(start, cycle.start), min(end, cycle.end)
+    if last < first or _days(first, last) * 2 < _days(start, end):
+        return None
+    return first, last
 
 
 def windows(period: Period, cycle: Cycle) -> list[Window]:
-    """The windows of ``period`` that fall in the cycle, clipped to it, in order."""
+    """The periods of ``period`` that are owed in the cycle, clipped to it, in order."""
     return list(_windows(Period(period), cycle))
 
 
@@ -133,42 +214,155 @@ def _spans(period: Period, cycle: Cycle) -> tuple[tuple[Window, ...], tuple[dt.d
     return found, tuple(w.start for w in found)
 
 
+def _clause_spans(clause: Clause, cycle: Cycle) -> tuple[tuple[Window, ...], tuple[dt.date, ...]]:
+    if clause.within is not None:
+        narrowed = cycle.within(*clause.within)
+        if narrowed is None:
+            return (), ()
+        cycle = narrowed
+    return _spans(Period(clause.period), cycle)
+
+
+def _natural_years(cycle: Cycle) -> list[tuple[str, str, dt.date, dt.date]]:
+    """(key, name, first day, last day) of each year of the calendar touching the cycle."""
+    if cycle.basis == YearBasis.LISTED:
+        return [(f"{y.start:%Y-%m-%d}", y.name, y.start, y.end) for y in cycle.years]
+    if cycle.basis == YearBasis.CALENDAR_YEAR:
+        return [
+            (str(year), "", dt.date(year, 1, 1), dt.date(year, 12, 31))
+            for year in range(cycle.start.year, cycle.end.year + 1)
+        ]
+    return [
+        (str(year), "", dt.date(year, 9, 1), dt.date(year + 1, 8, 31))
+        for year in range(school_year_of(cycle.start), school_year_of(cycle.end) + 1)
+    ]
+
+
+def _natural_semesters(cycle: Cycle) -> list[tuple[str, str, dt.date, dt.date]]:
+    if cycle.semesters:
+        return [(f"{s.start:%Y-%m-%d}", s.name, s.start, s.end) for s in cycle.semesters]
+    found = []
+    if cycle.basis == YearBasis.CALENDAR_YEAR:
+        for year in range(cycle.start.year, cycle.end.year + 1):
+            found.append((f"{year}-1", "", dt.date(year, 1, 1), dt.date(year, 8, 31)))
+            found.append((f"{year}-2", "", dt.date(year, 9, 1), dt.date(year, 12, 31)))
+        return found
+    for year in range(school_year_of(cycle.start), school_year_of(cycle.end) + 1):
+        found.append((f"{year}-1", "", dt.date(year, 9, 1), dt.date(year + 1, 1, 31)))
+        found.append((f"{year}-2", "", dt.date(year + 1, 2, 1), dt.date(year + 1, 8, 31)))
+    return found
+
+
+def _mostly_term(start: dt.date, end: dt.date, cycle: Cycle) -> bool:
+    """Whether at least half the days of a month or fortnight are term time."""
+    if not cycle.holidays and not cycle.semesters:
+        return True
+    total = _days(start, end)
+    off = sum(1 for n in range(total) if cycle.in_holiday(start + dt.timedelta(days=n)))
+    return (total - off) * 2 >= total
+
+
 @functools.lru_cache(maxsize=256)
 def _windows(period: Period, cycle: Cycle) -> tuple[Window, ...]:
-    found: list[Window | None] = []
     if period == Period.CYCLE:
-        return (Window(period, "cycle", cycle.start, cycle.end),)
-    if period == Period.SCHOOL_YEAR:
-        for year in range(school_year_of(cycle.start), school_year_of(cycle.end) + 1):
-            found.append(
-                _clip(period, str(year), dt.date(year, 9, 1), dt.date(year + 1, 8, 31), cycle)
-            )
+        return (Window(period, "cycle", cycle.start, cycle.end, basis=cycle.basis),)
+    natural: list[tuple[str, str, dt.date, dt.date]] = []
+    if period == Period.YEAR:
+        natural = _natural_years(cycle)
     elif period == Period.SEMESTER:
-        for year in range(school_year_of(cycle.start), school_year_of(cycle.end) + 1):
-            first = _clip(period, f"{year}-1", dt.date(year, 9, 1), dt.date(year + 1, 1, 31), cycle)
-            second = _clip(
-                period, f"{year}-2", dt.date(year + 1, 2, 1), dt.date(year + 1, 8, 31), cycle
-            )
-            found += [first, second]
+        natural = _natural_semesters(cycle)
     elif period == Period.MONTH:
         day = month_start(cycle.start)
         while day <= cycle.end:
-            found.append(_clip(period, f"{day:%Y-%m}", day, month_end(day), cycle))
+            if _mostly_term(day, month_end(day), cycle):
+                natural.append((f"{day:%Y-%m}", "", day, month_end(day)))
             day = month_end(day) + dt.timedelta(days=1)
-    elif period == Period.YEAR:
-        for year in range(cycle.start.year, cycle.end.year + 1):
-            found.append(
-                _clip(period, str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), cycle)
-            )
     elif period == Period.FORTNIGHT:
         day = cycle.start
         while day <= cycle.end:
             end = day + dt.timedelta(days=13)
-            found.append(_clip(period, f"{day:%Y-%m-%d}", day, end, cycle))
+            if _mostly_term(day, min(end, cycle.end), cycle):
+                natural.append((f"{day:%Y-%m-%d}", "", day, end))
             day = end + dt.timedelta(days=1)
     else:  # pragma: no cover - the enum is closed
         raise ValueError(period)
-    return tuple(w for w in found if w is not None)
+    found = []
+    for key, name, start, end in sorted(natural, key=lambda n: n[2]):
+        owed = _owed(start, end, cycle)
+        if owed is not None:
+            found.append(Window(period, key, owed[0], owed[1], name=name, basis=cycle.basis))
+    return tuple(found)
+
+
+# --- Who a clause applies to -------------------------------------------------------------------
+
+
+class ConditionKind(StrEnum):
+    FIRST_TIME_CLASS_TEACHER = "first_time_class_teacher"
+    CLASS_TEACHER_STAGE = "class_teacher_stage"  # value: stage codes, comma-separated
+    CLASS_TEACHER_YEARS_AT_LEAST = "class_teacher_years_at_least"
+    CLASS_TEACHER_YEARS_BELOW = "class_teacher_years_below"
+    CAREER_STAGE = "career_stage"  # value: stage codes, comma-separated
+
+
+FIRST_TIME_STAGE = "first_time"  # the class-teacher stage of a first-time (初任) class teacher
+
+
+def condition_text(condition: Condition | None) -> str:
+    """Who a clause is owed by, in words for the programme page ("" for everyone)."""
+    if condition is None:
+        return ""
+    kind = condition.kind
+    if kind == ConditionKind.FIRST_TIME_CLASS_TEACHER:
+        return _("first-time class teachers only")
+    if kind == ConditionKind.CLASS_TEACHER_YEARS_AT_LEAST:
+        return _("class teachers of %(years)s years or more only") % {"years": condition.value}
+    if kind == ConditionKind.CLASS_TEACHER_YEARS_BELOW:
+        return _("class teachers of fewer than %(years)s years only") % {"years": condition.value}
+    return _("some participants only")
+
+
+@dataclass(frozen=True)
+class Participant:
+    """What the engine knows of an enrolled teacher beyond their tier."""
+
+    tier: str
+    class_teacher_stage: str = ""
+    years_class_teacher: int = 0
+    career_stage: str = ""
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A clause owed only by participants who meet this (SJ-INIT: first-time class teachers)."""
+
+    kind: ConditionKind
+    value: str = ""
+
+    def __post_init__(self):
+        if self.kind in (
+            ConditionKind.CLASS_TEACHER_YEARS_AT_LEAST,
+            ConditionKind.CLASS_TEACHER_YEARS_BELOW,
+        ):
+            int(self.value)  # ValueError for a value that is not a whole number
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(c.strip() for c in self.value.split(",") if c.strip())
+
+    def holds(self, who: Participant) -> bool:
+        kind = self.kind
+        if kind == ConditionKind.FIRST_TIME_CLASS_TEACHER:
+            return who.class_teacher_stage == FIRST_TIME_STAGE
+        if kind == ConditionKind.CLASS_TEACHER_STAGE:
+            return who.class_teacher_stage in self.codes
+        if kind == ConditionKind.CAREER_STAGE:
+            return who.career_stage in self.codes
+        if kind == ConditionKind.CLASS_TEACHER_YEARS_AT_LEAST:
+            return who.years_class_teacher >= int(self.value)
+        if kind == ConditionKind.CLASS_TEACHER_YEARS_BELOW:
+            return who.years_class_teacher < int(self.value)
+        raise ValueError(kind)  # pragma: no cover - the enum is closed
 
 
 # --- Requirements -------------------------------------------------------------------------------
@@ -260,9 +454,25 @@ class Clause:
     period: Period
     alternatives: tuple[Alternative, ...]
     tiers: frozenset[str] = frozenset()  # empty: every tier of the requirement
+    condition: Condition | None = None  # owed only by participants who meet it
+    within: tuple[dt.date, dt.date] | None = None  # owed only in this phase
 
-    def applies_to(self, tier: str) -> bool:
+    def applies_to(self, tier: str | Participant) -> bool:
+        """Whether the clause is owed by a participant (or, given a tier code, by its tier)."""
+        if isinstance(tier, Participant):
+            who, tier = tier, tier.tier
+            if self.condition is not None and not self.condition.holds(who):
+                return False
         return not self.tiers or tier in self.tiers
+
+    def periods(self, cycle: Cycle) -> tuple[Window, ...]:
+        """The periods in which the clause is owed: the calendar's, cut to its phase."""
+        if self.within is not None:
+            narrowed = cycle.within(*self.within)
+            if narrowed is None:
+                return ()
+            cycle = narrowed
+        return _windows(Period(self.period), cycle)
 
 
 @dataclass(frozen=True)
@@ -272,8 +482,9 @@ class RequirementSpec:
     clauses: tuple[Clause, ...]
     tiers: frozenset[str] = frozenset()
 
-    def applies_to(self, tier: str) -> bool:
-        return tier in self.tiers and any(c.applies_to(tier) for c in self.clauses)
+    def applies_to(self, tier: str | Participant) -> bool:
+        code = tier.tier if isinstance(tier, Participant) else tier
+        return code in self.tiers and any(c.applies_to(tier) for c in self.clauses)
 
 
 @dataclass(frozen=True)
@@ -370,8 +581,12 @@ def evaluate(
     evidence: Iterable[Evidence],
     cycle: Cycle,
     today: dt.date,
+    participant: Participant | None = None,
 ) -> RequirementResult:
-    """Per clause and per period: met, in progress, upcoming or missed (the period is over)."""
+    """Per clause and per period: met, in progress, upcoming or missed (the period is over).
+
+    Clauses for other tiers, or whose condition the ``participant`` does not meet, are left out.
+    """
     key, first, last = spec.key, cycle.start, cycle.end
     relevant = [
         e
@@ -383,8 +598,14 @@ def evaluate(
     for clause in spec.clauses:
         if clause.tiers and tier not in clause.tiers:  # Clause.applies_to, inlined
             continue
+        if (
+            participant is not None
+            and clause.condition is not None
+            and not clause.condition.holds(participant)
+        ):
+            continue
         alternatives = clause.alternatives
-        spans, starts = _spans(Period(clause.period), cycle)
+        spans, starts = _clause_spans(clause, cycle)
         # The items each alternative counts, put once into the window they fall in (a clause's
         # windows are in order and do not overlap), keeping the order they came in.
         found: dict[int, list[list[Evidence]]] = {}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db.models import Prefetch
+
 from . import rules
-from .models import Programme, Requirement
+from .models import Criterion, Programme, Requirement
 
 
 def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.RequirementSpec]]:
@@ -13,7 +15,12 @@ def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.Req
     queries however many requirements and criteria there are."""
     requirements = (
         Requirement.objects.filter(programme=programme)
-        .prefetch_related("tiers", "criteria__tiers", "criteria__kinds")
+        .prefetch_related(
+            "tiers",
+            Prefetch("criteria", Criterion.objects.select_related("phase")),
+            "criteria__tiers",
+            "criteria__kinds",
+        )
         .order_by("order", "id")
     )
     result = []
@@ -29,6 +36,8 @@ def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.Req
                 rules.Clause(
                     period=rules.Period(first.period),
                     tiers=frozenset(t.code for t in first.tiers.all()),
+                    condition=first.condition_spec,
+                    within=(first.phase.starts, first.phase.ends) if first.phase else None,
                     alternatives=tuple(
                         rules.Alternative(
                             kinds=frozenset(k.code for k in c.kinds.all()),

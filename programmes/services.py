@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from bureaus.services import audit_record
 
 from . import rules
-from .models import Criterion, Milestone, Phase, Programme, ProgrammeStatus, Requirement, Tier
+from .models import (
+    CalendarPeriod,
+    Criterion,
+    Milestone,
+    Phase,
+    Programme,
+    ProgrammeStatus,
+    Requirement,
+    Tier,
+)
 from .sections import copy_sections
 
 
@@ -47,17 +56,28 @@ def programme_copy(
         document_date=None,
         start_month=start,
         end_month=_shift(programme.end_month, months),
+        year_basis=programme.year_basis,
         status=ProgrammeStatus.DRAFT,
         description=programme.description,
     )
+    phases = {}
     for phase in programme.phases.all():
-        Phase.objects.create(
+        phases[phase.pk] = Phase.objects.create(
             bureau_id=copy.bureau_id,
             programme=copy,
             name=phase.name,
             starts=_shift(phase.starts, months),
             ends=_shift(phase.ends, months),
             description=phase.description,
+        )
+    for period in programme.calendar_periods.all():
+        CalendarPeriod.objects.create(
+            bureau_id=copy.bureau_id,
+            programme=copy,
+            kind=period.kind,
+            name=period.name,
+            starts=_shift(period.starts, months),
+            ends=_shift(period.ends, months),
         )
     for milestone in programme.milestones.all():
         Milestone.objects.create(
@@ -79,6 +99,7 @@ def programme_copy(
             name=tier.name,
             order=tier.order,
             description=tier.description,
+            lead_rank=tier.lead_rank,
         )
     requirements = programme.requirements.prefetch_related(
         "tiers", "criteria__tiers", "criteria__kinds"
@@ -104,6 +125,9 @@ def programme_copy(
                 min_hours=criterion.min_hours,
                 min_total_hours=criterion.min_total_hours,
                 delivery_mode=criterion.delivery_mode,
+                phase=phases.get(criterion.phase_id),
+                condition=criterion.condition,
+                condition_value=criterion.condition_value,
             )
             new_criterion.tiers.set([tiers[t.pk] for t in criterion.tiers.all()])
             new_criterion.kinds.set(criterion.kinds.all())

@@ -1,9 +1,12 @@
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from accounts.access import bureau_member_required
+from accounts.models import CareerStage, ClassTeacherStage
 
+from . import rules
 from .access import get_programme_for_user, programmes_for_user
-from .models import Period
+from .models import CalendarPeriodKind
 from .sections import links_for
 from .selectors import requirement_specs
 
@@ -16,17 +19,36 @@ def programme_list(request):
     return render(request, "programmes/programme_list.html", {"programmes": programmes})
 
 
+def _who(condition: rules.Condition | None) -> str:
+    if condition is not None and condition.kind in (
+        rules.ConditionKind.CLASS_TEACHER_STAGE,
+        rules.ConditionKind.CAREER_STAGE,
+    ):
+        labels = dict(
+            ClassTeacherStage.choices
+            if condition.kind == rules.ConditionKind.CLASS_TEACHER_STAGE
+            else CareerStage.choices
+        )
+        return _("%(stages)s only") % {
+            "stages": "、".join(str(labels.get(code, code)) for code in sorted(condition.codes))
+        }
+    return rules.condition_text(condition)
+
+
 @bureau_member_required
 def programme_detail(request, pk: int):
     programme = get_programme_for_user(request.user, pk)
     tiers = {t.code: t.name for t in programme.tiers.all()}
-    periods = dict(Period.choices)
+    phases = list(programme.phases.all())
+    phase_names = {(p.starts, p.ends): p.name for p in phases}
     requirements = []
     for requirement, spec in requirement_specs(programme):
         clauses = [
             {
-                "period": periods[clause.period],
+                "period": programme.period_label(clause.period),
                 "tiers": "、".join(tiers.get(code, code) for code in sorted(clause.tiers)),
+                "who": _who(clause.condition),
+                "phase": phase_names.get(clause.within, "") if clause.within else "",
                 "alternatives": [alt.describe(alt.min_count) for alt in clause.alternatives],
             }
             for clause in spec.clauses
@@ -43,7 +65,16 @@ def programme_detail(request, pk: int):
         "programmes/programme_detail.html",
         {
             "programme": programme,
-            "phases": programme.phases.all(),
+            "phases": phases,
+            "calendar": {
+                "years": programme.years,
+                "semesters": programme.semesters,
+                "holidays": [
+                    p
+                    for p in programme.calendar_periods.all()
+                    if p.kind == CalendarPeriodKind.HOLIDAY
+                ],
+            },
             "milestones": programme.milestones.all(),
             "tiers": programme.tiers.all(),
             "requirements": requirements,

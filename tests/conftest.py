@@ -75,7 +75,7 @@ def make_programme(bureau: Bureau, label: str) -> Programme:
     )
     requirement.tiers.set([leader, backbone])
     yearly = Criterion.objects.create(
-        bureau=bureau, requirement=requirement, clause=1, period="school_year", min_level=1
+        bureau=bureau, requirement=requirement, clause=1, period="year", min_level=1
     )
     yearly.kinds.set([lesson])
     district = Criterion.objects.create(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bureaus.admin_base import BureauScopedAdmin, TenantInline, action_form_response
+from programmes.models import Phase
 
 from .models import (
     ActivityFile,
@@ -91,7 +92,21 @@ class ObligationForm(forms.ModelForm):
 
     class Meta:
         model = Obligation
-        fields = ["order", "rule", "title", "counts", "kinds", "min_count", "period"]
+        fields = ["order", "rule", "title", "counts", "kinds", "min_count", "period", "phase"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self._team = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "phase":
+            team = getattr(self, "_team", None)
+            kwargs["queryset"] = (
+                Phase.objects.filter(programme_id=team.programme_id)
+                if team is not None
+                else Phase.objects.none()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ObligationInline(TenantInline, admin.TabularInline):

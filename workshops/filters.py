@@ -16,7 +16,7 @@ from .models import TeamKind
 def default_school_year(programme: Programme, today: dt.date) -> Window | None:
     """The programme's school year that contains today; once the cycle is over (or before it
     starts), its last one."""
-    years = programme.school_years
+    years = programme.years
     return next((w for w in years if today in w), years[-1] if years else None)
 
 
@@ -28,13 +28,14 @@ class SchoolYearFilterForm(forms.Form):
 
     def __init__(self, *args, programme: Programme, today: dt.date, whole_cycle=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self._years = {w.key: w for w in programme.school_years}
+        self._years = {w.key: w for w in programme.years}
         self._default = default_school_year(programme, today)
         self._whole_cycle = whole_cycle
         choices = [(w.key, w.label) for w in self._years.values()]
         if whole_cycle:
             choices.insert(0, ("", _("the whole cycle")))
         field = self.fields["school_year"]
+        field.label = programme.year_noun
         field.choices = choices
         field.initial = self._default.key if self._default else ""
 

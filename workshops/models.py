@@ -529,6 +529,15 @@ class Obligation(TenantModel):
     )
     min_count = models.PositiveSmallIntegerField(_("at least"), default=1)
     period = models.CharField(_("per"), max_length=12, choices=Period.choices)
+    phase = models.ForeignKey(
+        "programmes.Phase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("only in phase"),
+        help_text=_("Owed only within this phase of the programme; empty: the whole cycle."),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     tenant_links = ("team",)
@@ -553,6 +562,7 @@ class Obligation(TenantModel):
             self.min_count,
             rules.Period(self.period),
             frozenset(self.kinds or ()),
+            (self.phase.starts, self.phase.ends) if self.phase_id else None,
         )
 
 

@@ -241,6 +241,7 @@ class Obligation:
     min_count: int
     period: Period
     kinds: frozenset[str] = frozenset()
+    within: tuple[dt.date, dt.date] | None = None  # owed only in this phase
 
     def counts_item(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds
@@ -260,10 +261,15 @@ def obligation_status(
     """How many matching items (kind, date) fell in each period of the cycle, and whether that
     meets the obligation: met; missed once the period is over; in progress; or upcoming.
 
-    A period the cycle covers less than half of is not owed: Haian's calendar-year cycle holds
-    only the January of the 2021 school year's first semester, and owes nothing for it.
+    The periods are those of the programme's calendar (cut to the obligation's phase, if any):
+    no stub period and no month or fortnight that is mostly holiday is owed.
     """
-    spans = [w for w in windows(obligation.period, cycle) if _mostly_inside(w)]
+    if obligation.within is not None:
+        narrowed = cycle.within(*obligation.within)
+        if narrowed is None:
+            return []
+        cycle = narrowed
+    spans = windows(obligation.period, cycle)
     counts = [0] * len(spans)
     starts = [w.start for w in spans]
     for kind, day in items:
@@ -284,31 +290,6 @@ def obligation_status(
             status = Status.IN_PROGRESS
         found.append(PeriodCount(window, count, obligation.min_count, status))
     return found
-
-
-def _mostly_inside(window: Window) -> bool:
-    """Whether the window, clipped to the cycle, still covers at least half of its period."""
-    period, start = window.period, window.start
-    if period == Period.CYCLE:
-        return True
-    if period == Period.FORTNIGHT:
-        natural = 14
-    elif period == Period.MONTH:
-        natural = calendar.monthrange(start.year, start.month)[1]
-    elif period == Period.YEAR:
-        natural = 366 if calendar.isleap(int(window.key)) else 365
-    elif period == Period.SCHOOL_YEAR:
-        year = int(window.key)
-        natural = (dt.date(year + 1, 9, 1) - dt.date(year, 9, 1)).days
-    else:  # a semester: Sept – Jan or Feb – Aug
-        year, half = (int(part) for part in window.key.split("-"))
-        first, last = (
-            (dt.date(year, 9, 1), dt.date(year + 1, 2, 1))
-            if half == 1
-            else (dt.date(year + 1, 2, 1), dt.date(year + 1, 9, 1))
-        )
-        natural = (last - first).days
-    return ((window.end - start).days + 1) * 2 >= natural
 
 
 # HA-ACT: the kinds of training activity a subject guidance group runs.
@@ -341,7 +322,7 @@ PRESETS: dict[str, tuple[tuple[Obligation, ...], SchedulePreset | None]] = {
                 "年度实施计划",
                 Counts.DOCUMENTS,
                 1,
-                Period.SCHOOL_YEAR,
+                Period.YEAR,
                 frozenset({"implementation_plan"}),
             ),
             Obligation(
@@ -402,7 +383,7 @@ PRESETS: dict[str, tuple[tuple[Obligation, ...], SchedulePreset | None]] = {
                 "微项目",
                 Counts.DOCUMENTS,
                 1,
-                Period.SCHOOL_YEAR,
+                Period.YEAR,
                 frozenset({"micro_project"}),
             ),
             Obligation(

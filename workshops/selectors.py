@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, prefetch_related_objects
 
 from accounts.models import TeacherProfile
 from bureaus.models import School
 from cohorts.models import Enrolment
 from programmes.models import Programme
-from programmes.rules import Period, Status, Window, school_year_of, windows
+from programmes.rules import Status, Window
 
 from . import rules
 from .models import (
@@ -64,7 +64,9 @@ def obligation_rows(teams: Iterable[Team], *, today: dt.date) -> dict[int, list[
     group id. Three queries, whatever the number of groups (four if their programmes are not
     joined already)."""
     teams = {g.pk: g for g in teams}
-    obligations = list(Obligation.objects.filter(team_id__in=teams).order_by("order", "id"))
+    obligations = list(
+        Obligation.objects.filter(team_id__in=teams).select_related("phase").order_by("order", "id")
+    )
     if not obligations:
         return {pk: [] for pk in teams}
     wanted = {o.team_id for o in obligations}
@@ -85,6 +87,7 @@ def obligation_rows(teams: Iterable[Team], *, today: dt.date) -> dict[int, list[
     }
     if missing := {g.programme_id for g in teams.values()} - programmes.keys():
         programmes.update(Programme.objects.in_bulk(missing))
+    prefetch_related_objects(list(programmes.values()), "calendar_periods")
     cycles = {pk: p.cycle for pk, p in programmes.items()}
     rows: dict[int, list[ObligationRow]] = {pk: [] for pk in teams}
     for obligation in obligations:
@@ -239,23 +242,29 @@ def briefing_board(
 # --- Attendance (XC-ATTEND) ---------------------------------------------------------------------
 
 
-def attendance_by_member(team: Team, school_year: int) -> dict[int, rules.Attendance]:
-    """Each member's attendance over the group's activities of one school year, keyed by
-    membership id. Members with no activity that year are absent from the result."""
+def attendance_by_member(team: Team, year: str | int) -> dict[int, rules.Attendance]:
+    """Each member's attendance over the group's activities of one year of the programme (by
+    its key, e.g. "2024"), keyed by membership id. Members with no activity that year are
+    absent from the result."""
     return {
-        member: years[school_year]
+        member: found
         for member, years in attendance_by_year(team).items()
-        if school_year in years
+        for window, found in years.items()
+        if window.key == str(year)
     }
 
 
-def attendance_by_year(team: Team) -> dict[int, dict[int, rules.Attendance]]:
-    """Each member's attendance per school year, keyed by membership id then school year."""
-    records: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+def attendance_by_year(team: Team) -> dict[int, dict[Window, rules.Attendance]]:
+    """Each member's attendance per year of the programme, keyed by membership id then year.
+    Activities outside the programme's years are not counted."""
+    cycle = team.programme.cycle
+    records: dict[int, dict[Window, list]] = defaultdict(lambda: defaultdict(list))
     for membership_id, hours, present, day in AttendanceRecord.objects.filter(
         activity__team=team
     ).values_list("membership_id", "activity__hours", "present", "activity__date"):
-        records[membership_id][school_year_of(day)].append((hours, present))
+        year = cycle.year_of(day)
+        if year is not None:
+            records[membership_id][year].append((hours, present))
     return {
         member: {year: rules.attendance(rows) for year, rows in years.items()}
         for member, years in records.items()
@@ -355,7 +364,7 @@ def pair_problems(programme: Programme) -> list[PairProblem]:
 
 
 def session_hours_by_teacher(
-    programme: Programme, school_year: int | None = None
+    programme: Programme, year: Window | None = None
 ) -> dict[int, rules.SessionHours]:
     """The class hours of school-based training each teacher attended, by format (lecture or
     practice, which PT-CREDIT converts differently) and by module, keyed by teacher profile id.
@@ -365,13 +374,7 @@ def session_hours_by_teacher(
         activity__team__programme=programme,
         activity__team__kind=TeamKind.TRAINING_GROUP,
     ).exclude(activity__session_format="")
-    if school_year is not None:
-        year = next(
-            (w for w in windows(Period.SCHOOL_YEAR, programme.cycle) if w.key == str(school_year)),
-            None,
-        )
-        if year is None:
-            return {}
+    if year is not None:
         records = records.filter(activity__date__range=(year.start, year.end))
     sessions: dict[int, list[tuple[str, str, Decimal]]] = defaultdict(list)
     for teacher_id, module, format_, hours in records.values_list(

@@ -50,6 +50,7 @@ def add_teachers(cast, n: int, *, start: int = 0) -> None:
 
 
 def count_queries(cast) -> int:
+    cast.programme.forget_calendar()  # as a fresh request reads it
     with bureau_scope(cast.bureau), CaptureQueriesContext(connection) as queries:
         from cohorts.models import Enrolment
 

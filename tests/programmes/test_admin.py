@@ -38,6 +38,7 @@ def add_programme(client, code="pilot-2026"):
             "document_date": "2026-06-01",
             "start_month": "2026-09-01",
             "end_month": "2028-06-01",
+            "year_basis": "school_year",
             "description": "",
             "tiers-0-order": "1",
             "tiers-0-code": "leader",
@@ -89,11 +90,11 @@ def test_staff_configure_two_tiers_and_three_requirements_in_the_admin(putuo):
         leader, backbone = Tier.objects.filter(programme=programme).order_by("order")
         assert programme.start_month == dt.date(2026, 9, 1)
         assert programme.end_month == dt.date(2028, 6, 30)
-        assert [w.key for w in programme.school_years] == ["2026", "2027"]
+        assert [w.key for w in programme.years] == ["2026", "2027"]
         kind = EvidenceKind.objects.get(code="public_lesson")
     lesson = {
         "clause": "1",
-        "period": "school_year",
+        "period": "year",
         "kinds": [kind.pk],
         "min_level": "1",
         "min_count": "1",
@@ -131,7 +132,7 @@ def test_criteria_of_one_clause_must_agree_on_period(putuo):
         tiers = list(putuo.programme.tiers.all())
     one = {
         "clause": "1",
-        "period": "school_year",
+        "period": "year",
         "kinds": [kind.pk],
         "min_level": "1",
         "min_count": "1",

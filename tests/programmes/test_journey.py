@@ -26,6 +26,7 @@ def test_a_programme_made_in_the_admin_tracks_a_teachers_progress(putuo):
             "status": "active",
             "start_month": "2024-09-01",
             "end_month": "2026-06-01",
+            "year_basis": "school_year",
             "tiers-0-order": "1",
             "tiers-0-code": "starter",
             "tiers-0-name": "新手",
@@ -54,7 +55,7 @@ def test_a_programme_made_in_the_admin_tracks_a_teachers_progress(putuo):
         meeting = EvidenceKind.objects.get(code="class_meeting")
     yearly_meeting = {
         "clause": "1",
-        "period": "school_year",
+        "period": "year",
         "kinds": [meeting.pk],
         "min_level": "1",
         "min_count": "1",

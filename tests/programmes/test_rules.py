@@ -42,7 +42,7 @@ XH_T2 = RequirementSpec(
     "任务二",
     "公开教学或学术交流",
     (
-        Clause(Period.SCHOOL_YEAR, (alt(LESSON, LESSON_NAMES),)),
+        Clause(Period.YEAR, (alt(LESSON, LESSON_NAMES),)),
         Clause(
             Period.CYCLE, (alt(LESSON, LESSON_NAMES, Level.LEARNING_DISTRICT),), frozenset({LEADER})
         ),
@@ -54,16 +54,14 @@ XH_T3 = RequirementSpec(
     "带教",
     (
         Clause(
-            Period.SCHOOL_YEAR,
+            Period.YEAR,
             (
                 alt({"mentoring_team"}, ["带教团队"]),
                 alt({"mentoring_teacher"}, ["带教教师"], count=2),
             ),
             frozenset({LEADER}),
         ),
-        Clause(
-            Period.SCHOOL_YEAR, (alt({"mentoring_teacher"}, ["带教教师"]),), frozenset({BACKBONE})
-        ),
+        Clause(Period.YEAR, (alt({"mentoring_teacher"}, ["带教教师"]),), frozenset({BACKBONE})),
     ),
     BOTH,
 )
@@ -129,7 +127,7 @@ def lessons_every_year(level=Level.SCHOOL):
 
 
 def test_XH_CYCLE_three_school_years_clipped_to_the_cycle():
-    years = windows(Period.SCHOOL_YEAR, XH_CYCLE)
+    years = windows(Period.YEAR, XH_CYCLE)
     assert [w.key for w in years] == SCHOOL_YEARS
     assert years[0].start == dt.date(2023, 9, 1) and years[0].end == dt.date(2024, 8, 31)
     assert years[-1].start == dt.date(2025, 9, 1) and years[-1].end == dt.date(2026, 6, 30)
@@ -429,7 +427,7 @@ PT_HOURS = RequirementSpec(
     "校本研修",
     (
         Clause(
-            Period.SCHOOL_YEAR,
+            Period.YEAR,
             (
                 Alternative(
                     frozenset({"lecture", "practice"}),

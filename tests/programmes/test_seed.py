@@ -91,8 +91,14 @@ def run(
     tier: str,
     evidence: list[Evidence],
     today: dt.date,
+    **profile,
 ) -> rules.RequirementResult:
-    return evaluate(spec, tier=tier, evidence=evidence, cycle=programme.cycle, today=today)
+    """The engine's result for a participant of ``tier`` (with ``profile``: class_teacher_stage,
+    years_class_teacher, career_stage)."""
+    who = rules.Participant(tier, **profile)
+    return evaluate(
+        spec, tier=tier, evidence=evidence, cycle=programme.cycle, today=today, participant=who
+    )
 
 
 def ev(n: int, kind: str, level: Level, day: dt.date, **extra) -> Evidence:
@@ -285,7 +291,7 @@ def test_XH_CYCLE_school_years_and_phases(bureaus):
         dt.date(2023, 9, 1),
         dt.date(2026, 6, 30),
     )
-    school_years = rules.windows(rules.Period.SCHOOL_YEAR, programme.cycle)
+    school_years = rules.windows(rules.Period.YEAR, programme.cycle)
     assert [w.key for w in school_years] == ["2023", "2024", "2025"]
     assert (school_years[0].start, school_years[-1].end) == (
         dt.date(2023, 9, 1),
@@ -448,13 +454,20 @@ def test_XC_MENTEE_obligations_of_both_newly_promoted_tiers(bureaus):
         "学员要求⑦": "cycle",
     }
     assert all(not spec.applies_to("mentor") for spec in mentee.values())
-    # A forum report in each semester of the base's 15 months.
+    # A forum report in each semester of the implementation phase (XC-PHASES): June 2017 is the
+    # tail of a semester the phase barely touches, so the two owed are autumn 2017 and spring
+    # 2018, each by its dated semester.
+    spec = specs["学员要求⑤"]
+    owed = spec.clauses[0].periods(programme.cycle)
+    assert [(w.label, w.start, w.end) for w in owed] == [
+        ("2017学年第一学期", dt.date(2017, 9, 1), dt.date(2018, 1, 19)),
+        ("2017学年第二学期", dt.date(2018, 2, 26), dt.date(2018, 5, 31)),
+    ]
     reports = [
         ev(i, "forum_report", Level.SCHOOL, day)
-        for i, day in enumerate([dt.date(2017, 6, 1), dt.date(2017, 12, 1), dt.date(2018, 4, 1)])
+        for i, day in enumerate([dt.date(2017, 12, 1), dt.date(2018, 4, 1)])
     ]
     after = dt.date(2018, 7, 1)
-    spec = specs["学员要求⑤"]
     assert run(programme, spec, "new_principal", reports, after).status == Status.MET
     assert run(programme, spec, "new_vice_principal", reports[1:], after).status == Status.MISSED
 
@@ -468,14 +481,29 @@ def test_XC_MENTOR_fortnightly_seminars_monthly_reading_and_semester_portfolios(
     assert periods["导师要求④"] == "month"
     assert periods["导师要求⑤"] == periods["导师要求⑦"] == periods["导师要求⑧"] == "semester"
     monthly = specs["导师要求④"]
-    months = [w.start for w in rules.windows(rules.Period.MONTH, programme.cycle)]
-    assert len(months) == 15
-    books = [ev(i, "reading_recommendation", Level.SCHOOL, m) for i, m in enumerate(months)]
+    # A book a month in the implementation phase (June 2017 – May 2018), not in the summer
+    # holiday (July, August) nor in February, which is mostly winter holiday.
+    months = [w.key for w in monthly.clauses[0].periods(programme.cycle)]
+    assert months == [
+        "2017-06",
+        "2017-09",
+        "2017-10",
+        "2017-11",
+        "2017-12",
+        "2018-01",
+        "2018-03",
+        "2018-04",
+        "2018-05",
+    ]
+    books = [
+        ev(i, "reading_recommendation", Level.SCHOOL, dt.date.fromisoformat(f"{m}-15"))
+        for i, m in enumerate(months)
+    ]
     after = dt.date(2018, 7, 1)
     assert run(programme, monthly, "mentor", books, after).status == Status.MET
     result = run(programme, monthly, "mentor", books[:3] + books[4:], after)
     assert [p.window.key for c in result.clauses for p in c.periods if p.status == "missed"] == [
-        "2017-07"
+        "2017-11"
     ]
 
 
@@ -491,7 +519,6 @@ def test_HA_TIERS_four_tiers_with_two_backbone_levels(bureaus):
     ]
     programme, specs = programme_of(bureaus["haian"], HA)
     assert programme.cycle_label == "2022.01 – 2022.12"
-    assert "县（市）级" in programme.description  # what "district level" means in Haian
     assert specs["教学主张"].tiers == {"educator"}
     assert specs["领雁示范"].tiers == {"excellent"}
     # An exchange at Haian (county-city) level meets the excellent teacher's 县域 demonstration.
@@ -531,17 +558,60 @@ def test_HA_PLAN_three_year_plan_in_april(bureaus):
     assert run(programme, plan, "backbone_town", done, dt.date(2023, 1, 1)).status == Status.MET
 
 
-def test_HA_ACT_four_subject_group_activities_in_the_year(bureaus):
+def test_HA_ACT_two_subject_group_activities_a_semester_and_four_in_the_year(bureaus):
     programme, specs = programme_of(bureaus["haian"], HA)
     spec = specs["研训活动"]
+    per_semester, per_year = spec.clauses
+    assert (per_semester.period, per_semester.alternatives[0].min_count) == ("semester", 2)
+    assert (per_year.period, per_year.alternatives[0].min_count) == ("year", 4)
     kinds = ["subject_training", "lesson_observation", "collective_preparation", "problem_study"]
+    days = [dt.date(2022, 3, 10), dt.date(2022, 6, 10), dt.date(2022, 9, 10), dt.date(2022, 11, 10)]
     activities = [
-        ev(i, kind, Level.SCHOOL, dt.date(2022, 3 + 2 * i, 10)) for i, kind in enumerate(kinds)
+        ev(i, kind, Level.SCHOOL, day)
+        for i, (kind, day) in enumerate(zip(kinds, days, strict=True))
     ]
     after = dt.date(2023, 1, 1)
     assert run(programme, spec, "backbone_city", activities, after).status == Status.MET
-    result = run(programme, spec, "backbone_city", activities[:3], after)
-    assert result.status == Status.MISSED and "1 项" in result.reasons[0]
+    # Four in the year, but three of them in spring: the autumn semester is missed.
+    lopsided = [ev(i, k, Level.SCHOOL, dt.date(2022, 4 + i, 10)) for i, k in enumerate(kinds[:3])]
+    lopsided.append(ev(9, "problem_study", Level.SCHOOL, dt.date(2022, 10, 10)))
+    result = run(programme, spec, "backbone_city", lopsided, after)
+    assert result.status == Status.MISSED
+    assert [p.window.key for p in result.clauses[0].periods if p.status == Status.MISSED] == [
+        "2022-2"
+    ]
+    assert result.clauses[1].status == Status.MET
+
+
+def test_HA_ACT_HA_READ_spring_met_autumn_missed_and_no_2021_period_anywhere(bureaus):
+    """Haian 2022 runs on the calendar year: two activities in spring and none in autumn meet
+    the spring semester and miss the autumn one; no period of 2021 (or of a school year) is
+    owed, shown or counted."""
+    programme, specs = programme_of(bureaus["haian"], HA)
+    assert programme.year_basis == "calendar_year"
+    assert [(w.key, w.label) for w in programme.years] == [("2022", "2022年度")]
+    assert [(w.label, w.start, w.end) for w in programme.semesters] == [
+        ("2022年春季学期", dt.date(2022, 1, 1), dt.date(2022, 8, 31)),
+        ("2022年秋季学期", dt.date(2022, 9, 1), dt.date(2022, 12, 31)),
+    ]
+    spring = [
+        ev(1, "subject_training", Level.SCHOOL, dt.date(2022, 3, 18)),
+        ev(2, "lesson_observation", Level.SCHOOL, dt.date(2022, 5, 20)),
+    ]
+    after = dt.date(2023, 1, 10)
+    result = run(programme, specs["研训活动"], "backbone_city", spring, after)
+    semesters = {p.window.label: p.status for p in result.clauses[0].periods}
+    assert semesters == {"2022年春季学期": Status.MET, "2022年秋季学期": Status.MISSED}
+    every_window = [
+        w for r in specs.values() for c in r.clauses for w in c.periods(programme.cycle)
+    ]
+    every_window += programme.years + programme.semesters
+    assert not any("2021" in w.label or w.start.year != 2022 for w in every_window)
+    reading = run(programme, specs["读书交流"], "backbone_town", [], after)
+    assert [p.window.label for p in reading.clauses[0].periods] == [
+        "2022年春季学期",
+        "2022年秋季学期",
+    ]
 
 
 def test_HA_OUTPUT_research_outputs_collected_in_december(bureaus):
@@ -571,9 +641,11 @@ def test_SJ_TIERS_four_tiers_each_with_its_own_requirements(bureaus):
     ]
     programme, specs = programme_of(bureaus["songjiang"], SJ)
     assert programme.status == "draft"
-    # No cycle in the draft: three school years from 2024, and the description says so.
-    assert [w.key for w in programme.school_years] == ["2024", "2025", "2026"]
-    assert "三个学年" in programme.description
+    # No cycle in the draft: three school years from 2024, and the field for staff says so
+    # (the description, which teachers read, says only what the draft says).
+    assert [w.key for w in programme.years] == ["2024", "2025", "2026"]
+    assert "三个学年" in programme.assumptions and "三个学年" not in programme.description
+    assert "名额" in programme.assumptions  # SJ's tier quotas: the draft gives none
     for tier in ("horizon", "compass", "climber", "starry_sky"):
         assert any(spec.tiers == {tier} for spec in specs.values()), tier
 
@@ -593,12 +665,33 @@ def test_SJ_INIT_32_hours_of_pre_service_training_a_trainee_year_and_an_assessme
             ev(3, "appointment_assessment", Level.SCHOOL, dt.date(2025, 7, 5)),
         ]
 
-    assert run(programme, spec, "horizon", first_time("32"), after).status == Status.MET
-    short = run(programme, spec, "horizon", first_time("30"), after)
+    new = {"class_teacher_stage": "first_time"}
+    assert run(programme, spec, "horizon", first_time("32"), after, **new).status == Status.MET
+    short = run(programme, spec, "horizon", first_time("30"), after, **new)
     assert short.status == Status.MISSED
     assert any("32" in reason for reason in short.reasons)
     no_trainee_year = [e for e in first_time("40") if e.kind != "trainee_class_teacher"]
-    assert run(programme, spec, "horizon", no_trainee_year, after).status == Status.MISSED
+    assert run(programme, spec, "horizon", no_trainee_year, after, **new).status == Status.MISSED
+
+
+def test_SJ_INIT_is_owed_by_first_time_class_teachers_only(bureaus):
+    """A 地平线 class teacher in the qualified stage (合格期) owes none of the pre-service
+    training, trainee year or appointment assessment; a first-time one owes all three."""
+    programme, specs = programme_of(bureaus["songjiang"], SJ)
+    spec = specs["上岗培训"]
+    assert {c.condition for c in spec.clauses} == {
+        rules.Condition(rules.ConditionKind.FIRST_TIME_CLASS_TEACHER)
+    }
+    qualified = rules.Participant("horizon", class_teacher_stage="qualified", years_class_teacher=3)
+    first_time = rules.Participant("horizon", class_teacher_stage="first_time")
+    assert not spec.applies_to(qualified) and spec.applies_to(first_time)
+    after = dt.date(2025, 9, 1)
+    owed = run(programme, spec, "horizon", [], after, class_teacher_stage="first_time")
+    assert len(owed.clauses) == 3 and owed.status == Status.IN_PROGRESS  # the cycle runs on
+    nothing = run(programme, spec, "horizon", [], after, class_teacher_stage="qualified")
+    assert nothing.clauses == () and nothing.reasons == []
+    # The shadow guidance of the tier is owed by both.
+    assert specs["地平线项目"].applies_to(qualified) and specs["地平线项目"].applies_to(first_time)
 
 
 # --- PT -------------------------------------------------------------------------------------------
@@ -609,7 +702,7 @@ def test_PT_HOURS_school_based_training_each_school_year(bureaus):
     assert programme.document_date == dt.date(2024, 11, 8)
     spec = specs["校本研修课时"]
     [clause] = spec.clauses
-    assert clause.period == "school_year"
+    assert clause.period == "year"
     [alternative] = clause.alternatives
     assert alternative.kinds == {"school_training_lecture", "school_training_practice"}
     # 40 class hours is a total over the school year: no single record has to reach it.

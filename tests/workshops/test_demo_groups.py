@@ -202,7 +202,7 @@ def test_what_each_seed_asks_of_its_teams_shows_in_the_demo():
         # XC-ATTEND: a member of the inter-school workshop misses too much of the 2024 year.
         reading = team("文史融合整本书阅读教学工作坊")
         failing = [
-            (membership, year)
+            (membership, int(year.key))
             for membership, years in selectors.attendance_by_year(reading).items()
             for year, seen in years.items()
             if not seen.earns_credit
@@ -250,7 +250,8 @@ def test_what_each_seed_asks_of_its_teams_shows_in_the_demo():
 
     with bureau_scope(Bureau.objects.get(code="putuo")):
         # PT-MODULES / PT-CREDIT: sessions carry module, format and class hours.
-        hours = selectors.session_hours_by_teacher(programme(PT), 2024)
+        pt = programme(PT)
+        hours = selectors.session_hours_by_teacher(pt, next(w for w in pt.years if w.key == "2024"))
         assert len(hours) >= 15
         assert all(h.lecture > 0 and h.practice > 0 for h in hours.values())
         assert sum(h.total >= 40 for h in hours.values()) > len(hours) / 2  # PT-HOURS

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from programmes.rules import Cycle, Period, Status
+from programmes.rules import Cycle, Period, Status, YearBasis
 from workshops.rules import (
     HA_ACT_KINDS,
     PRESETS,
@@ -26,7 +26,7 @@ from workshops.rules import (
     studio_shortfall,
 )
 
-HA = Cycle(dt.date(2022, 1, 1), dt.date(2022, 12, 31))
+HA = Cycle(dt.date(2022, 1, 1), dt.date(2022, 12, 31), basis=YearBasis.CALENDAR_YEAR)
 XC = Cycle(dt.date(2017, 4, 1), dt.date(2018, 6, 30))
 AFTER_HA, AFTER_XC = dt.date(2023, 3, 1), dt.date(2018, 9, 1)
 
@@ -75,8 +75,8 @@ def test_HA_ACT_two_activities_in_each_semester_meet_both_semesters_and_the_year
         ("教学展示", d("2022-12-09")),
     ]
     semesters = by_key(obligation_status(HA_SEMESTER, items, HA, AFTER_HA))
-    assert semesters["2021-2"] == (2, Status.MET)  # spring: Feb – Aug 2022
-    assert semesters["2022-1"] == (2, Status.MET)  # autumn: Sep 2022 on, to the cycle's end
+    assert semesters["2022-1"] == (2, Status.MET)  # spring: Jan – Aug 2022
+    assert semesters["2022-2"] == (2, Status.MET)  # autumn: Sep – Dec 2022
     assert by_key(obligation_status(HA_YEAR, items, HA, AFTER_HA)) == {"2022": (4, Status.MET)}
 
 
@@ -87,15 +87,15 @@ def test_HA_ACT_one_activity_in_the_autumn_misses_that_semester_and_the_year():
         ("课堂观摩", d("2022-10-21")),
     ]
     semesters = by_key(obligation_status(HA_SEMESTER, items, HA, AFTER_HA))
-    assert semesters["2021-2"] == (2, Status.MET)
-    assert semesters["2022-1"] == (1, Status.MISSED)
+    assert semesters["2022-1"] == (2, Status.MET)
+    assert semesters["2022-2"] == (1, Status.MISSED)
     assert by_key(obligation_status(HA_YEAR, items, HA, AFTER_HA)) == {"2022": (3, Status.MISSED)}
 
 
 def test_HA_ACT_a_semester_under_way_is_in_progress_not_missed():
     items = [("课堂观摩", d("2022-10-21"))]
     semesters = by_key(obligation_status(HA_SEMESTER, items, HA, d("2022-11-30")))
-    assert semesters["2022-1"] == (1, Status.IN_PROGRESS)
+    assert semesters["2022-2"] == (1, Status.IN_PROGRESS)
     assert by_key(obligation_status(HA_YEAR, items, HA, d("2022-11-30")))["2022"] == (
         1,
         Status.IN_PROGRESS,
@@ -108,7 +108,7 @@ def test_HA_ACT_only_the_listed_kinds_count():
         ("分学段研训", d("2022-05-27")),
         ("集体备课", d("2022-06-02")),
     ]
-    assert by_key(obligation_status(HA_SEMESTER, items, HA, AFTER_HA))["2021-2"] == (
+    assert by_key(obligation_status(HA_SEMESTER, items, HA, AFTER_HA))["2022-1"] == (
         1,
         Status.MISSED,
     )
@@ -117,11 +117,11 @@ def test_HA_ACT_only_the_listed_kinds_count():
 def test_HA_ACT_an_obligation_without_kinds_counts_any_activity():
     anything = Obligation("HA-ACT", "活动", Counts.ACTIVITIES, 2, Period.SEMESTER)
     items = [("读书交流", d("2022-03-11")), ("随便什么", d("2022-05-27"))]
-    assert by_key(obligation_status(anything, items, HA, AFTER_HA))["2021-2"] == (2, Status.MET)
+    assert by_key(obligation_status(anything, items, HA, AFTER_HA))["2022-1"] == (2, Status.MET)
 
 
 def test_HA_ACT_per_calendar_year_over_a_cycle_of_several_years():
-    cycle = Cycle(d("2022-03-01"), d("2024-07-31"))
+    cycle = Cycle(d("2022-03-01"), d("2024-07-31"), basis=YearBasis.CALENDAR_YEAR)
     items = [("学科培训", d(f"2022-{m:02d}-15")) for m in (3, 5, 9, 11)]
     items += [("课堂观摩", d("2023-12-31")), ("课堂观摩", d("2024-01-01"))]
     found = obligation_status(HA_YEAR, items, cycle, d("2024-03-01"))
@@ -139,11 +139,20 @@ def test_HA_ACT_per_calendar_year_over_a_cycle_of_several_years():
 
 def test_HA_ACT_a_period_the_cycle_covers_less_than_half_of_is_not_owed():
     # The cycle ends on 30 June 2024: 182 of the leap year's 366 days.
-    found = obligation_status(HA_YEAR, [], Cycle(d("2022-03-01"), d("2024-06-30")), d("2025-01-01"))
+    cycle = Cycle(d("2022-03-01"), d("2024-06-30"), basis=YearBasis.CALENDAR_YEAR)
+    found = obligation_status(HA_YEAR, [], cycle, d("2025-01-01"))
     assert [p.window.key for p in found] == ["2022", "2023"]
-    # Haian's calendar-year cycle holds only January of the 2021 school year's first semester.
-    semesters = obligation_status(HA_SEMESTER, [], HA, AFTER_HA)
+    # Counted by school year, Haian's 2022 would hold only January of the 2021 school year's
+    # first semester: that stub is not owed, and does not appear at all.
+    by_school_year = Cycle(d("2022-01-01"), d("2022-12-31"))
+    semesters = obligation_status(HA_SEMESTER, [], by_school_year, AFTER_HA)
     assert [p.window.key for p in semesters] == ["2021-2", "2022-1"]
+    # Counted by calendar year, its two semesters are whole.
+    semesters = obligation_status(HA_SEMESTER, [], HA, AFTER_HA)
+    assert [(p.window.key, p.window.start, p.window.end) for p in semesters] == [
+        ("2022-1", d("2022-01-01"), d("2022-08-31")),
+        ("2022-2", d("2022-09-01"), d("2022-12-31")),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -157,13 +166,13 @@ def test_HA_ACT_a_period_the_cycle_covers_less_than_half_of_is_not_owed():
 )
 def test_HA_ACT_an_unmet_semester_is_upcoming_in_progress_or_missed_by_the_date(today, expected):
     semesters = by_key(obligation_status(HA_SEMESTER, [], HA, today))
-    assert semesters["2022-1"] == (0, expected)
+    assert semesters["2022-2"] == (0, expected)
 
 
 def test_HA_ACT_a_semester_is_met_as_soon_as_it_has_enough_even_before_it_ends():
     items = [("学科培训", d("2022-09-02")), ("课堂观摩", d("2022-09-09"))]
     semesters = by_key(obligation_status(HA_SEMESTER, items, HA, d("2022-09-10")))
-    assert semesters["2022-1"] == (2, Status.MET)
+    assert semesters["2022-2"] == (2, Status.MET)
 
 
 def test_HA_ACT_activities_outside_the_cycle_are_ignored():
@@ -183,7 +192,7 @@ def test_HA_READ_one_exchange_a_semester_of_the_reading_kind():
     )
     items = [("读书交流", d("2022-07-08")), ("读书交流", d("2022-12-16"))]
     semesters = by_key(obligation_status(HA_READ, items, HA, AFTER_HA))
-    assert semesters["2021-2"] == (1, Status.MET) and semesters["2022-1"] == (1, Status.MET)
+    assert semesters["2022-1"] == (1, Status.MET) and semesters["2022-2"] == (1, Status.MET)
 
 
 def test_HA_READ_two_exchanges_in_spring_do_not_make_up_for_the_autumn():
@@ -193,8 +202,8 @@ def test_HA_READ_two_exchanges_in_spring_do_not_make_up_for_the_autumn():
         ("学科培训", d("2022-10-14")),
     ]
     semesters = by_key(obligation_status(HA_READ, items, HA, AFTER_HA))
-    assert semesters["2021-2"] == (2, Status.MET)
-    assert semesters["2022-1"] == (0, Status.MISSED)
+    assert semesters["2022-1"] == (2, Status.MET)
+    assert semesters["2022-2"] == (0, Status.MISSED)
 
 
 # --- XC-TEAM: a principals' salon each month, a meeting each semester, a briefing every two months

@@ -17,7 +17,7 @@ from bureaus.models import School
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
 from programmes.models import Tier
-from programmes.rules import Status
+from programmes.rules import Period, Status, Window
 from tests.uploads.samples import MINIMAL_PDF
 from workshops import rules, selectors
 from workshops.models import ActivityRecord, AttendanceRecord, Membership, Team
@@ -157,7 +157,7 @@ def test_obligation_rows_take_the_same_few_queries_for_2_or_20_teams(xuhui):
         with CaptureQueriesContext(connection) as large:
             rows = selectors.obligation_rows(many, today=dt.date(2024, 6, 1))
     assert len(rows) == 20 and all(len(found) >= 2 for found in rows.values())
-    assert len(small) == len(large) <= 3
+    assert len(small) == len(large) <= 4
 
 
 # --- XH-WS-OUTPUT ---------------------------------------------------------------------------------
@@ -310,14 +310,20 @@ def test_PT_MODULES_session_hours_count_present_members_and_formatted_sessions_o
             attended=[xuhui.extras["membership"]],
             on=xuhui.extras["team"],
         )
-        year = selectors.session_hours_by_teacher(xuhui.programme, 2024)
+        year = selectors.session_hours_by_teacher(xuhui.programme, year_of(xuhui, "2024"))
         assert set(year) == {teacher.pk, other.pk}
         assert (year[teacher.pk].lecture, year[teacher.pk].practice) == (3, 0)
         assert year[teacher.pk].by_module == (("class_collective", Decimal(3)),)
         assert (year[other.pk].lecture, year[other.pk].practice) == (3, 4)
         whole = selectors.session_hours_by_teacher(xuhui.programme)
         assert whole[teacher.pk].total == 5 and whole[other.pk].total == 9
-        assert selectors.session_hours_by_teacher(xuhui.programme, 2030) == {}
+        later = Window(Period.YEAR, "2030", dt.date(2030, 9, 1), dt.date(2031, 8, 31))
+        assert selectors.session_hours_by_teacher(xuhui.programme, later) == {}
+
+
+def year_of(cast, key: str) -> Window:
+    """The programme's year with this key (e.g. the 2024 school year)."""
+    return next(w for w in cast.programme.years if w.key == key)
 
 
 # --- XC-ATTEND ------------------------------------------------------------------------------------
@@ -341,7 +347,10 @@ def test_XC_ATTEND_attendance_per_member_and_school_year(xuhui):
                 data={"date": day, "kind": "集体备课", "topic": "研讨", "hours": Decimal(hours)},
                 present_member_ids=[m.pk for m in present],
             )
-        years = selectors.attendance_by_year(team)
+        years = {
+            membership: {int(year.key): seen for year, seen in by_year.items()}
+            for membership, by_year in selectors.attendance_by_year(team).items()
+        }
         # The member joined after the first activity: no row for it, so it is not counted.
         assert AttendanceRecord.objects.filter(membership=other).count() == 3
     assert years[member.pk][2023] == rules.Attendance(Decimal(6), Decimal(3))

@@ -209,9 +209,7 @@ def session_hours(request, pk: int):
         request.GET or None, programme=programme, today=today, whole_cycle=True
     )
     school_year = filters.chosen_year
-    hours = selectors.session_hours_by_teacher(
-        programme, int(school_year.key) if school_year else None
-    )
+    hours = selectors.session_hours_by_teacher(programme, school_year)
     # Every member of the programme's training groups, with or without hours.
     teachers = (
         TeacherProfile.objects.filter(

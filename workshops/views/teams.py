@@ -151,7 +151,7 @@ def _attendance(team, members):
     """Each member's attendance per school year (XC-ATTEND): one row per member, one cell per
     school year with activities."""
     by_member = selectors.attendance_by_year(team)
-    years = sorted({year for seen in by_member.values() for year in seen})
+    years = sorted({year for seen in by_member.values() for year in seen}, key=lambda w: w.start)
     rows = []
     for member in members:
         cells = []
@@ -168,7 +168,7 @@ def _attendance(team, members):
                 }
             )
         rows.append({"member": member, "cells": cells})
-    return [_("%(year)s school year") % {"year": year} for year in years], rows
+    return [year.label for year in years], rows
 
 
 @bureau_member_required
