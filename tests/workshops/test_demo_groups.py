@@ -236,7 +236,7 @@ def test_what_each_seed_asks_of_its_teams_shows_in_the_demo():
                 for r in rows[g.pk]
                 if r.obligation.period == "semester"
                 for p in r.periods
-                if p.window.key == "2022-1"
+                if p.window.key == "2022-2"  # autumn: September to December
             )
             for g in subject_groups
         }
