@@ -30,6 +30,7 @@ from demo import registry, schema
 from programmes import rules
 from programmes.models import (
     Criterion,
+    CriterionCounts,
     EvidenceKind,
     Milestone,
     Phase,
@@ -189,6 +190,7 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                     if entry.get("min_total_hours") is None
                     else Decimal(str(entry["min_total_hours"])),
                     delivery_mode=entry["delivery_mode"],
+                    counts=entry.get("counts", CriterionCounts.ITEMS),
                 ),
                 source=source,
                 where=f"{where}: clause {entry['clause']}",
@@ -210,6 +212,8 @@ def _evidence_kind(bureau: Bureau, item: dict, *, source: str) -> EvidenceKind:
             name=item["name"],
             has_hours=item["has_hours"],
             has_delivery_mode=item["has_delivery_mode"],
+            names_people=item.get("names_people", False),
+            counts_led_groups=item.get("counts_led_groups", False),
             order=item["order"],
         ),
         source=source,

@@ -46,7 +46,7 @@ from accounts.roles import Role
 from bureaus.models import SchoolStage
 from cohorts.models import EnrolmentStatus, EvidenceState, FileDimension
 from cohorts.rules import SCHOOL_LEVEL
-from programmes.models import DeliveryMode, Level, Period, ProgrammeStatus
+from programmes.models import CriterionCounts, DeliveryMode, Level, Period, ProgrammeStatus
 from workshops.models import DocumentKind, MemberRole
 
 
@@ -123,6 +123,7 @@ SEED_HOURS = {
 
 EVIDENCE_KIND = obj(
     {"code": TEXT, "name": TEXT, "has_hours": BOOL, "has_delivery_mode": BOOL, "order": whole(0)},
+    {"names_people": BOOL, "counts_led_groups": BOOL},
     label="evidence kind {code!r}",
 )
 PHASE = obj(
@@ -159,7 +160,10 @@ CRITERION = obj(
             ["", *DeliveryMode.values], "unknown delivery mode {value!r}; use one of {enum}"
         ),
     },
-    {"min_total_hours": SEED_HOURS},
+    {
+        "min_total_hours": SEED_HOURS,
+        "counts": choice(CriterionCounts.values, "unknown count {value!r}; use one of {enum}"),
+    },
     label="clause {clause}",
 )
 REQUIREMENT = obj(
@@ -401,6 +405,7 @@ EVIDENCE = obj(
         "dimensions": items(choice(FileDimension.values)),
         "review_comment": STR,
         "returned_before": STR,
+        "mentee_names": items(STR),
     },
     label="evidence {n} ({title!r})",
     check="evidence",

@@ -143,6 +143,7 @@ class CriterionInline(TenantInline, admin.TabularInline):
         "min_hours",
         "min_total_hours",
         "delivery_mode",
+        "counts",
     ]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -192,6 +193,14 @@ class RequirementAdmin(BureauScopedAdmin):
 
 @admin.register(EvidenceKind)
 class EvidenceKindAdmin(BureauScopedAdmin):
-    list_display = ["name", "code", "has_hours", "has_delivery_mode", "order"]
+    list_display = [
+        "name",
+        "code",
+        "has_hours",
+        "has_delivery_mode",
+        "names_people",
+        "counts_led_groups",
+        "order",
+    ]
     list_editable = ["order"]
     search_fields = ["name", "code"]

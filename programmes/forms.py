@@ -40,6 +40,11 @@ class RequirementAdminForm(forms.ModelForm):
 class CriterionFormSet(BaseInlineFormSet):
     """Criteria of one clause are alternatives: they must agree on the period and the tiers."""
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "counts" in form.fields:  # left out, a criterion counts items (the model's default)
+            form.fields["counts"].required = False
+
     def clean(self):
         super().clean()
         clauses: dict[int, tuple] = {}

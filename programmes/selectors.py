@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from . import rules
-from .models import Programme, Requirement
+from .models import CriterionCounts, Programme, Requirement
 
 
 def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.RequirementSpec]]:
@@ -38,6 +38,7 @@ def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.Req
                             min_hours=c.min_hours,
                             delivery=c.delivery_mode,
                             min_total_hours=c.min_total_hours,
+                            counts_people=c.counts == CriterionCounts.PEOPLE,
                         )
                         for c in criteria
                     ),

@@ -104,6 +104,7 @@ def programme_copy(
                 min_hours=criterion.min_hours,
                 min_total_hours=criterion.min_total_hours,
                 delivery_mode=criterion.delivery_mode,
+                counts=criterion.counts,
             )
             new_criterion.tiers.set([tiers[t.pk] for t in criterion.tiers.all()])
             new_criterion.kinds.set(criterion.kinds.all())

@@ -123,8 +123,10 @@ def test_staff_verify_and_progress_changes(xuhui):
         assert after[0].result.period("2024")[0].status == Status.MET
     # The cycle (2023-09 → 2026-06) is over: the page says what was missed, and why.
     page = teacher.get("/progress/").content.decode()
-    assert "2025学年未完成：需 1 项校级及以上" in page
-    assert "2024学年未完成" not in page
+    assert "2025学年未达成：" in page and "还差 1 项（已有 0 项，需 1 项）" in page
+    assert "2024学年未达成" not in page
+    assert "截至 2026-06-30" in page  # the period's end beside its status
+    assert "已结束" in page and "进行中" not in page  # the programme is over
 
 
 def test_returning_needs_a_comment_and_tells_the_teacher(xuhui):
