@@ -4,11 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import TeacherProfile
 from bureaus.forms import MultipleFileField, files_help
 from programmes.access import programmes_for_user
 from programmes.models import EvidenceKind, Requirement
-
-from accounts.models import TeacherProfile
 
 from .models import Enrolment, EnrolmentStatus, Evidence, FileDimension, mentee_name_list
 
