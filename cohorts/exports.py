@@ -15,7 +15,7 @@ def status_label(status: rules.Status | None) -> str:
     return {
         rules.Status.MET: _("Met"),
         rules.Status.IN_PROGRESS: _("In progress"),
-        rules.Status.MISSED: _("Missed"),
+        rules.Status.MISSED: _("Not met"),
         rules.Status.UPCOMING: _("Not started"),
         None: "—",
     }[status]

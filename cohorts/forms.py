@@ -4,11 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import TeacherProfile
 from bureaus.forms import MultipleFileField, files_help
 from programmes.access import programmes_for_user
 from programmes.models import EvidenceKind, Requirement
 
-from .models import Enrolment, EnrolmentStatus, Evidence, FileDimension
+from .models import Enrolment, EnrolmentStatus, Evidence, FileDimension, mentee_name_list
 
 
 class EvidenceForm(forms.ModelForm):
@@ -43,17 +44,34 @@ class EvidenceForm(forms.ModelForm):
             "hours",
             "delivery_mode",
             "description",
+            "mentees",
+            "mentee_names",
             "output_call",
         ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
+            "mentee_names": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, teacher, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = files_help()
         self.fields["kind"].queryset = EvidenceKind.objects.all()
+        # Teachers of the bureau (the scoped manager), the teacher themself left out.
+        self.fields["mentees"].queryset = (
+            TeacherProfile.objects.exclude(pk=teacher.pk)
+            .select_related("user", "school")
+            .order_by("school__name", "user__full_name")
+        )
+        self.fields["mentees"].label_from_instance = lambda t: (
+            f"{t.user.full_name}（{t.school.name}，{t.staff_number}）"
+        )
+        self.fields["mentees"].widget.attrs.update({"size": 8, "data-search": "mentees"})
+        self.fields["mentees"].help_text = _(
+            "For mentoring: the teachers of the bureau this item is about (hold Ctrl to pick "
+            "several)."
+        )
         enrolments = Enrolment.objects.filter(
             teacher=teacher,
             status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED],
@@ -104,10 +122,24 @@ class EvidenceForm(forms.ModelForm):
             self.add_error("hours", _("Give the class hours for this kind of evidence."))
         if kind is not None and kind.has_delivery_mode and not cleaned.get("delivery_mode"):
             self.add_error("delivery_mode", _("Say whether it was online or face to face."))
+        if (
+            kind is not None
+            and kind.names_people
+            and not cleaned.get("mentees")
+            and not mentee_name_list(cleaned.get("mentee_names") or "")
+        ):
+            self.add_error(
+                "mentees",
+                _(
+                    "Name the teachers you mentored: pick them from the list, or type the names "
+                    "of people outside the bureau, one a line."
+                ),
+            )
         return cleaned
 
     def evidence_data(self) -> dict:
-        data = {name: self.cleaned_data[name] for name in self._meta.fields}
+        data = {name: self.cleaned_data[name] for name in self._meta.fields if name != "mentees"}
+        data["mentee_names"] = "\n".join(mentee_name_list(data.get("mentee_names") or ""))
         data["dimensions"] = list(self.cleaned_data.get("dimensions") or [])
         return data
 

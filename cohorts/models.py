@@ -166,6 +166,18 @@ class Evidence(TenantModel):
         related_name="evidence",
         verbose_name=_("for requirements"),
     )
+    mentees = models.ManyToManyField(
+        "accounts.TeacherProfile",
+        blank=True,
+        related_name="mentored_in",
+        verbose_name=_("mentees in the bureau"),
+        help_text=_("The teachers of the bureau this item is about (培养教师)."),
+    )
+    mentee_names = models.TextField(
+        _("mentees outside the bureau"),
+        blank=True,
+        help_text=_("One name a line, for people who are not teachers of the bureau."),
+    )
     dimensions = models.JSONField(
         _("work-file dimensions"),
         default=list,
@@ -225,8 +237,27 @@ class Evidence(TenantModel):
         return rules.semester_of(self.date)
 
     @property
+    def outside_mentees(self) -> list[str]:
+        return mentee_name_list(self.mentee_names)
+
+    @property
     def is_editable(self) -> bool:
         return self.state in (EvidenceState.DRAFT, EvidenceState.RETURNED)
+
+
+def mentee_name_list(text: str) -> list[str]:
+    """The names typed one a line, tidied, each once, in the order given."""
+    seen: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        name = " ".join(line.split())
+        if name and name_key(name) not in seen:
+            seen[name_key(name)] = name
+    return list(seen.values())
+
+
+def name_key(name: str) -> str:
+    """A person outside the bureau, as the engine counts them: the name without spaces, folded."""
+    return "n:" + "".join(name.split()).casefold()
 
 
 def evidence_upload_path(instance: EvidenceFile, filename: str) -> str:

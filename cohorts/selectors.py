@@ -12,7 +12,8 @@ from programmes.models import Programme, Requirement
 from programmes.selectors import requirement_specs
 
 from . import rules as cohort_rules
-from .models import PLAN_KIND, Enrolment, Evidence, EvidenceState
+from .facts import extra_facts, programme_kinds
+from .models import PLAN_KIND, Enrolment, Evidence, EvidenceState, mentee_name_list, name_key
 
 NOT_THIS_PROGRAMME = frozenset({"—"})  # filed only for another programme's requirements
 
@@ -29,8 +30,18 @@ def requirement_codes(links: list[tuple[int, str]], programme_id: int) -> frozen
     return codes or NOT_THIS_PROGRAMME
 
 
+def people_keys(mentee_ids, names: str) -> frozenset[str]:
+    """The people an item names, as the engine counts them: "t:<teacher id>" for a teacher of
+    the bureau, "n:<name>" for someone outside it."""
+    if not names:
+        return frozenset(f"t:{pk}" for pk in mentee_ids)
+    return frozenset(f"t:{pk}" for pk in mentee_ids) | frozenset(
+        name_key(name) for name in mentee_name_list(names)
+    )
+
+
 def evidence_facts(evidence, programme_id: int) -> list[rules.Evidence]:
-    """The engine's view of verified evidence (with requirements prefetched)."""
+    """The engine's view of verified evidence (with requirements and mentees prefetched)."""
     return [
         rules.Evidence(
             id=e.pk,
@@ -42,6 +53,7 @@ def evidence_facts(evidence, programme_id: int) -> list[rules.Evidence]:
             requirements=requirement_codes(
                 [(r.programme_id, r.code) for r in e.requirements.all()], programme_id
             ),
+            people=people_keys((m.pk for m in e.mentees.all()), e.mentee_names),
         )
         for e in evidence
     ]
@@ -70,13 +82,19 @@ def progress_for_enrolment(enrolment: Enrolment, *, today: dt.date) -> list[Prog
     verified = (
         Evidence.objects.filter(teacher_id=enrolment.teacher_id, state=EvidenceState.VERIFIED)
         .select_related("kind")
-        .prefetch_related("requirements")
+        .prefetch_related("requirements", "mentees")
     )
     facts = evidence_facts(verified, enrolment.programme_id)
+    specs = requirement_specs(enrolment.programme)
+    facts += extra_facts(
+        programme=enrolment.programme,
+        teacher_ids=[enrolment.teacher_id],
+        kinds=programme_kinds(r for r, _spec in specs),
+    ).get(enrolment.teacher_id, [])
     tier = enrolment.tier.code
     who = participant_of(enrolment)
     rows = []
-    for requirement, spec in requirement_specs(enrolment.programme):
+    for requirement, spec in specs:
         if spec.applies_to(who):
             result = rules.evaluate(
                 spec,
@@ -165,7 +183,8 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
     """Teachers × requirement periods for ``enrolments`` (a queryset of the programme's).
 
     A fixed number of queries whatever the number of teachers: the programme's requirements,
-    the enrolments, their verified evidence and its requirement links.
+    the enrolments, their verified evidence, its requirement links, the mentees it names (when
+    a criterion counts people) and the registered fact sources (see ``cohorts.facts``).
     """
     specs = requirement_specs(programme)
     cycle = programme.cycle
@@ -195,13 +214,29 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
         state=EvidenceState.VERIFIED,
         date__gte=cycle.start,
         date__lte=cycle.end,
-    ).values_list("pk", "teacher_id", "kind__code", "level", "date", "hours", "delivery_mode")
+    ).values_list(
+        "pk",
+        "teacher_id",
+        "kind__code",
+        "level",
+        "date",
+        "hours",
+        "delivery_mode",
+        "mentee_names",
+    )
     links: dict[int, list[tuple[int, str]]] = {}
     for evidence_id, programme_id, code in Evidence.requirements.through.objects.filter(
         evidence__teacher_id__in=teacher_ids,
         evidence__state=EvidenceState.VERIFIED,
     ).values_list("evidence_id", "requirement__programme_id", "requirement__code"):
         links.setdefault(evidence_id, []).append((programme_id, code))
+    mentees: dict[int, list[int]] = {}
+    if any(alt.counts_people for _r, spec in specs for c in spec.clauses for alt in c.alternatives):
+        for evidence_id, mentee_id in Evidence.mentees.through.objects.filter(
+            evidence__teacher_id__in=teacher_ids,
+            evidence__state=EvidenceState.VERIFIED,
+        ).values_list("evidence_id", "teacherprofile_id"):
+            mentees.setdefault(evidence_id, []).append(mentee_id)
     # Each teacher's verified evidence, bucketed once by the requirements it counts for (see
     # rules.evaluate: evidence filed for nothing counts for every requirement).
     keys = [spec.key for _requirement, spec in specs]
@@ -209,7 +244,18 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
     codes_of: dict[tuple[tuple[int, str], ...], frozenset[str]] = {}
     counts_for: dict[frozenset[str], list[int]] = {}
     by_teacher: dict[int, list[list[rules.Evidence]]] = {}
-    for pk, teacher_id, kind, level, day, hours, delivery in evidence_rows:
+    facts_rows = [
+        (pk, teacher_id, kind, level, day, hours, delivery, people_keys(mentees.get(pk, ()), names))
+        for pk, teacher_id, kind, level, day, hours, delivery, names in evidence_rows
+    ]
+    for teacher_id, extra in extra_facts(
+        programme=programme, teacher_ids=teacher_ids, kinds=programme_kinds(r for r, _s in specs)
+    ).items():
+        facts_rows += [
+            (e.id, teacher_id, e.kind, e.level, e.date, e.hours, e.delivery, e.people)
+            for e in extra
+        ]
+    for pk, teacher_id, kind, level, day, hours, delivery, named in facts_rows:
         filed = tuple(links.get(pk, ()))
         codes = codes_of.get(filed)
         if codes is None:
@@ -222,7 +268,7 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
         if not targets:
             continue  # it counts for none of this programme's requirements
         fact = rules.Evidence(
-            pk, kind, levels.get(level) or rules.Level(level), day, hours, delivery, codes
+            pk, kind, levels.get(level) or rules.Level(level), day, hours, delivery, codes, named
         )
         buckets = by_teacher.get(teacher_id)
         if buckets is None:

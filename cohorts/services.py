@@ -38,6 +38,7 @@ EVIDENCE_FIELDS = (
     "hours",
     "delivery_mode",
     "description",
+    "mentee_names",
     "dimensions",
     "output_call",
 )
@@ -65,8 +66,11 @@ def evidence_save(
     remove_file_ids: Iterable[int] = (),
     evidence: Evidence | None = None,
     submit: bool = False,
+    mentees: Iterable | None = None,
 ) -> Evidence:
-    """Create or edit a teacher's evidence (a draft, or a returned item), optionally submitting."""
+    """Create or edit a teacher's evidence (a draft, or a returned item), optionally submitting.
+
+    ``mentees`` are the teachers of the bureau the item names (None: leave them as they are)."""
     if actor.pk != teacher.user_id:
         raise PermissionDenied(_("Only the teacher can file their own evidence."))
     accepted = check_uploads(files)  # refuse bad files before writing anything
@@ -79,6 +83,11 @@ def evidence_save(
             setattr(evidence, name, data[name])
     evidence.save()
     evidence.requirements.set(list(requirements))
+    if mentees is not None:
+        mentees = list(mentees)
+        if any(m.bureau_id != teacher.bureau_id for m in mentees):
+            raise ValidationError({"mentees": _("Name teachers of your own bureau only.")})
+        evidence.mentees.set(mentees)
     # The stored files go only after the commit: a refusal below keeps rows and files together.
     remove(evidence.files.filter(pk__in=list(remove_file_ids)))
     store(EvidenceFile, {"bureau_id": evidence.bureau_id, "evidence": evidence}, files, accepted)

@@ -317,8 +317,11 @@ def _evidence(
         delivery_mode=mode,
         description=item.get("description", "").strip(),
         dimensions=list(item.get("dimensions", [])),
+        mentee_names="\n".join(item.get("mentee_names", [])),
         state=state,
     )
+    if kind.names_people and not evidence.mentee_names.strip():
+        fail(here, f"a {kind.code!r} item names its mentees ('mentee_names')")
     _clean(evidence, here, fail)
     resolved = _Item(evidence, requirements, previous_return="returned_before" in item)
     resolved.steps = _history(item, resolved, found, now)

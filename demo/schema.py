@@ -50,6 +50,7 @@ from cohorts.rules import SCHOOL_LEVEL
 from programmes.models import (
     CalendarPeriodKind,
     Condition,
+    CriterionCounts,
     DeliveryMode,
     Level,
     Period,
@@ -132,6 +133,7 @@ SEED_HOURS = {
 
 EVIDENCE_KIND = obj(
     {"code": TEXT, "name": TEXT, "has_hours": BOOL, "has_delivery_mode": BOOL, "order": whole(0)},
+    {"names_people": BOOL, "counts_led_groups": BOOL},
     label="evidence kind {code!r}",
 )
 PHASE = obj(
@@ -184,6 +186,7 @@ CRITERION = obj(
             ["", *Condition.values], "unknown condition {value!r}; use one of {enum}"
         ),
         "condition_value": OPTIONAL_STR,
+        "counts": choice(CriterionCounts.values, "unknown count {value!r}; use one of {enum}"),
     },
     label="clause {clause}",
 )
@@ -462,6 +465,7 @@ EVIDENCE = obj(
         "dimensions": items(choice(FileDimension.values)),
         "review_comment": STR,
         "returned_before": STR,
+        "mentee_names": items(STR),
     },
     label="evidence {n} ({title!r})",
     check="evidence",

@@ -178,6 +178,7 @@ class CriterionInline(TenantInline, admin.TabularInline):
         "phase",
         "condition",
         "condition_value",
+        "counts",
     ]
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -246,6 +247,14 @@ class RequirementAdmin(BureauScopedAdmin):
 
 @admin.register(EvidenceKind)
 class EvidenceKindAdmin(BureauScopedAdmin):
-    list_display = ["name", "code", "has_hours", "has_delivery_mode", "order"]
+    list_display = [
+        "name",
+        "code",
+        "has_hours",
+        "has_delivery_mode",
+        "names_people",
+        "counts_led_groups",
+        "order",
+    ]
     list_editable = ["order"]
     search_fields = ["name", "code"]

@@ -77,6 +77,11 @@ class CriterionFormSet(BaseInlineFormSet):
     """Criteria of one clause are alternatives: they must agree on the period, the tiers, the
     phase and the participants they apply to."""
 
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "counts" in form.fields:  # left out, a criterion counts items (the model's default)
+            form.fields["counts"].required = False
+
     def clean(self):
         super().clean()
         clauses: dict[int, tuple] = {}

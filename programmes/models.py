@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CareerStage, ClassTeacherStage
@@ -33,6 +34,11 @@ class Level(models.IntegerChoices):
     DISTRICT = rules.Level.DISTRICT, _("District level")
     MUNICIPAL = rules.Level.MUNICIPAL, _("Municipal level")
     NATIONAL = rules.Level.NATIONAL, _("National level")
+
+
+class CriterionCounts(models.TextChoices):
+    ITEMS = "items", _("Items")
+    PEOPLE = "people", _("Distinct people")
 
 
 class Period(models.TextChoices):
@@ -216,6 +222,20 @@ class Programme(TenantModel):
     def cycle_label(self) -> str:
         return f"{self.start_month:%Y.%m} – {self.end_month:%Y.%m}"
 
+    @property
+    def is_finished(self) -> bool:
+        """Closed, or its cycle is over: it is no longer under way whatever its status says."""
+        return self.status == ProgrammeStatus.CLOSED or (
+            self.end_month is not None and rules.month_end(self.end_month) < timezone.localdate()
+        )
+
+    @property
+    def status_label(self) -> str:
+        """The status people read: 已结束 once the cycle is over, not 进行中."""
+        if self.is_finished:
+            return str(ProgrammeStatus.CLOSED.label)
+        return self.get_status_display()
+
 
 class Phase(TenantModel):
     """A phase of the programme calendar (启动, 实施, 考核, 总结 …)."""
@@ -352,6 +372,22 @@ class EvidenceKind(TenantModel):
         _("records class hours"), default=False, help_text=_("e.g. a course or training")
     )
     has_delivery_mode = models.BooleanField(_("records online or face to face"), default=False)
+    names_people = models.BooleanField(
+        _("names the people mentored"),
+        default=False,
+        help_text=_(
+            "Each item names its mentees: teachers of the bureau, or names of people outside "
+            "it (培养教师, XH-T3)."
+        ),
+    )
+    counts_led_groups = models.BooleanField(
+        _("a group led in the portal counts"),
+        default=False,
+        help_text=_(
+            "A group the participant leads in the portal counts as one item of this kind in "
+            "each year it has activities (指导团队, XH-T3)."
+        ),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -482,6 +518,16 @@ class Criterion(TenantModel):
             "A number of years, or stage codes separated by commas (class-teacher stages: "
             "first_time, qualified, mature, backbone, research, expert; career stages: new, "
             "early, mature)."
+        ),
+    )
+    counts = models.CharField(
+        _("counts"),
+        max_length=8,
+        choices=CriterionCounts.choices,
+        default=CriterionCounts.ITEMS,
+        help_text=_(
+            "Items: every verified item counts. Distinct people: the people the items name "
+            "are counted, so two items about the same mentee count once (XH-T3)."
         ),
     )
 

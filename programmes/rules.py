@@ -379,6 +379,9 @@ class Evidence:
     hours: Decimal | None = None
     delivery: str = ""
     requirements: frozenset[str] = frozenset()  # the requirements it was filed for
+    # The people it is about (a mentee, a team led), as stable keys: "t:<teacher id>" for a
+    # teacher of the bureau, "n:<name>" for someone outside it, "g:<group id>" for a group.
+    people: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -390,6 +393,7 @@ class Alternative:
     min_hours: Decimal | None = None
     delivery: str = ""
     min_total_hours: Decimal | None = None  # the matching items' hours added up
+    counts_people: bool = False  # count the distinct people the items name, not the items
 
     def matches(self, evidence: Evidence) -> bool:
         if evidence.kind not in self.kinds or evidence.level < self.min_level:
@@ -398,10 +402,62 @@ class Alternative:
             return False
         return not (self.delivery and evidence.delivery != self.delivery)
 
+    def count(self, items: Iterable[Evidence]) -> int:
+        """How many the items make: items, or the distinct people they name (an item naming
+        nobody counts as one person of its own)."""
+        if not self.counts_people:
+            return len(items if isinstance(items, list | tuple) else list(items))
+        people: set[str] = set()
+        for e in items:
+            people |= e.people or {f"e:{e.id}"}
+        return len(people)
+
     def is_met(self, count: int, hours: Decimal) -> bool:
         if count < self.min_count:
             return False
         return self.min_total_hours is None or hours >= self.min_total_hours
+
+    def subject(self) -> str:
+        """What is counted, named plainly: the kinds, the level when above school level, and
+        the conditions on each item, e.g. "区级及以上研修课程（线上）"."""
+        kinds = _(" or ").join(self.kind_names) if self.kind_names else _("evidence")
+        if self.min_level > Level.SCHOOL:
+            kinds = _("%(level)s or above %(kinds)s") % {
+                "level": level_name(self.min_level),
+                "kinds": kinds,
+            }
+        conditions = []
+        if self.min_hours is not None:
+            conditions.append(
+                _("at least %(hours)s class hours") % {"hours": _plain(self.min_hours)}
+            )
+        if self.delivery == Delivery.ONLINE:
+            conditions.append(_("online"))
+        elif self.delivery == Delivery.FACE_TO_FACE:
+            conditions.append(_("face to face"))
+        if conditions:
+            kinds += _(" (%(conditions)s)") % {"conditions": _(", ").join(conditions)}
+        return kinds
+
+    def shortfall(self, count: int, hours: Decimal | None = None) -> str:
+        """What is still missing, with what there is and what is needed: "培养教师：还差 1 名
+        （已有 1 名，需 2 名）", "公开教学：还差 1 项（已有 0 项，需 1 项）"."""
+        values = {"what": self.subject(), "have": count, "need": self.min_count}
+        by_hours = self.min_total_hours is not None and self.min_count <= 1
+        if count < self.min_count and not by_hours:
+            values["missing"] = self.min_count - count
+            if self.counts_people:
+                return (
+                    _("%(what)s: %(missing)s more people (has %(have)s, needs %(need)s)") % values
+                )
+            return _("%(what)s: %(missing)s more items (has %(have)s, needs %(need)s)") % values
+        total = self.min_total_hours or Decimal(0)
+        return _("%(what)s: %(missing)s more class hours (has %(have)s, needs %(need)s)") % {
+            "what": self.subject(),
+            "missing": _plain(max(Decimal(0), total - (hours or Decimal(0)))),
+            "have": _plain(hours or Decimal(0)),
+            "need": _plain(total),
+        }
 
     def describe(self, count: int, hours_missing: Decimal | None = None) -> str:
         """E.g. "1 项区级及以上公开教学或学术交流（≥10课时，线上）"."""
@@ -504,26 +560,22 @@ class PeriodResult:
         )
 
     def _still(self, alt: Alternative, count: int, hours: Decimal) -> str:
-        if alt.min_total_hours is not None and count >= alt.min_count:
-            return alt.describe(0, max(Decimal(0), alt.min_total_hours - hours))
-        return alt.describe(max(1, alt.min_count - count))
+        return alt.shortfall(count, hours)
 
     @property
     def reason(self) -> str:
-        """Why the period is not met, in words; empty when it is met."""
+        """Why the period is not met, in plain words; empty when it is met. E.g. "2024学年：
+        培养教师还差 1 名（已有 1 名，需 2 名）"."""
         if self.status == Status.MET:
             return ""
         hours = self.hours or tuple(Decimal(0) for _n in self.counts)
-        still = _(", or ").join(
+        still = _("; or ").join(
             self._still(alt, n, h)
             for alt, n, h in zip(self.clause.alternatives, self.counts, hours, strict=True)
         )
         if self.status == Status.MISSED:
-            return _("%(window)s was missed: it needed %(what)s") % {
-                "window": self.window.label,
-                "what": still,
-            }
-        return _("%(window)s still needs %(what)s") % {"window": self.window.label, "what": still}
+            return _("%(window)s, not met: %(what)s") % {"window": self.window.label, "what": still}
+        return _("%(window)s: %(what)s") % {"window": self.window.label, "what": still}
 
 
 @dataclass(frozen=True)
@@ -627,7 +679,9 @@ def evaluate(
             if items is None:  # nothing counts in this window
                 periods.append(empty[at])
                 continue
-            counts = tuple(len(matching) for matching in items)
+            counts = tuple(
+                alt.count(matching) for alt, matching in zip(alternatives, items, strict=True)
+            )
             hours = tuple(
                 sum((e.hours or zero for e in matching), zero) if matching else zero
                 for matching in items

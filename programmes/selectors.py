@@ -7,7 +7,7 @@ from collections import defaultdict
 from django.db.models import Prefetch
 
 from . import rules
-from .models import Criterion, Programme, Requirement
+from .models import Criterion, CriterionCounts, Programme, Requirement
 
 
 def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.RequirementSpec]]:
@@ -47,6 +47,7 @@ def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.Req
                             min_hours=c.min_hours,
                             delivery=c.delivery_mode,
                             min_total_hours=c.min_total_hours,
+                            counts_people=c.counts == CriterionCounts.PEOPLE,
                         )
                         for c in criteria
                     ),

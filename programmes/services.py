@@ -128,6 +128,7 @@ def programme_copy(
                 phase=phases.get(criterion.phase_id),
                 condition=criterion.condition,
                 condition_value=criterion.condition_value,
+                counts=criterion.counts,
             )
             new_criterion.tiers.set([tiers[t.pk] for t in criterion.tiers.all()])
             new_criterion.kinds.set(criterion.kinds.all())

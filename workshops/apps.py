@@ -14,10 +14,11 @@ class WorkshopsConfig(AppConfig):
         from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
         from bureaus.files import delete_files_with_rows
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+        from cohorts.facts import register_fact_source
         from programmes.sections import ProgrammeLink, register_programme_link
 
         from .models import ActivityFile, BriefingFile, TeamDocument
-        from .selectors import dashboard_panel
+        from .selectors import dashboard_panel, led_group_facts
 
         for model in (ActivityFile, BriefingFile, TeamDocument):
             delete_files_with_rows(model)
@@ -87,6 +88,9 @@ class WorkshopsConfig(AppConfig):
                 order=620,
             ),
         )
+
+        # XH-T3: a group the participant leads counts as a 指导团队 where the bureau says so.
+        register_fact_source(led_group_facts)
 
         panel = Panel("workshops/dashboard_panel.html", dashboard_panel)
         if panel not in DASHBOARD_PANELS:

@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-from programmes.rules import Cycle, Period, Status, Window, windows
+from programmes.rules import Cycle, Evidence, Level, Period, Status, Window, windows
 
 
 class Frequency(StrEnum):
@@ -576,3 +576,60 @@ def session_hours(sessions: Iterable[tuple[str, str, Decimal]]) -> SessionHours:
         if module:
             modules[module] = modules.get(module, Decimal(0)) + hours
     return SessionHours(lecture, practice, tuple(sorted(modules.items())))
+
+
+# --- Groups led in the portal, as evidence of mentoring (XH-T3) ---------------------------------
+
+# The kinds of group whose lead mentors a team (指导团队); a pair is one mentee, a leading or a
+# working group organises rather than mentors.
+MENTORING_GROUP_KINDS = frozenset(
+    {
+        "workshop",
+        "subject_group",
+        "reading_group",
+        "cadre_team",
+        "school_studio",
+        "training_group",
+        "mentor_corps",
+    }
+)
+
+
+def led_group_facts(
+    activities: Iterable[tuple[int, int, int, dt.date, bool, bool]], *, kind: str
+) -> dict[int, list[Evidence]]:
+    """XH-T3: a group a teacher leads counts as one item of ``kind`` for every month it has an
+    activity, dated by the first activity of the month, naming the group as the person counted
+    ("g:<group id>"), so that a criterion counting people counts it once however active it is.
+
+    ``activities`` are (activity id, lead's teacher id, group id, date, has a school, has a
+    learning district). The level is the group's: a school's group is school level, a learning
+    district's that level, any other a district's. Ids are negative: they are not evidence rows.
+    """
+    first: dict[tuple[int, int, int, int], tuple[int, int, dt.date, Level]] = {}
+    for activity_id, teacher_id, group_id, day, at_school, in_district in activities:
+        level = (
+            Level.SCHOOL
+            if at_school
+            else Level.LEARNING_DISTRICT
+            if in_district
+            else Level.DISTRICT
+        )
+        key = (teacher_id, group_id, day.year, day.month)
+        seen = first.get(key)
+        if seen is None or (day, activity_id) < (seen[2], seen[0]):
+            first[key] = (activity_id, teacher_id, day, level)
+    found: dict[int, list[Evidence]] = {}
+    for (teacher_id, group_id, _year, _month), (activity_id, _t, day, level) in sorted(
+        first.items()
+    ):
+        found.setdefault(teacher_id, []).append(
+            Evidence(
+                id=-activity_id,
+                kind=kind,
+                level=level,
+                date=day,
+                people=frozenset({f"g:{group_id}"}),
+            )
+        )
+    return found

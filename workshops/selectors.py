@@ -437,3 +437,40 @@ def dashboard_panel(request) -> dict | None:
     today = timezone.localdate()
     mine = my_teams(request.user, today=today)
     return {"my_teams": mine, "today": today} if mine else None
+
+
+# --- Groups led in the portal, as evidence of mentoring (XH-T3) ---------------------------------
+
+
+def led_group_facts(*, programme, teacher_ids, kinds) -> dict[int, list]:
+    """A fact source for ``cohorts.facts``: the groups the teachers lead, as items of each kind
+    marked "a group led in the portal counts", in every month of the programme's cycle with an
+    activity. One query for all the teachers, none when no kind asks for it."""
+    codes = [k.code for k in kinds if getattr(k, "counts_led_groups", False)]
+    if not codes or not teacher_ids:
+        return {}
+    cycle = programme.cycle
+    activities = list(
+        ActivityRecord.objects.filter(
+            team__lead__teacher_profile__in=list(teacher_ids),
+            team__kind__in=rules.MENTORING_GROUP_KINDS,
+            date__gte=cycle.start,
+            date__lte=cycle.end,
+        ).values_list(
+            "pk",
+            "team__lead__teacher_profile",
+            "team_id",
+            "date",
+            "team__school_id",
+            "team__learning_district_id",
+        )
+    )
+    rows = [
+        (pk, teacher, team, day, school is not None, district is not None)
+        for pk, teacher, team, day, school, district in activities
+    ]
+    found: dict[int, list] = {}
+    for code in codes:
+        for teacher_id, facts in rules.led_group_facts(rows, kind=code).items():
+            found.setdefault(teacher_id, []).extend(facts)
+    return found

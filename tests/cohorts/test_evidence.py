@@ -123,8 +123,10 @@ def test_staff_verify_and_progress_changes(xuhui):
         assert after[0].result.period("2024")[0].status == Status.MET
     # The cycle (2023-09 → 2026-06) is over: the page says what was missed, and why.
     page = teacher.get("/progress/").content.decode()
-    assert "2025学年未完成：需 1 项校级及以上" in page
-    assert "2024学年未完成" not in page
+    assert "2025学年未达成：" in page and "还差 1 项（已有 0 项，需 1 项）" in page
+    assert "2024学年未达成" not in page
+    assert "截至 2026-06-30" in page  # the period's end beside its status
+    assert "已结束" in page and "进行中" not in page  # the programme is over
 
 
 def test_returning_needs_a_comment_and_tells_the_teacher(xuhui):
@@ -291,3 +293,24 @@ def test_over_https_a_review_does_not_return_to_plain_http(xuhui):
         secure=True,
     )
     assert response["Location"] == "/evidence/review/"
+
+
+def test_XH_T3_a_mentoring_item_must_name_its_mentees(xuhui):
+    from programmes.models import EvidenceKind
+
+    with bureau_scope(xuhui.bureau):
+        kind = EvidenceKind.objects.create(
+            bureau=xuhui.bureau, code="mentoring_teacher", name="培养教师", names_people=True
+        )
+    client = xuhui.client("teacher")
+    data = {"kind": kind.pk, "title": "带教青年教师", "level": 1, "date": "2024-10-01"}
+    response = client.post("/evidence/new/", data)
+    assert response.status_code == 200
+    assert "请写明培养对象" in response.content.decode()
+    response = client.post("/evidence/new/", {**data, "mentee_names": "王小明\n 王小明 \n李华"})
+    assert response.status_code == 302
+    with bureau_scope(xuhui.bureau):
+        saved = Evidence.objects.get(title="带教青年教师")
+        assert saved.outside_mentees == ["王小明", "李华"]
+    page = client.get(f"/evidence/{saved.pk}/").content.decode()
+    assert "培养对象" in page and "王小明、李华" in page

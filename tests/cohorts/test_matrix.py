@@ -93,7 +93,7 @@ def test_the_matrix_page_with_counts_filters_and_export(xuhui):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("姓名", "工号", "学校", "层次")
     assert len(rows) == 1 + 8  # the cast's two enrolments and six more
-    assert {"已达成", "未完成", "—"} <= {v for r in rows[1:] for v in r[4:]}
+    assert {"已达成", "未达成", "—"} <= {v for r in rows[1:] for v in r[4:]}
 
 
 def test_school_administrators_see_their_school_only_and_teachers_nothing(xuhui):

@@ -163,7 +163,9 @@ def test_XH_T1_district_training_during_the_cycle(tier):
     three = [ev(i, "training", Level.DISTRICT, dt.date(2024, 3, i)) for i in range(1, 4)]
     result = evaluate(XH_T1, tier=tier, evidence=three, cycle=XH_CYCLE, today=AFTER_CYCLE)
     assert result.status == Status.MISSED
-    assert "培养周期内未完成" in result.reasons[0]
+    assert (
+        result.reasons[0] == "培养周期内未达成：区级及以上专题培训还差 1 项（已有 3 项，需 4 项）"
+    )
     four = three + [ev(9, "training", Level.DISTRICT, dt.date(2025, 3, 9))]
     assert (
         evaluate(XH_T1, tier=tier, evidence=four, cycle=XH_CYCLE, today=AFTER_CYCLE).status
@@ -186,7 +188,7 @@ def test_XH_T2_each_school_year_needs_a_school_level_lesson(tier, year):
     result = evaluate(XH_T2, tier=tier, evidence=evidence, cycle=XH_CYCLE, today=AFTER_CYCLE)
     [missed] = result.period(year)
     assert missed.status == Status.MISSED
-    assert missed.reason == f"{year}学年未完成：需 1 项校级及以上公开教学或学术交流"
+    assert missed.reason == f"{year}学年未达成：公开教学或学术交流还差 1 项（已有 0 项，需 1 项）"
     for other in set(SCHOOL_YEARS) - {year}:
         assert result.period(other)[0].status == Status.MET
     assert result.status == Status.MISSED
@@ -198,7 +200,10 @@ def test_XH_T2_leader_also_needs_one_district_level_over_the_cycle():
         XH_T2, tier=LEADER, evidence=school_only, cycle=XH_CYCLE, today=dt.date(2025, 10, 1)
     )
     assert leader.status == Status.IN_PROGRESS
-    assert "培养周期内还需 1 项学区级及以上公开教学或学术交流" in leader.reasons
+    assert (
+        "培养周期内：学区级及以上公开教学或学术交流还差 1 项（已有 0 项，需 1 项）"
+        in leader.reasons
+    )
     backbone = evaluate(
         XH_T2, tier=BACKBONE, evidence=school_only, cycle=XH_CYCLE, today=AFTER_CYCLE
     )
@@ -226,7 +231,7 @@ def test_XH_T2_the_running_year_is_in_progress_with_what_is_missing():
     assert result.period("2023")[0].status == Status.MET
     current = result.period("2024")[0]
     assert current.status == Status.IN_PROGRESS
-    assert current.reason == "2024学年还需 1 项校级及以上公开教学或学术交流"
+    assert current.reason == "2024学年：公开教学或学术交流还差 1 项（已有 0 项，需 1 项）"
     assert result.period("2025")[0].status == Status.UPCOMING
 
 
@@ -255,7 +260,10 @@ def test_XH_T3_leader_mentors_a_team_or_two_teachers_each_year(year):
     result = evaluate(XH_T3, tier=LEADER, evidence=one_teacher, cycle=XH_CYCLE, today=AFTER_CYCLE)
     period = result.period(year)[0]
     assert period.status == Status.MISSED
-    assert "1 项校级及以上带教团队；或 1 项校级及以上带教教师" in period.reason
+    assert (
+        "带教团队还差 1 项（已有 0 项，需 1 项）；或 带教教师还差 1 项（已有 1 项，需 2 项）"
+        in period.reason
+    )
     two = one_teacher + [ev(2, "mentoring_teacher", Level.SCHOOL, dt.date(start, 12, 1))]
     assert (
         evaluate(XH_T3, tier=LEADER, evidence=two, cycle=XH_CYCLE, today=AFTER_CYCLE)
@@ -322,7 +330,8 @@ def test_XH_T4_backbone_needs_district_paper_or_award():
     )
     assert result.status == Status.IN_PROGRESS
     assert result.reasons == [
-        "培养周期内还需 1 项区级及以上论文发表；或 1 项区级及以上论文或课题获奖"
+        "培养周期内：区级及以上论文发表还差 1 项（已有 0 项，需 1 项）；"
+        "或 区级及以上论文或课题获奖还差 1 项（已有 0 项，需 1 项）"
     ]
 
 
@@ -352,7 +361,9 @@ def test_XH_T5_leader_needs_a_district_online_course():
         today=AFTER_CYCLE,
     )
     assert face.status == Status.MISSED
-    assert face.reasons == ["培养周期内未完成：需 1 项区级及以上网络课程（线上）"]
+    assert face.reasons == [
+        "培养周期内未达成：区级及以上网络课程（线上）还差 1 项（已有 0 项，需 1 项）"
+    ]
 
 
 def test_XH_T5_backbone_online_district_or_school_face_to_face_course():
@@ -402,7 +413,9 @@ def test_minimum_class_hours_condition():
         cycle=XH_CYCLE,
         today=AFTER_CYCLE,
     )
-    assert short.reasons == ["培养周期内未完成：需 1 项区级及以上网络课程（不少于10课时，线上）"]
+    assert short.reasons == [
+        "培养周期内未达成：区级及以上网络课程（不少于10课时，线上）还差 1 项（已有 0 项，需 1 项）"
+    ]
     assert (
         evaluate(
             spec,
@@ -462,7 +475,7 @@ def test_PT_HOURS_forty_class_hours_of_school_based_training_each_school_year():
     period = result.period("2024")[0]
     assert period.status == Status.IN_PROGRESS
     assert period.hours == (Decimal("36"),)
-    assert period.reason == "2024学年还需 4 课时校级及以上校本研修"
+    assert period.reason == "2024学年：校本研修还差 4 课时（已有 36 课时，需 40 课时）"
     enough = sessions + [ev(9, "practice", Level.SCHOOL, dt.date(2025, 4, 1), hours=Decimal("4"))]
     assert (
         evaluate(
@@ -478,4 +491,6 @@ def test_PT_HOURS_forty_class_hours_of_school_based_training_each_school_year():
     )
     assert evaluate(
         PT_HOURS, tier="class_teacher", evidence=[], cycle=PT_CYCLE, today=dt.date(2025, 9, 1)
-    ).period("2024")[0].reason == ("2024学年未完成：需 1 项校级及以上校本研修（累计40课时）")
+    ).period("2024")[0].reason == (
+        "2024学年未达成：校本研修还差 40 课时（已有 0 课时，需 40 课时）"
+    )
