@@ -34,6 +34,7 @@ from programmes.models import (
     Milestone,
     Phase,
     Programme,
+    Repeat,
     Requirement,
     Tier,
 )
@@ -133,7 +134,9 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                 bureau=bureau,
                 programme=programme,
                 title=item["title"],
-                due=dt.date.fromisoformat(item["due"]),
+                repeat=item.get("repeat") or Repeat.ONCE,
+                due=_date_or_month(item.get("due")),
+                month=item.get("month"),
                 owner=item.get("owner") or "",
                 scope=item.get("scope") or "",
                 duration=item.get("duration") or "",
@@ -189,6 +192,9 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                     if entry.get("min_total_hours") is None
                     else Decimal(str(entry["min_total_hours"])),
                     delivery_mode=entry["delivery_mode"],
+                    due_date=_optional_date(entry.get("due_date")),
+                    due_month=entry.get("due_month"),
+                    due_day=entry.get("due_day"),
                 ),
                 source=source,
                 where=f"{where}: clause {entry['clause']}",
@@ -237,6 +243,13 @@ def _messages(exc: ValidationError) -> str:
 
 def _optional_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _date_or_month(value: str | None) -> dt.date | None:
+    """A date, YYYY-MM-DD, or a month, YYYY-MM (its first day)."""
+    if not value:
+        return None
+    return dt.date.fromisoformat(f"{value}-01" if len(value) == 7 else value)
 
 
 registry.add_step("programmes", command="load_programmes")

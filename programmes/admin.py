@@ -21,7 +21,7 @@ class PhaseInline(TenantInline, admin.TabularInline):
 class MilestoneInline(TenantInline, admin.TabularInline):
     model = Milestone
     extra = 0
-    fields = ["due", "title", "owner", "scope", "duration"]
+    fields = ["repeat", "due", "month", "title", "owner", "scope", "duration"]
 
 
 class TierInline(TenantInline, admin.TabularInline):
@@ -143,6 +143,9 @@ class CriterionInline(TenantInline, admin.TabularInline):
         "min_hours",
         "min_total_hours",
         "delivery_mode",
+        "due_date",
+        "due_month",
+        "due_day",
     ]
 
     def get_formset(self, request, obj=None, **kwargs):

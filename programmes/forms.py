@@ -38,11 +38,12 @@ class RequirementAdminForm(forms.ModelForm):
 
 
 class CriterionFormSet(BaseInlineFormSet):
-    """Criteria of one clause are alternatives: they must agree on the period and the tiers."""
+    """Criteria of one clause are alternatives: they must agree on the period, the tiers and the
+    due date."""
 
     def clean(self):
         super().clean()
-        clauses: dict[int, tuple] = {}
+        clauses: dict[int, tuple[tuple, tuple]] = {}
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or not form.cleaned_data:
                 continue
@@ -51,14 +52,21 @@ class CriterionFormSet(BaseInlineFormSet):
             data = form.cleaned_data
             tiers = frozenset(t.pk for t in data.get("tiers") or [])
             key = (data.get("period"), tiers)
+            due = (data.get("due_date"), data.get("due_month"), data.get("due_day"))
             clause = data.get("clause")
-            if clause in clauses and clauses[clause] != key:
+            if clause in clauses and clauses[clause][0] != key:
                 form.add_error(
                     "period",
                     _("Criteria of clause %(clause)s must have the same period and tiers.")
                     % {"clause": clause},
                 )
-            clauses.setdefault(clause, key)
+            elif clause in clauses and clauses[clause][1] != due:
+                form.add_error(
+                    "due_month" if data.get("due_month") else "due_date",
+                    _("Criteria of clause %(clause)s must have the same due date.")
+                    % {"clause": clause},
+                )
+            clauses.setdefault(clause, (key, due))
             programme_id = self.instance.programme_id
             foreign = [t.name for t in data.get("tiers") or [] if t.programme_id != programme_id]
             if foreign:

@@ -28,6 +28,7 @@ def programme_detail(request, pk: int):
                 "period": periods[clause.period],
                 "tiers": "、".join(tiers.get(code, code) for code in sorted(clause.tiers)),
                 "alternatives": [alt.describe(alt.min_count) for alt in clause.alternatives],
+                "deadline": clause.deadline.describe() if clause.deadline else "",
             }
             for clause in spec.clauses
         ]
@@ -44,7 +45,9 @@ def programme_detail(request, pk: int):
         {
             "programme": programme,
             "phases": programme.phases.all(),
-            "milestones": programme.milestones.all(),
+            "milestones": sorted(
+                programme.milestones.all(), key=lambda m: m.sort_key(programme.cycle)
+            ),
             "tiers": programme.tiers.all(),
             "requirements": requirements,
             "action_links": links_for(request.user, programme, "actions"),
