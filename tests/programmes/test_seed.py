@@ -580,6 +580,11 @@ def test_HA_OUTPUT_research_outputs_collected_in_december(bureaus):
 # --- SJ -------------------------------------------------------------------------------------------
 
 
+def test_SJ_the_district_skills_showcase_is_every_two_years_without_a_date(bureaus):
+    [showcase] = [m for m in milestones_of(bureaus["songjiang"], SJ) if "基本功展示" in m["title"]]
+    assert (showcase["repeat"], showcase["due"], showcase["month"]) == ("biennial", None, None)
+
+
 def test_SJ_TIERS_four_tiers_each_with_its_own_requirements(bureaus):
     assert tiers_of(bureaus["songjiang"], SJ) == [
         ("horizon", "地平线"),
