@@ -377,3 +377,58 @@ def _due_between(spec: rules.RequirementSpec, cycle: rules.Cycle, first, last) -
             if due is not None and first <= due <= last:
                 return True
     return False
+
+
+@dataclass(frozen=True)
+class PlanDueItem:
+    """A participant's development plan (Enrolment.plan_due, XH-CYCLE), due near today and not
+    handed in for review yet."""
+
+    bureau_id: int
+    enrolment_id: int
+    user_id: int
+    programme: str
+    due: dt.date
+
+
+def plan_due_items(*, today: dt.date, lookahead: int, lookback: int) -> list[PlanDueItem]:
+    """Across all bureaus (a sweep), the development plans of participants taking part that are
+    due from ``lookback`` days before ``today`` to ``lookahead`` days after it and are neither
+    verified nor under review; three queries. A programme whose requirements give the plan a
+    due date of their own (HA-PLAN) is left to ``due_items``, so the plan is not reminded twice.
+    """
+    from bureaus.tenancy import all_bureaus
+    from programmes.models import Criterion
+
+    first, last = today - dt.timedelta(days=lookback), today + dt.timedelta(days=lookahead)
+    with all_bureaus():
+        enrolments = list(
+            Enrolment.objects.filter(
+                plan_due__range=(first, last),
+                status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED],
+            )
+            .exclude(
+                programme_id__in=Criterion.objects.filter(
+                    Q(due_date__isnull=False) | Q(due_month__isnull=False), kinds__code=PLAN_KIND
+                ).values("requirement__programme_id")
+            )
+            .values_list(
+                "pk", "bureau_id", "teacher_id", "teacher__user_id", "programme__name", "plan_due"
+            )
+        )
+        states: dict[int, list[str]] = defaultdict(list)
+        for teacher_id, state in Evidence.objects.filter(
+            teacher_id__in={row[2] for row in enrolments}, kind__code=PLAN_KIND
+        ).values_list("teacher_id", "state"):
+            states[teacher_id].append(state)
+    waiting = {
+        cohort_rules.PlanStatus.DUE,
+        cohort_rules.PlanStatus.DRAFT,
+        cohort_rules.PlanStatus.RETURNED,
+        cohort_rules.PlanStatus.OVERDUE,
+    }
+    return [
+        PlanDueItem(bureau_id, pk, user_id, programme, due)
+        for pk, bureau_id, teacher_id, user_id, programme, due in enrolments
+        if cohort_rules.plan_status(due, states.get(teacher_id, ()), today) in waiting
+    ]

@@ -323,7 +323,52 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
                             )
                         )
             rows += _requirement_reminders(today, before, overdue_after)
+            rows += _plan_reminders(today, before, overdue_after)
     return notifications_create_bulk(rows)
+
+
+def _plan_reminders(
+    today: dt.date, before: tuple[int, ...], overdue_after: int
+) -> list[Notification]:
+    """The reminders due today to participants whose development plan is due (XH-CYCLE: by
+    2023-11-30) and not handed in; keyed by enrolment, so each is made once."""
+    link = reverse("cohorts:my_progress")
+    rows = []
+    items = cohort_selectors.plan_due_items(
+        today=today, lookahead=max(before, default=0), lookback=overdue_after + 7
+    )
+    for item in items:
+        for reminder in rules.reminders_due(
+            item.due, today, filed=False, before=before, overdue_after=overdue_after
+        ):
+            values = {
+                "programme": item.programme,
+                "date": item.due.strftime("%Y-%m-%d"),
+                "days": reminder.days,
+            }
+            if reminder.kind == rules.ReminderKind.OVERDUE:
+                subject = _("Overdue: your development plan (due %(date)s)") % values
+                body = _(
+                    "Your personal three-year development plan for %(programme)s was due on "
+                    "%(date)s. Please upload it as soon as you can."
+                )
+            else:
+                subject = _("Your development plan is due in %(days)s days") % values
+                body = _(
+                    "Your personal three-year development plan for %(programme)s is due on "
+                    "%(date)s. Please upload it by then."
+                )
+            rows.append(
+                Notification(
+                    bureau_id=item.bureau_id,
+                    recipient_id=item.user_id,
+                    key=f"plan:{item.enrolment_id}:{reminder.kind}:{reminder.days}",
+                    subject=subject,
+                    body=body % values,
+                    link=link,
+                )
+            )
+    return rows
 
 
 def _requirement_reminders(

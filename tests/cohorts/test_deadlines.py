@@ -13,7 +13,7 @@ from accounts.models import Notification, TeacherProfile, User
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
 from cohorts.selectors import due_items
-from programmes.models import Criterion, Milestone
+from programmes.models import Criterion, EvidenceKind, Milestone
 from workshops.services import reminders_scan
 
 
@@ -282,3 +282,61 @@ def test_existing_milestones_keep_their_date_once(xuhui):
             bureau=xuhui.bureau, programme=xuhui.programme, due=dt.date(2024, 6, 30), title="考核"
         )
         assert milestone.repeat == "once" and milestone.when == "2024-06-30"
+
+
+def plan_notices(cast) -> list[tuple[str, str]]:
+    with bureau_scope(cast.bureau):
+        return sorted(
+            Notification.objects.filter(key__startswith="plan:").values_list(
+                "recipient__username", "subject"
+            )
+        )
+
+
+def test_XH_CYCLE_the_development_plan_due_by_2023_11_30_is_reminded_once_each(xuhui):
+    with bureau_scope(xuhui.bureau):
+        Enrolment.objects.filter(pk=xuhui.extras["enrolment_backbone"].pk).update(
+            plan_due=dt.date(2023, 11, 30)
+        )
+    assert reminders_scan(today=dt.date(2023, 11, 23)) == 1
+    assert reminders_scan(today=dt.date(2023, 11, 23)) == 0
+    assert reminders_scan(today=dt.date(2023, 11, 29)) == 1
+    assert reminders_scan(today=dt.date(2023, 12, 1)) == 1
+    assert reminders_scan(today=dt.date(2023, 12, 2)) == 0
+    assert plan_notices(xuhui) == [
+        ("xh_teacher", "个人三年发展规划 1 天后截止"),
+        ("xh_teacher", "个人三年发展规划 7 天后截止"),
+        ("xh_teacher", "逾期：个人三年发展规划（截止 2023-11-30）"),
+    ]
+
+
+def test_XH_CYCLE_no_plan_reminder_once_it_is_handed_in(xuhui):
+    with bureau_scope(xuhui.bureau):
+        Enrolment.objects.filter(pk=xuhui.extras["enrolment_backbone"].pk).update(
+            plan_due=dt.date(2023, 11, 30)
+        )
+        plan = xuhui.extras["evidence"]
+        plan.pk = None
+        plan.kind = EvidenceKind.objects.create(
+            bureau=xuhui.bureau, code="development_plan", name="个人三年发展规划"
+        )
+        plan.state = "submitted"
+        plan.save()
+    assert reminders_scan(today=dt.date(2023, 11, 29)) == 0
+
+
+def test_HA_PLAN_a_plan_with_its_own_due_date_in_the_requirements_is_reminded_once(xuhui):
+    """A programme that gives the plan a due date in its requirements reminds through them, not
+    a second time through the enrolment's plan date."""
+    with bureau_scope(xuhui.bureau):
+        kind = EvidenceKind.objects.create(
+            bureau=xuhui.bureau, code="development_plan", name="个人三年发展规划"
+        )
+        criterion = xuhui.programme.requirements.get().criteria.get(clause=1)
+        criterion.kinds.add(kind)
+        Enrolment.objects.filter(pk=xuhui.extras["enrolment_leader"].pk).update(
+            plan_due=dt.date(2024, 4, 30)
+        )
+    due_in_april(xuhui)
+    assert reminders_scan(today=dt.date(2024, 4, 29)) == 1
+    assert plan_notices(xuhui) == [] and len(due_notices(xuhui)) == 1
