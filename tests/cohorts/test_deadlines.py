@@ -340,3 +340,30 @@ def test_HA_PLAN_a_plan_with_its_own_due_date_in_the_requirements_is_reminded_on
     due_in_april(xuhui)
     assert reminders_scan(today=dt.date(2024, 4, 29)) == 1
     assert plan_notices(xuhui) == [] and len(due_notices(xuhui)) == 1
+
+
+def test_a_copy_to_a_new_cycle_keeps_how_events_repeat_and_moves_due_dates(xuhui):
+    from programmes.services import programme_copy
+
+    with bureau_scope(xuhui.bureau):
+        Milestone.objects.create(
+            bureau=xuhui.bureau, programme=xuhui.programme, repeat="yearly", month=4, title="规划"
+        )
+        Milestone.objects.create(
+            bureau=xuhui.bureau, programme=xuhui.programme, repeat="all_year", title="研训"
+        )
+        criteria = xuhui.programme.requirements.get().criteria
+        criteria.filter(clause=1).update(due_month=4, due_day=15)
+        criteria.filter(clause=2).update(due_date=dt.date(2023, 11, 30))
+        new = programme_copy(
+            actor=xuhui.staff,
+            programme=xuhui.programme,
+            code="next-cycle",
+            name="next cycle",
+            start_month=dt.date(2026, 9, 1),
+        )
+        events = sorted(new.milestones.values_list("repeat", "due", "month"))
+        copied = new.requirements.get().criteria.order_by("clause")
+        dues = list(copied.values_list("due_date", "due_month", "due_day"))
+    assert events == [("all_year", None, None), ("yearly", None, 4)]
+    assert dues == [(None, 4, 15), (dt.date(2026, 11, 30), None, None)]
