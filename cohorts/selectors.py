@@ -57,10 +57,13 @@ class ProgressRow:
 
 
 def deadline_notes(result: rules.RequirementResult, today: dt.date) -> tuple[tuple[str, str], ...]:
-    """The due date of each open period of a requirement, and lateness, in words."""
+    """The due date of each period under way of a requirement, and lateness, in words; periods
+    not begun yet wait their turn."""
     notes = []
     for clause in result.clauses:
         for period in clause.periods:
+            if period.status == rules.Status.UPCOMING:
+                continue
             if note := period.deadline_note(today):
                 notes.append((period.window.label, note))
     return tuple(notes)

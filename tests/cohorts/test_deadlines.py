@@ -367,3 +367,10 @@ def test_a_copy_to_a_new_cycle_keeps_how_events_repeat_and_moves_due_dates(xuhui
         dues = list(copied.values_list("due_date", "due_month", "due_day"))
     assert events == [("all_year", None, None), ("yearly", None, 4)]
     assert dues == [(None, 4, 15), (dt.date(2026, 11, 30), None, None)]
+
+
+def test_the_progress_page_leaves_out_the_due_dates_of_years_not_begun(xuhui, today_is):
+    due_in_april(xuhui)
+    today_is(dt.date(2024, 9, 20))
+    page = xuhui.client("lead").get("/progress/").content.decode()
+    assert "2025年4月30日前" in page and "2026年4月30日前" not in page
