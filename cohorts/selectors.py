@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from programmes import rules
 from programmes.models import Programme, Requirement
@@ -13,7 +14,15 @@ from programmes.selectors import requirement_specs
 
 from . import rules as cohort_rules
 from .facts import extra_facts, programme_kinds
-from .models import PLAN_KIND, Enrolment, Evidence, EvidenceState, mentee_name_list, name_key
+from .models import (
+    PLAN_KIND,
+    Enrolment,
+    EnrolmentStatus,
+    Evidence,
+    EvidenceState,
+    mentee_name_list,
+    name_key,
+)
 
 NOT_THIS_PROGRAMME = frozenset({"—"})  # filed only for another programme's requirements
 
@@ -63,6 +72,21 @@ def evidence_facts(evidence, programme_id: int) -> list[rules.Evidence]:
 class ProgressRow:
     requirement: Requirement
     result: rules.RequirementResult
+    # (period, what the teacher reads about its due date: "4月30日前", "逾期 3 天", "迟交 2 天")
+    deadlines: tuple[tuple[str, str], ...] = ()
+
+
+def deadline_notes(result: rules.RequirementResult, today: dt.date) -> tuple[tuple[str, str], ...]:
+    """The due date of each period under way of a requirement, and lateness, in words; periods
+    not begun yet wait their turn."""
+    notes = []
+    for clause in result.clauses:
+        for period in clause.periods:
+            if period.status == rules.Status.UPCOMING:
+                continue
+            if note := period.deadline_note(today):
+                notes.append((period.window.label, note))
+    return tuple(notes)
 
 
 def participant_of(enrolment: Enrolment) -> rules.Participant:
@@ -104,7 +128,7 @@ def progress_for_enrolment(enrolment: Enrolment, *, today: dt.date) -> list[Prog
                 today=today,
                 participant=who,
             )
-            rows.append(ProgressRow(requirement, result))
+            rows.append(ProgressRow(requirement, result, deadline_notes(result, today)))
     return rows
 
 
@@ -369,3 +393,176 @@ def coverage_for_programme(programme):
     }
     schools = list(School.objects.values_list("pk", "name", "stage"))
     return cohort_rules.coverage(schools, counts)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """A period of a requirement clause, not met, whose due date is near: what a reminder is
+    about."""
+
+    bureau_id: int
+    enrolment_id: int
+    user_id: int
+    programme: str
+    requirement_id: int
+    requirement: str  # its code and title
+    clause: int  # its place in the requirement
+    window_key: str
+    window_label: str
+    due: dt.date
+
+
+def due_items(*, today: dt.date, lookahead: int, lookback: int) -> list[DueItem]:
+    """Across all bureaus (a sweep), every unmet period of a participant taking part (active, or
+    warned) whose clause is due from ``lookback`` days before ``today`` to ``lookahead`` days
+    after it.
+
+    A fixed number of queries however many bureaus, programmes and participants: the clauses
+    with a due date, their programmes' specs, the active enrolments and their verified evidence.
+    """
+    from bureaus.tenancy import all_bureaus
+    from programmes.models import Criterion
+    from programmes.selectors import requirement_specs_of
+
+    first, last = today - dt.timedelta(days=lookback), today + dt.timedelta(days=lookahead)
+    with all_bureaus():
+        programme_ids = set(
+            Criterion.objects.filter(
+                Q(due_date__isnull=False) | Q(due_month__isnull=False)
+            ).values_list("requirement__programme_id", flat=True)
+        )
+        if not programme_ids:
+            return []
+        due_specs: dict[int, list[tuple[Requirement, rules.RequirementSpec]]] = {}
+        for programme_id, specs in requirement_specs_of(programme_ids).items():
+            near = [
+                (requirement, spec)
+                for requirement, spec in specs
+                if _due_between(spec, requirement.programme.cycle, first, last)
+            ]
+            if near:
+                due_specs[programme_id] = near
+        if not due_specs:
+            return []
+        enrolments = list(
+            Enrolment.objects.filter(
+                programme_id__in=list(due_specs),
+                status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED],
+            ).values_list(
+                "pk",
+                "bureau_id",
+                "programme_id",
+                "teacher_id",
+                "teacher__user_id",
+                "tier__code",
+                "teacher__class_teacher_stage",
+                "teacher__years_class_teacher",
+                "teacher__career_stage",
+            )
+        )
+        evidence: dict[int, list] = defaultdict(list)
+        for e in (
+            Evidence.objects.filter(
+                teacher_id__in={row[3] for row in enrolments}, state=EvidenceState.VERIFIED
+            )
+            .select_related("kind")
+            .prefetch_related("requirements", "mentees")
+        ):
+            evidence[e.teacher_id].append(e)
+    found = []
+    for pk, bureau_id, programme_id, teacher_id, user_id, tier, *profile in enrolments:
+        who = rules.Participant(tier, *profile)
+        facts = evidence_facts(evidence.get(teacher_id, ()), programme_id)
+        for requirement, spec in due_specs[programme_id]:
+            if not spec.applies_to(who):
+                continue
+            cycle = requirement.programme.cycle
+            result = rules.evaluate(
+                spec, tier=tier, evidence=facts, cycle=cycle, today=today, participant=who
+            )
+            for clause in result.clauses:
+                for period in clause.periods:
+                    due = period.due
+                    if due is None or period.status == rules.Status.MET or not first <= due <= last:
+                        continue
+                    found.append(
+                        DueItem(
+                            bureau_id=bureau_id,
+                            enrolment_id=pk,
+                            user_id=user_id,
+                            programme=requirement.programme.name,
+                            requirement_id=requirement.pk,
+                            requirement=f"{requirement.code} {requirement.title}",
+                            clause=spec.clauses.index(clause.clause) + 1,
+                            window_key=period.window.key,
+                            window_label=period.window.label,
+                            due=due,
+                        )
+                    )
+    return found
+
+
+def _due_between(spec: rules.RequirementSpec, cycle: rules.Cycle, first, last) -> bool:
+    for clause in spec.clauses:
+        if clause.deadline is None:
+            continue
+        for window in clause.periods(cycle):
+            due = clause.deadline.due_in(window)
+            if due is not None and first <= due <= last:
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class PlanDueItem:
+    """A participant's development plan (Enrolment.plan_due, XH-CYCLE), due near today and not
+    handed in for review yet."""
+
+    bureau_id: int
+    enrolment_id: int
+    user_id: int
+    programme: str
+    due: dt.date
+
+
+def plan_due_items(*, today: dt.date, lookahead: int, lookback: int) -> list[PlanDueItem]:
+    """Across all bureaus (a sweep), the development plans of participants taking part that are
+    due from ``lookback`` days before ``today`` to ``lookahead`` days after it and are neither
+    verified nor under review; three queries. A programme whose requirements give the plan a
+    due date of their own (HA-PLAN) is left to ``due_items``, so the plan is not reminded twice.
+    """
+    from bureaus.tenancy import all_bureaus
+    from programmes.models import Criterion
+
+    first, last = today - dt.timedelta(days=lookback), today + dt.timedelta(days=lookahead)
+    with all_bureaus():
+        enrolments = list(
+            Enrolment.objects.filter(
+                plan_due__range=(first, last),
+                status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED],
+            )
+            .exclude(
+                programme_id__in=Criterion.objects.filter(
+                    Q(due_date__isnull=False) | Q(due_month__isnull=False), kinds__code=PLAN_KIND
+                ).values("requirement__programme_id")
+            )
+            .values_list(
+                "pk", "bureau_id", "teacher_id", "teacher__user_id", "programme__name", "plan_due"
+            )
+        )
+        states: dict[int, list[str]] = defaultdict(list)
+        for teacher_id, state in Evidence.objects.filter(
+            teacher_id__in={row[2] for row in enrolments}, kind__code=PLAN_KIND
+        ).values_list("teacher_id", "state"):
+            states[teacher_id].append(state)
+    waiting = {
+        cohort_rules.PlanStatus.DUE,
+        cohort_rules.PlanStatus.DRAFT,
+        cohort_rules.PlanStatus.RETURNED,
+        cohort_rules.PlanStatus.OVERDUE,
+    }
+    return [
+        PlanDueItem(bureau_id, pk, user_id, programme, due)
+        for pk, bureau_id, teacher_id, user_id, programme, due in enrolments
+        if cohort_rules.plan_status(due, states.get(teacher_id, ()), today) in waiting
+    ]

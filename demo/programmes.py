@@ -36,6 +36,7 @@ from programmes.models import (
     Milestone,
     Phase,
     Programme,
+    Repeat,
     Requirement,
     Tier,
     YearBasis,
@@ -152,7 +153,9 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                 bureau=bureau,
                 programme=programme,
                 title=item["title"],
-                due=dt.date.fromisoformat(item["due"]),
+                repeat=item.get("repeat") or Repeat.ONCE,
+                due=_date_or_month(item.get("due")),
+                month=item.get("month"),
                 owner=item.get("owner") or "",
                 scope=item.get("scope") or "",
                 duration=item.get("duration") or "",
@@ -213,6 +216,9 @@ def _create(bureau: Bureau, data: dict, *, source: str) -> Programme:
                     condition=entry.get("condition") or "",
                     condition_value=entry.get("condition_value") or "",
                     counts=entry.get("counts", CriterionCounts.ITEMS),
+                    due_date=_optional_date(entry.get("due_date")),
+                    due_month=entry.get("due_month"),
+                    due_day=entry.get("due_day"),
                 ),
                 source=source,
                 where=f"{where}: clause {entry['clause']}",
@@ -263,6 +269,13 @@ def _messages(exc: ValidationError) -> str:
 
 def _optional_date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _date_or_month(value: str | None) -> dt.date | None:
+    """A date, YYYY-MM-DD, or a month, YYYY-MM (its first day)."""
+    if not value:
+        return None
+    return dt.date.fromisoformat(f"{value}-01" if len(value) == 7 else value)
 
 
 registry.add_step("programmes", command="load_programmes")

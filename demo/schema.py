@@ -55,6 +55,7 @@ from programmes.models import (
     Level,
     Period,
     ProgrammeStatus,
+    Repeat,
     YearBasis,
 )
 from workshops.models import DocumentKind, MemberRole
@@ -151,8 +152,17 @@ CALENDAR_PERIOD = obj(
     label="calendar period {name!r}",
 )
 MILESTONE = obj(
-    {"due": DATE, "title": TEXT},
+    {"title": TEXT},
     {
+        # once (the default): "due" is a date; month: "due" is a month, YYYY-MM; yearly: "month";
+        # biennial: "month" and the first time ("due", a month), if known; all_year: neither.
+        "repeat": choice(Repeat.values, "unknown repeat {value!r}; use one of {enum}"),
+        "due": {
+            "type": ["string", "null"],
+            "format": "date-or-month",
+            "x-message": "{value!r} must be a date, YYYY-MM-DD, or a month, YYYY-MM",
+        },
+        "month": {**whole(1, 12), "type": ["integer", "null"]},
         "owner": OPTIONAL_STR,
         "scope": OPTIONAL_STR,
         "duration": OPTIONAL_STR,
@@ -187,6 +197,10 @@ CRITERION = obj(
         ),
         "condition_value": OPTIONAL_STR,
         "counts": choice(CriterionCounts.values, "unknown count {value!r}; use one of {enum}"),
+        # A due date inside the period: a fixed date, or a month (and day) of each period.
+        "due_date": OPTIONAL_DATE,
+        "due_month": {**whole(1, 12), "type": ["integer", "null"]},
+        "due_day": {**whole(1, 31), "type": ["integer", "null"]},
     },
     label="clause {clause}",
 )
@@ -291,6 +305,9 @@ def _check_programme(spec: dict) -> Iterator[tuple[tuple, str]]:
         period["kind"] == CalendarPeriodKind.YEAR for period in spec.get("calendar") or []
     ):
         yield ("calendar",), "the programme's year is 'listed': list its years"
+    for m, milestone in enumerate(spec["milestones"]):
+        if problem := _milestone_problem(milestone):
+            yield ("milestones", m), problem
     tiers = {tier["code"] for tier in spec["tiers"]}
     for r, requirement in enumerate(spec["requirements"]):
         here = ("requirements", r)
@@ -326,9 +343,35 @@ def _check_programme(spec: dict) -> Iterator[tuple[tuple, str]]:
                 for key in ("phase", "condition", "condition_value"):
                     if (other.get(key) or "") != (first_criterion.get(key) or ""):
                         yield (*here, "criteria", c, key), f"its alternatives disagree on {key}"
+                if _due(other) != _due(first_criterion):
+                    yield (*here, "criteria", c), "its alternatives disagree on the due date"
             covered |= set(first_criterion["tiers"]) or own
         if missing := sorted(own - covered):
             yield here, f"no clause applies to its tiers {missing}"
+
+
+def _due(criterion: dict) -> tuple:
+    return tuple(criterion.get(key) for key in ("due_date", "due_month", "due_day"))
+
+
+def _milestone_problem(milestone: dict) -> str:
+    """What the fields of a calendar event leave unclear, for how often it happens."""
+    repeat, due, month = (
+        milestone.get("repeat") or "once",
+        milestone.get("due"),
+        milestone.get("month"),
+    )
+    if repeat == "once" and (not due or len(due) != 10 or month is not None):
+        return "an event on a date needs 'due' as YYYY-MM-DD and no 'month'"
+    if repeat == "month" and (not due or len(due) != 7 or month is not None):
+        return "an event in a month needs 'due' as YYYY-MM and no 'month'"
+    if repeat == "yearly" and (due or month is None):
+        return "an event of every year needs its 'month' and no 'due'"
+    if repeat == "biennial" and due and (len(due) != 7 or (month and int(due[5:]) != month)):
+        return "an event of every two years takes its first time as 'due', YYYY-MM, in 'month'"
+    if repeat == "all_year" and (due or month is not None):
+        return "an event of the whole year has no 'due' and no 'month'"
+    return ""
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -825,6 +868,13 @@ def _is_month(value: Any) -> bool:
     return not isinstance(value, str) or bool(
         _MONTH.fullmatch(value) and dt.date.fromisoformat(f"{value}-01")
     )
+
+
+@FORMATS.checks("date-or-month", raises=ValueError)
+def _is_date_or_month(value: Any) -> bool:
+    if not isinstance(value, str) or not value:
+        return True
+    return _is_month(value) if len(value) == 7 else _is_date(value)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -43,7 +43,7 @@ class CalendarPeriodInline(TenantInline, admin.TabularInline):
 class MilestoneInline(TenantInline, admin.TabularInline):
     model = Milestone
     extra = 0
-    fields = ["due", "title", "owner", "scope", "duration"]
+    fields = ["repeat", "due", "month", "title", "owner", "scope", "duration"]
 
 
 class TierInline(TenantInline, admin.TabularInline):
@@ -179,6 +179,9 @@ class CriterionInline(TenantInline, admin.TabularInline):
         "condition",
         "condition_value",
         "counts",
+        "due_date",
+        "due_month",
+        "due_day",
     ]
 
     def get_formset(self, request, obj=None, **kwargs):

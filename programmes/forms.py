@@ -75,7 +75,7 @@ class CalendarPeriodFormSet(BaseInlineFormSet):
 
 class CriterionFormSet(BaseInlineFormSet):
     """Criteria of one clause are alternatives: they must agree on the period, the tiers, the
-    phase and the participants they apply to."""
+    phase, the participants they apply to and the due date."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -84,7 +84,7 @@ class CriterionFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        clauses: dict[int, tuple] = {}
+        clauses: dict[int, tuple[tuple, tuple]] = {}
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or not form.cleaned_data:
                 continue
@@ -100,8 +100,9 @@ class CriterionFormSet(BaseInlineFormSet):
                 data.get("condition") or "",
                 data.get("condition_value") or "",
             )
+            due = (data.get("due_date"), data.get("due_month"), data.get("due_day"))
             clause = data.get("clause")
-            if clause in clauses and clauses[clause] != key:
+            if clause in clauses and clauses[clause][0] != key:
                 form.add_error(
                     "period",
                     _(
@@ -110,7 +111,13 @@ class CriterionFormSet(BaseInlineFormSet):
                     )
                     % {"clause": clause},
                 )
-            clauses.setdefault(clause, key)
+            elif clause in clauses and clauses[clause][1] != due:
+                form.add_error(
+                    "due_month" if data.get("due_month") else "due_date",
+                    _("Criteria of clause %(clause)s must have the same due date.")
+                    % {"clause": clause},
+                )
+            clauses.setdefault(clause, (key, due))
             programme_id = self.instance.programme_id
             foreign = [t.name for t in data.get("tiers") or [] if t.programme_id != programme_id]
             if foreign:

@@ -10,8 +10,10 @@ alternatives of that clause.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import CareerStage, ClassTeacherStage
@@ -78,6 +80,17 @@ class Condition(models.TextChoices):
         _("Years as class teacher fewer than"),
     )
     CAREER_STAGE = rules.ConditionKind.CAREER_STAGE, _("Career stage is")
+
+
+class Repeat(models.TextChoices):
+    ONCE = rules.Repeat.ONCE, _("Once, on a date")
+    IN_MONTH = rules.Repeat.IN_MONTH, _("Once, in a month")
+    YEARLY = rules.Repeat.YEARLY, _("Every year, in a month")
+    BIENNIAL = rules.Repeat.BIENNIAL, _("Every two years")
+    ALL_YEAR = rules.Repeat.ALL_YEAR, _("All year round")
+
+
+MONTH_CHOICES = list(MONTHS.items())
 
 
 class LeadRank(models.TextChoices):
@@ -189,6 +202,7 @@ class Programme(TenantModel):
     def forget_calendar(self) -> None:
         """Drop the calendar read by ``cycle`` (after its listed periods changed)."""
         self.__dict__.pop("_cycle", None)
+        getattr(self, "_prefetched_objects_cache", {}).pop("calendar_periods", None)
 
     @property
     def years(self) -> list[rules.Window]:
@@ -306,13 +320,28 @@ class CalendarPeriod(TenantModel):
 
 
 class Milestone(TenantModel):
-    """A dated event or deadline in the programme calendar, with who is responsible for it."""
+    """An event or deadline in the programme calendar, with who is responsible for it: once on a
+    date, once in a month, every year in a month, every two years, or all year round (全年)."""
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("programme")
     )
     title = models.CharField(_("title"), max_length=200)
-    due = models.DateField(_("date"))
+    repeat = models.CharField(
+        _("when"),
+        max_length=10,
+        choices=Repeat.choices,
+        default=Repeat.ONCE,
+        help_text=_(
+            "Once on a date: give the date. Once in a month: give any day of that month. Every "
+            "year: give the month. Every two years: the month and the date of the first time, "
+            "if known. All year round: neither."
+        ),
+    )
+    due = models.DateField(_("date"), null=True, blank=True)
+    month = models.PositiveSmallIntegerField(
+        _("month"), choices=MONTH_CHOICES, null=True, blank=True
+    )
     owner = models.CharField(
         _("owner"), max_length=100, blank=True, help_text=_("e.g. 教师专业发展中心, 导师团, 工作组")
     )
@@ -326,9 +355,64 @@ class Milestone(TenantModel):
         ordering = ["due", "id"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(repeat__in=["once", "month"]) | models.Q(due__isnull=False),
+                name="milestone_once_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(repeat="yearly") | models.Q(month__isnull=False),
+                name="milestone_yearly_has_month",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.due:%Y-%m-%d} {self.title}"
+        return f"{self.when} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Once in a month keeps the month only: store its first day, as the cycle does.
+        if self.repeat == Repeat.IN_MONTH and self.due is not None:
+            self.due = rules.month_start(self.due)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.repeat in (Repeat.ONCE, Repeat.IN_MONTH):
+            if self.due is None:
+                errors["due"] = _("An event that happens once needs its date (or its month).")
+            if self.month is not None:
+                errors["month"] = _(
+                    "An event that happens once takes its month from the date: leave this empty."
+                )
+        elif self.repeat == Repeat.YEARLY:
+            if self.month is None:
+                errors["month"] = _("An event of every year needs its month.")
+            if self.due is not None:
+                errors["due"] = _("An event of every year has no date: give its month only.")
+        elif self.repeat == Repeat.ALL_YEAR:
+            if self.due is not None:
+                errors["due"] = _("An event of the whole year has no date: leave this empty.")
+            if self.month is not None:
+                errors["month"] = _("An event of the whole year has no month: leave this empty.")
+        elif (
+            self.repeat == Repeat.BIENNIAL
+            and self.due is not None
+            and self.month is not None
+            and self.due.month != self.month
+        ):
+            errors["month"] = _("The first time is in another month than this one.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def when(self) -> str:
+        """When it happens, in words: "2023-10-31", "2022年4月", "每年4月", "全年", "每两年一次"."""
+        return rules.event_when(rules.Repeat(self.repeat), self.due, self.month)
+
+    def sort_key(self, cycle: rules.Cycle) -> tuple:
+        key = rules.event_sort_key(rules.Repeat(self.repeat), self.due, self.month, cycle)
+        return (*key, self.pk or 0)
 
 
 class Tier(TenantModel):
@@ -530,6 +614,34 @@ class Criterion(TenantModel):
             "are counted, so two items about the same mentee count once (XH-T3)."
         ),
     )
+    due_date = models.DateField(
+        _("due on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A fixed due date inside the cycle, for the period it falls in (XH-CYCLE: the "
+            "development plan by 2023-11-30). Leave empty when the clause is due in a month of "
+            "each period, or has no due date before its period ends."
+        ),
+    )
+    due_month = models.PositiveSmallIntegerField(
+        _("due in month"),
+        choices=MONTH_CHOICES,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Due in this month of each period (HA-PLAN: April; HA-OUTPUT: December). For "
+            "periods of a school year or a calendar year, or once over a cycle that has this "
+            "month once. Criteria of one clause share their due date."
+        ),
+    )
+    due_day = models.PositiveSmallIntegerField(
+        _("due on day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("The day of the due month; empty: the month's last day."),
+    )
 
     tenant_links = ("requirement",)
 
@@ -544,8 +656,26 @@ class Criterion(TenantModel):
     def __str__(self) -> str:
         return f"{self.requirement.code} #{self.clause}"
 
+    @property
+    def condition_spec(self) -> rules.Condition | None:
+        if not self.condition:
+            return None
+        return rules.Condition(rules.ConditionKind(self.condition), self.condition_value)
+
+    @property
+    def deadline(self) -> rules.Deadline | None:
+        if self.due_date is not None:
+            return rules.Deadline(on=self.due_date)
+        if self.due_month is not None:
+            return rules.Deadline(month=self.due_month, day=self.due_day)
+        return None
+
     def clean(self) -> None:
         super().clean()
+        self._clean_condition()
+        self._clean_deadline()
+
+    def _clean_condition(self) -> None:
         if not self.condition:
             if self.condition_value:
                 raise ValidationError(
@@ -573,8 +703,39 @@ class Criterion(TenantModel):
                     }
                 )
 
-    @property
-    def condition_spec(self) -> rules.Condition | None:
-        if not self.condition:
-            return None
-        return rules.Condition(rules.ConditionKind(self.condition), self.condition_value)
+    def _clean_deadline(self) -> None:
+        if self.due_date is not None and self.due_month is not None:
+            raise ValidationError(
+                {"due_month": _("Give a fixed due date or a month of each period, not both.")}
+            )
+        if self.due_day is not None and self.due_month is None:
+            raise ValidationError({"due_day": _("A due day needs its month.")})
+        deadline = self.deadline
+        if deadline is None or not self.period or self.requirement_id is None:
+            return
+        cycle = self.requirement.programme.cycle
+        problem = rules.deadline_problem(deadline, rules.Period(self.period), cycle)
+        if problem is None:
+            return
+        field = "due_date" if deadline.on is not None else "due_month"
+        messages = {
+            rules.DeadlineProblem.OUTSIDE_CYCLE: _(
+                "The due date must fall inside the programme's cycle (%(cycle)s)."
+            ),
+            rules.DeadlineProblem.PERIOD_HAS_NO_MONTH: _(
+                "A month of each period needs a period of a school year or a calendar year, or "
+                "once over the cycle; for semesters, months or fortnights give a fixed date."
+            ),
+            rules.DeadlineProblem.MONTH_NOT_IN_CYCLE: _(
+                "No period of this clause in the cycle (%(cycle)s) has this month."
+            ),
+            rules.DeadlineProblem.MONTH_REPEATS_IN_CYCLE: _(
+                "The cycle (%(cycle)s) has this month more than once: give a fixed date."
+            ),
+            rules.DeadlineProblem.NO_SUCH_DAY: _("This month has no such day."),
+        }
+        if problem == rules.DeadlineProblem.NO_SUCH_DAY:
+            field = "due_day"
+        raise ValidationError(
+            {field: messages[problem] % {"cycle": self.requirement.programme.cycle_label}}
+        )

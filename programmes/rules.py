@@ -365,6 +365,150 @@ class Condition:
         raise ValueError(kind)  # pragma: no cover - the enum is closed
 
 
+# --- Deadlines inside a period ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """When a clause's evidence is due inside its periods.
+
+    Either a fixed date (``on``: due in the one period it falls in, e.g. XH's development plan by
+    2023-11-30), or a month of each period with an optional day (``month``, ``day``; no day: the
+    month's last day), e.g. HA's plan in April and its research outputs in December. A period
+    the date does not fall in (one clipped by the cycle) has no due date.
+    """
+
+    on: dt.date | None = None
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self):
+        if (self.on is None) == (self.month is None):
+            raise ValueError("a deadline is a fixed date or a month, not both or neither")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError("a month is 1 to 12")
+        if self.day is not None and (self.month is None or not 1 <= self.day <= 31):
+            raise ValueError("a day goes with a month and is 1 to 31")
+
+    def due_in(self, window: Window) -> dt.date | None:
+        """The due date inside ``window`` (from its first and last day), if it has one."""
+        if self.on is not None:
+            return self.on if window.start <= self.on <= window.end else None
+        for year in range(window.start.year, window.end.year + 1):
+            day = month_day(year, self.month, self.day)
+            if window.start <= day <= window.end:
+                return day
+        return None
+
+    def describe(self) -> str:
+        """E.g. "4月底前", "12月15日前", "2023年11月30日前"."""
+        if self.on is not None:
+            return _("by %(date)s") % {"date": long_date(self.on)}
+        if self.day is None:
+            return _("by the end of month %(month)s") % {"month": self.month}
+        return _("by %(date)s") % {"date": short_date(self.month, self.day)}
+
+
+def month_day(year: int, month: int, day: int | None) -> dt.date:
+    """The ``day`` of a month (its last day when none, or when the month is shorter)."""
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, min(day or last, last))
+
+
+def short_date(month: int, day: int) -> str:
+    return _("%(month)s/%(day)s") % {"month": month, "day": day}
+
+
+def long_date(day: dt.date) -> str:
+    return _("%(year)s/%(month)s/%(day)s") % {"year": day.year, "month": day.month, "day": day.day}
+
+
+class DeadlineProblem(StrEnum):
+    OUTSIDE_CYCLE = "outside_cycle"  # a fixed date outside the cycle
+    PERIOD_HAS_NO_MONTH = "period_has_no_month"  # a month for semesters, months or fortnights
+    MONTH_NOT_IN_CYCLE = "month_not_in_cycle"  # no period of the cycle contains the month
+    MONTH_REPEATS_IN_CYCLE = "month_repeats_in_cycle"  # once over the cycle, a month seen twice
+    NO_SUCH_DAY = "no_such_day"  # e.g. 31 April
+
+
+def deadline_problem(deadline: Deadline, period: Period, cycle: Cycle) -> DeadlineProblem | None:
+    """Why a deadline does not fit a clause of ``period`` in ``cycle``, or None when it does.
+
+    A month of each period needs periods that each hold every month once (school years and
+    calendar years), or a cycle that holds the month once; semesters, months and fortnights take
+    a fixed date instead.
+    """
+    if deadline.on is not None:
+        return None if cycle.start <= deadline.on <= cycle.end else DeadlineProblem.OUTSIDE_CYCLE
+    assert deadline.month is not None
+    if deadline.day is not None and deadline.day > calendar.monthrange(2000, deadline.month)[1]:
+        return DeadlineProblem.NO_SUCH_DAY
+    period = Period(period)
+    if period not in (Period.YEAR, Period.CYCLE):
+        return DeadlineProblem.PERIOD_HAS_NO_MONTH
+    found = [deadline.due_in(w) for w in windows(period, cycle)]
+    if not any(found):
+        return DeadlineProblem.MONTH_NOT_IN_CYCLE
+    if period == Period.CYCLE:
+        days = (
+            month_day(year, deadline.month, deadline.day)
+            for year in range(cycle.start.year, cycle.end.year + 1)
+        )
+        inside = [day for day in days if cycle.start <= day <= cycle.end]
+        if len(inside) > 1:
+            return DeadlineProblem.MONTH_REPEATS_IN_CYCLE
+    return None
+
+
+# --- Calendar events that repeat ----------------------------------------------------------------
+
+
+class Repeat(StrEnum):
+    ONCE = "once"  # on a date
+    IN_MONTH = "month"  # once, in a month (the day is not known)
+    YEARLY = "yearly"  # every year, in a month
+    BIENNIAL = "biennial"  # every two years (SJ's 区级基本功展示)
+    ALL_YEAR = "all_year"  # all year round (全年)
+
+
+def event_when(repeat: Repeat, due: dt.date | None, month: int | None) -> str:
+    """When a calendar event happens, in words: "2023-10-31", "2022年4月", "每年4月", "全年",
+    "每两年一次"."""
+    repeat = Repeat(repeat)
+    if repeat == Repeat.ONCE and due is not None:
+        return due.strftime("%Y-%m-%d")
+    if repeat == Repeat.IN_MONTH and due is not None:
+        return _("%(year)s/%(month)s") % {"year": due.year, "month": due.month}
+    if repeat == Repeat.YEARLY and month is not None:
+        return _("every year in month %(month)s") % {"month": month}
+    if repeat == Repeat.BIENNIAL:
+        text = _("every two years")
+        if month is not None:
+            text += _(", in month %(month)s") % {"month": month}
+        if due is not None:
+            text += _(", first in %(year)s") % {"year": due.year}
+        return text
+    return _("all year round")
+
+
+def event_sort_key(
+    repeat: Repeat, due: dt.date | None, month: int | None, cycle: Cycle
+) -> tuple[dt.date, int]:
+    """Where an event goes in the programme's calendar: at its first day in the cycle; events of
+    the whole year (and repeating ones without a month) first."""
+    repeat = Repeat(repeat)
+    if repeat in (Repeat.ONCE, Repeat.IN_MONTH) and due is not None:
+        return due, 1
+    if month is not None:
+        for year in range(cycle.start.year, cycle.end.year + 1):
+            day = dt.date(year, month, 1)
+            if day >= month_start(cycle.start) and (due is None or day >= month_start(due)):
+                return day, 1
+    if due is not None:
+        return due, 1
+    return cycle.start, 0
+
+
 # --- Requirements -------------------------------------------------------------------------------
 
 
@@ -512,6 +656,7 @@ class Clause:
     tiers: frozenset[str] = frozenset()  # empty: every tier of the requirement
     condition: Condition | None = None  # owed only by participants who meet it
     within: tuple[dt.date, dt.date] | None = None  # owed only in this phase
+    deadline: Deadline | None = None  # when, inside each period, the evidence is due
 
     def applies_to(self, tier: str | Participant) -> bool:
         """Whether the clause is owed by a participant (or, given a tier code, by its tier)."""
@@ -551,6 +696,43 @@ class PeriodResult:
     evidence_ids: frozenset[int]
     clause: Clause = field(repr=False, compare=False)
     hours: tuple[Decimal, ...] = ()  # per alternative: the matching items' class hours
+    met_on: dt.date | None = None  # the day the evidence first met the clause in this period
+
+    @property
+    def due(self) -> dt.date | None:
+        """The clause's due date inside this period, if it has one."""
+        deadline = self.clause.deadline
+        return deadline.due_in(self.window) if deadline is not None else None
+
+    @property
+    def late_days(self) -> int:
+        """Met, but after the due date (still inside the period): by how many days."""
+        due = self.due
+        if self.status != Status.MET or due is None or self.met_on is None:
+            return 0
+        return max(0, (self.met_on - due).days)
+
+    def overdue_days(self, today: dt.date) -> int:
+        """Not met, the due date has passed and the period is not over: by how many days."""
+        due = self.due
+        if self.status != Status.IN_PROGRESS or due is None or today <= due:
+            return 0
+        return (today - due).days
+
+    def deadline_note(self, today: dt.date) -> str:
+        """What a teacher reads about the due date: "4月30日前", "逾期 3 天", "迟交 2 天"."""
+        due = self.due
+        if due is None:
+            return ""
+        if self.status == Status.MET:
+            late = self.late_days
+            return _("handed in %(days)s days late") % {"days": late} if late else ""
+        if self.status == Status.MISSED:
+            return ""
+        if late := self.overdue_days(today):
+            return _("%(days)s days overdue") % {"days": late}
+        date = short_date(due.month, due.day) if due.year == today.year else long_date(due)
+        return _("by %(date)s") % {"date": date}
 
     @property
     def shortfall(self) -> int:
@@ -697,6 +879,7 @@ def evaluate(
                     frozenset(e.id for matching in items for e in matching),
                     clause,
                     hours,
+                    met_on=_met_on(alternatives, items) if met else None,
                 )
             )
         clause_results.append(ClauseResult(clause, tuple(periods)))
@@ -731,6 +914,20 @@ def _periods_without_evidence(
         _EMPTY_PERIODS.clear()
     _EMPTY_PERIODS[key] = (clause, periods)
     return periods
+
+
+def _met_on(alternatives: tuple[Alternative, ...], items: list[list[Evidence]]) -> dt.date | None:
+    """The first day on which some alternative was met by the items counted for it."""
+    zero = Decimal(0)
+    days = []
+    for alt, matching in zip(alternatives, items, strict=True):
+        count, hours = 0, zero
+        for e in sorted(matching, key=lambda e: e.date):
+            count, hours = count + 1, hours + (e.hours or zero)
+            if alt.is_met(count, hours):
+                days.append(e.date)
+                break
+    return min(days, default=None)
 
 
 def _status(met: bool, window: Window, today: dt.date) -> Status:

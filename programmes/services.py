@@ -84,7 +84,9 @@ def programme_copy(
             bureau_id=copy.bureau_id,
             programme=copy,
             title=milestone.title,
+            repeat=milestone.repeat,
             due=_shift(milestone.due, months),
+            month=milestone.month,
             owner=milestone.owner,
             scope=milestone.scope,
             duration=milestone.duration,
@@ -129,6 +131,9 @@ def programme_copy(
                 condition=criterion.condition,
                 condition_value=criterion.condition_value,
                 counts=criterion.counts,
+                due_date=_shift(criterion.due_date, months),
+                due_month=criterion.due_month,
+                due_day=criterion.due_day,
             )
             new_criterion.tiers.set([tiers[t.pk] for t in criterion.tiers.all()])
             new_criterion.kinds.set(criterion.kinds.all())

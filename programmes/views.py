@@ -50,6 +50,7 @@ def programme_detail(request, pk: int):
                 "who": _who(clause.condition),
                 "phase": phase_names.get(clause.within, "") if clause.within else "",
                 "alternatives": [alt.describe(alt.min_count) for alt in clause.alternatives],
+                "deadline": clause.deadline.describe() if clause.deadline else "",
             }
             for clause in spec.clauses
         ]
@@ -75,7 +76,9 @@ def programme_detail(request, pk: int):
                     if p.kind == CalendarPeriodKind.HOLIDAY
                 ],
             },
-            "milestones": programme.milestones.all(),
+            "milestones": sorted(
+                programme.milestones.all(), key=lambda m: m.sort_key(programme.cycle)
+            ),
             "tiers": programme.tiers.all(),
             "requirements": requirements,
             "action_links": links_for(request.user, programme, "actions"),

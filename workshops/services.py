@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
@@ -23,6 +24,7 @@ from accounts.services import notifications_create_bulk
 from bureaus.files import check_uploads, store
 from bureaus.services import audit_record
 from bureaus.tenancy import all_bureaus
+from cohorts import selectors as cohort_selectors
 from cohorts.models import Enrolment
 
 from . import rules
@@ -271,7 +273,8 @@ def reminder_settings() -> tuple[tuple[int, ...], int]:
 
 
 def reminders_scan(*, today: dt.date | None = None) -> int:
-    """Send every reminder due today for briefings not yet filed, each at most once.
+    """Send every reminder due today for briefings not yet filed, and for requirements of a
+    participant due inside their period and not met yet, each at most once.
 
     A sweep across all bureaus (deliberately), set-based: the deadlines near today are read in
     one query, the reminders due are worked out by ``rules.reminders_due``, and each is claimed
@@ -319,7 +322,112 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
                                 body=body,
                             )
                         )
+            rows += _requirement_reminders(today, before, overdue_after)
+            rows += _plan_reminders(today, before, overdue_after)
     return notifications_create_bulk(rows)
+
+
+def _plan_reminders(
+    today: dt.date, before: tuple[int, ...], overdue_after: int
+) -> list[Notification]:
+    """The reminders due today to participants whose development plan is due (XH-CYCLE: by
+    2023-11-30) and not handed in; keyed by enrolment, so each is made once."""
+    link = reverse("cohorts:my_progress")
+    rows = []
+    items = cohort_selectors.plan_due_items(
+        today=today, lookahead=max(before, default=0), lookback=overdue_after + 7
+    )
+    for item in items:
+        for reminder in rules.reminders_due(
+            item.due, today, filed=False, before=before, overdue_after=overdue_after
+        ):
+            values = {
+                "programme": item.programme,
+                "date": item.due.strftime("%Y-%m-%d"),
+                "days": reminder.days,
+            }
+            if reminder.kind == rules.ReminderKind.OVERDUE:
+                subject = _("Overdue: your development plan (due %(date)s)") % values
+                body = _(
+                    "Your personal three-year development plan for %(programme)s was due on "
+                    "%(date)s. Please upload it as soon as you can."
+                )
+            else:
+                subject = _("Your development plan is due in %(days)s days") % values
+                body = _(
+                    "Your personal three-year development plan for %(programme)s is due on "
+                    "%(date)s. Please upload it by then."
+                )
+            rows.append(
+                Notification(
+                    bureau_id=item.bureau_id,
+                    recipient_id=item.user_id,
+                    key=f"plan:{item.enrolment_id}:{reminder.kind}:{reminder.days}",
+                    subject=subject,
+                    body=body % values,
+                    link=link,
+                )
+            )
+    return rows
+
+
+def _requirement_reminders(
+    today: dt.date, before: tuple[int, ...], overdue_after: int
+) -> list[Notification]:
+    """The reminders due today to participants for requirements due inside a period and not
+    met yet: before the due date, and one overdue notice; keyed by enrolment, clause and period,
+    so each is made once."""
+    link = reverse("cohorts:my_progress")
+    rows = []
+    items = cohort_selectors.due_items(
+        today=today, lookahead=max(before, default=0), lookback=overdue_after + 7
+    )
+    for item in items:
+        for reminder in rules.reminders_due(
+            item.due, today, filed=False, before=before, overdue_after=overdue_after
+        ):
+            subject, body = _requirement_reminder_text(reminder, item)
+            rows.append(
+                Notification(
+                    bureau_id=item.bureau_id,
+                    recipient_id=item.user_id,
+                    key=(
+                        f"due:{item.enrolment_id}:{item.requirement_id}:{item.clause}:"
+                        f"{item.window_key}:{reminder.kind}:{reminder.days}"
+                    ),
+                    subject=subject,
+                    body=body,
+                    link=link,
+                )
+            )
+    return rows
+
+
+def _requirement_reminder_text(reminder, item) -> tuple[str, str]:
+    values = {
+        "requirement": item.requirement,
+        "programme": item.programme,
+        "period": item.window_label,
+        "date": item.due.strftime("%Y-%m-%d"),
+        "days": reminder.days,
+    }
+    if reminder.kind == rules.ReminderKind.OVERDUE:
+        return (
+            _("Overdue: %(requirement)s (due %(date)s)") % values,
+            _(
+                "%(requirement)s of %(programme)s (%(period)s) was due on %(date)s and is not "
+                "met yet. Please upload its evidence as soon as you can."
+            )
+            % values,
+        )
+    return (
+        _("%(requirement)s is due in %(days)s days") % values,
+        _(
+            "%(requirement)s of %(programme)s (%(period)s) is due on %(date)s. Please upload its "
+            "evidence by then."
+        )
+        % values,
+    )
 
 
 def _reminder_text(reminder, team_name, title, due, extended_to) -> tuple[str, str]:

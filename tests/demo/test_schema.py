@@ -133,6 +133,26 @@ def test_a_bad_value_in_the_demo_groups_names_the_group_the_activity_and_the_pat
             lambda d: d["programme"].update(end_month="2020-01"),
             "programme.end_month: the cycle ends before it starts",
         ),
+        (  # HA-SCHEDULE: how often an event happens decides which fields it takes
+            lambda d: d["programme"]["milestones"][0].update(repeat="all_year"),
+            "programme.milestones[0]: an event of the whole year has no 'due' and no 'month'",
+        ),
+        (
+            lambda d: d["programme"]["milestones"][0].update(repeat="yearly", due=None),
+            "programme.milestones[0]: an event of every year needs its 'month' and no 'due'",
+        ),
+        (
+            lambda d: d["programme"]["milestones"][0].update(due="2023-13"),
+            "programme.milestones[0].due: '2023-13' must be a date, YYYY-MM-DD, or a month",
+        ),
+        (
+            lambda d: d["programme"]["requirements"][0]["criteria"][0].update(due_month=13),
+            "criteria[0].due_month: 13 is greater than the maximum of 12",
+        ),
+        (  # the alternatives of a clause share their due date (HA-PLAN)
+            lambda d: d["programme"]["requirements"][3]["criteria"][1].update(due_month=4),
+            "programme.requirements[3].criteria[1]: its alternatives disagree on the due date",
+        ),
     ],
 )
 def test_shape_and_rule_problems_of_a_seed_are_reported_at_their_path(spoil, expected):

@@ -52,6 +52,7 @@ def add_programme(client, code="pilot-2026"):
             "phases-0-starts": "2026-09-01",
             "phases-0-ends": "2026-11-30",
             "phases-0-description": "",
+            "milestones-0-repeat": "once",
             "milestones-0-due": "2026-11-30",
             "milestones-0-title": "完成个人三年发展规划",
             "milestones-0-owner": "教师专业发展中心",

@@ -74,7 +74,7 @@ def milestones_of(bureau: Bureau, code: str) -> list[dict]:
         return list(
             Milestone.objects.filter(programme__code=code)
             .order_by("due", "id")
-            .values("due", "title", "owner", "scope", "duration", "description")
+            .values("repeat", "due", "month", "title", "owner", "scope", "duration", "description")
         )
 
 
@@ -531,7 +531,10 @@ def test_HA_TIERS_four_tiers_with_two_backbone_levels(bureaus):
 def test_HA_SCHEDULE_every_calendar_event_with_month_owner_scope_and_duration(bureaus):
     milestones = milestones_of(bureaus["haian"], HA)
     assert len(milestones) == 18
-    assert {m["due"].month for m in milestones} == {3, 4, 5, 6, 7, 8, 9, 11, 12}
+    # The seed gives a month without a day, or "全年": no invented dates.
+    in_month = [m for m in milestones if m["repeat"] == "month"]
+    assert {m["due"].month for m in in_month} == {3, 4, 5, 6, 7, 8, 9, 11, 12}
+    assert all(m["due"].day == 1 and m["due"].year == 2022 for m in in_month)
     assert all(m["owner"] and "日程安排" in m["description"] for m in milestones)
 
     def event(text: str) -> tuple[int, str, str, str]:
@@ -544,6 +547,8 @@ def test_HA_SCHEDULE_every_calendar_event_with_month_owner_scope_and_duration(bu
     assert event("对区镇、局直单位实施骨干培养工作进行考核")[:3] == (12, "工作组", "区镇、局直单位")
     year_round = [m for m in milestones if m["duration"] == "全年"]
     assert len(year_round) == 3
+    assert all(m["repeat"] == "all_year" and m["due"] is None for m in year_round)
+    assert len(in_month) == 15
 
 
 def test_HA_PLAN_three_year_plan_in_april(bureaus):
@@ -553,9 +558,18 @@ def test_HA_PLAN_three_year_plan_in_april(bureaus):
     [clause] = plan.clauses
     assert clause.period == "cycle" and clause.alternatives[0].kinds == {"development_plan"}
     april = [m for m in milestones_of(bureaus["haian"], HA) if "三年成长规划" in m["title"]]
-    assert [(m["due"], m["owner"]) for m in april] == [(dt.date(2022, 4, 30), "各学科指导组")]
+    assert [(m["repeat"], m["due"], m["owner"]) for m in april] == [
+        ("month", dt.date(2022, 4, 1), "各学科指导组")
+    ]
     done = [ev(1, "development_plan", Level.SCHOOL, dt.date(2022, 4, 20))]
-    assert run(programme, plan, "backbone_town", done, dt.date(2023, 1, 1)).status == Status.MET
+    result = run(programme, plan, "backbone_town", done, dt.date(2023, 1, 1))
+    assert result.status == Status.MET
+    # The plan is due in April: by its last day, and one filed in May is late.
+    [period] = result.clauses[0].periods
+    assert period.due == dt.date(2022, 4, 30) and period.late_days == 0
+    may = [ev(1, "development_plan", Level.SCHOOL, dt.date(2022, 5, 3))]
+    [late] = run(programme, plan, "backbone_town", may, dt.date(2023, 1, 1)).clauses[0].periods
+    assert late.status == Status.MET and late.late_days == 3
 
 
 def test_HA_ACT_two_subject_group_activities_a_semester_and_four_in_the_year(bureaus):
@@ -625,11 +639,20 @@ def test_HA_OUTPUT_research_outputs_collected_in_december(bureaus):
         assert run(programme, spec, tier, december, after).status == Status.MET
         assert run(programme, spec, tier, [], after).status == Status.MISSED
     [collection] = [m for m in milestones_of(bureaus["haian"], HA) if "研究成果" in m["title"]]
-    assert collection["due"] == dt.date(2022, 12, 31) and collection["owner"] == "教科部"
+    assert (collection["repeat"], collection["due"]) == ("month", dt.date(2022, 12, 1))
+    assert collection["owner"] == "教科部"
+    # Due in December: by the 31st; on 20 December nothing is overdue yet.
+    [period] = run(programme, spec, "excellent", [], dt.date(2022, 12, 20)).clauses[0].periods
+    assert period.due == dt.date(2022, 12, 31) and period.overdue_days(dt.date(2022, 12, 20)) == 0
     assert "《海安教育研究》" in collection["title"]
 
 
 # --- SJ -------------------------------------------------------------------------------------------
+
+
+def test_SJ_the_district_skills_showcase_is_every_two_years_without_a_date(bureaus):
+    [showcase] = [m for m in milestones_of(bureaus["songjiang"], SJ) if "基本功展示" in m["title"]]
+    assert (showcase["repeat"], showcase["due"], showcase["month"]) == ("biennial", None, None)
 
 
 def test_SJ_TIERS_four_tiers_each_with_its_own_requirements(bureaus):
