@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bureaus.forms import MultipleFileField, files_help
+from bureaus.forms import MultipleFileField, files_help, offer_levels
 from programmes.access import programmes_for_user
 from programmes.models import EvidenceKind, Requirement
 
@@ -54,6 +54,7 @@ class EvidenceForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["files"].help_text = files_help()
         self.fields["kind"].queryset = EvidenceKind.objects.all()
+        offer_levels(self.fields["level"], teacher.bureau_id, keep=self.instance.level)
         enrolments = Enrolment.objects.filter(
             teacher=teacher,
             status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED],
@@ -138,7 +139,7 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         from bureaus.models import School
-        from programmes.models import Level
+        from bureaus.tenancy import current_bureau_id
 
         from .models import EvidenceState
 
@@ -146,7 +147,7 @@ class ReviewFilterForm(forms.Form):
         self.fields["state"].choices = [("", _("Waiting for me"))] + list(EvidenceState.choices)
         self.fields["school"].queryset = School.objects.all()
         self.fields["kind"].queryset = EvidenceKind.objects.all()
-        self.fields["level"].choices = [("", "—")] + list(Level.choices)
+        offer_levels(self.fields["level"], current_bureau_id(), blank="—")
 
 
 class MatrixFilterForm(forms.Form):

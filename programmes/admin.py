@@ -5,7 +5,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bureaus.admin_base import BureauScopedAdmin, TenantInline, action_form_response
+from bureaus.admin_base import (
+    BureauLevelsMixin,
+    BureauScopedAdmin,
+    TenantInline,
+    action_form_response,
+)
 
 from .forms import CriterionFormSet, ProgrammeCopyForm, RequirementAdminForm
 from .models import Criterion, EvidenceKind, Milestone, Phase, Programme, Requirement, Tier
@@ -129,7 +134,8 @@ class ProgrammeAdmin(BureauScopedAdmin):
         )
 
 
-class CriterionInline(TenantInline, admin.TabularInline):
+class CriterionInline(BureauLevelsMixin, TenantInline, admin.TabularInline):
+    level_fields = ("min_level",)
     model = Criterion
     formset = CriterionFormSet
     extra = 0

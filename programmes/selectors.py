@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from bureaus.selectors import level_names
+
 from . import rules
 from .models import Programme, Requirement
 
 
 def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.RequirementSpec]]:
     """Each requirement of the programme with its engine spec, in order; a constant number of
-    queries however many requirements and criteria there are."""
+    queries however many requirements and criteria there are. The reason texts name levels as the
+    programme's bureau does (HA-TIERS: 海安市级 where Xuhui says 区级)."""
+    named = level_names(programme.bureau_id).names
     requirements = (
         Requirement.objects.filter(programme=programme)
         .prefetch_related("tiers", "criteria__tiers", "criteria__kinds")
@@ -38,6 +42,7 @@ def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.Req
                             min_hours=c.min_hours,
                             delivery=c.delivery_mode,
                             min_total_hours=c.min_total_hours,
+                            level_label=named.get(c.min_level, ""),
                         )
                         for c in criteria
                     ),
