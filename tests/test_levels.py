@@ -196,6 +196,16 @@ def test_HA_TIERS_the_progress_page_names_the_missing_level_as_the_bureau_does(h
     assert "海安市级" not in xuhui_page
 
 
+def test_HA_TIERS_the_programme_page_states_requirements_in_the_bureaus_names(haian, xuhui):
+    at_level(haian, 1, min_level=3)
+    at_level(xuhui, 1, min_level=3)
+    haian_page = haian.client("teacher").get(f"/programmes/{haian.programme.pk}/")
+    xuhui_page = xuhui.client("teacher").get(f"/programmes/{xuhui.programme.pk}/")
+    assert "海安市级及以上" in haian_page.content.decode()
+    assert "区级及以上" in xuhui_page.content.decode()
+    assert "海安市级" not in xuhui_page.content.decode()
+
+
 def test_HA_TIERS_the_review_export_names_levels_as_the_bureau_does(haian, xuhui):
     at_level(haian, 3)
     at_level(xuhui, 3)
