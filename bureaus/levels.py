@@ -77,7 +77,11 @@ class LevelNames:
                 return Level(int(value))
             except ValueError:
                 return None
+        # The bureau's names first: a bureau may give one level the default name of another.
         for step in Level:
-            if value in (self.name(step), str(DEFAULT_NAMES[step])):
+            if value == self.names.get(step):
+                return step
+        for step in Level:
+            if value == str(DEFAULT_NAMES[step]):
                 return step
         return None

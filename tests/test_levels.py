@@ -116,6 +116,8 @@ def test_HA_TIERS_a_spreadsheet_level_is_read_by_the_bureaus_name():
         assert names.parse("县里") is None
         assert names.parse("") is None
         assert names.parse(None) is None
+        # A bureau that calls its fourth level 区级 means the fourth level by it.
+        assert LevelNames(names={4: "区级"}).parse("区级") == Level.MUNICIPAL
 
 
 # --- The migration -----------------------------------------------------------------------------
@@ -265,6 +267,20 @@ def test_HA_TIERS_a_courses_level_choices_carry_the_bureaus_names(haian):
     with bureau_scope(haian.bureau):
         choices = dict(CourseForm(bureau_id=haian.bureau.pk).fields["level"].choices)
     assert choices[3] == "海安市级"
+
+
+def test_HA_TIERS_a_workshops_courses_name_levels_as_the_bureau_does(haian, xuhui):
+    from workshops.models import WorkshopCourse
+
+    def page(cast) -> str:
+        team, course = cast.extras["team"], cast.extras["course"]
+        with bureau_scope(cast.bureau):
+            WorkshopCourse.objects.filter(pk=course.pk).update(level=3)
+        return cast.client("lead").get(f"/groups/{team.pk}/").content.decode()
+
+    haian_page, xuhui_page = page(haian), page(xuhui)
+    assert "海安市级" in haian_page and "区级" not in haian_page
+    assert "区级" in xuhui_page and "海安市级" not in xuhui_page
 
 
 # --- Naming the levels ------------------------------------------------------------------------
