@@ -59,6 +59,7 @@ register_role_permissions(
         Role.BUREAU_STAFF: {
             "bureaus.learningdistrict": _ALL,
             "bureaus.school": _ALL,
+            "bureaus.levelname": _ALL,
             "bureaus.auditentry": ("view",),
             # "change" lets staff run a failed job again (an admin action); nothing else is
             # editable.
@@ -69,6 +70,7 @@ register_role_permissions(
         Role.LEADERSHIP: {
             "bureaus.learningdistrict": ("view",),
             "bureaus.school": ("view",),
+            "bureaus.levelname": ("view",),
             "bureaus.auditentry": ("view",),
             "accounts.user": ("view",),
             "accounts.teacherprofile": ("view",),

@@ -223,7 +223,7 @@ def build(bureau):
                     teacher=profile,
                     kind=kinds[kind],
                     title=f"{KINDS[kind][0]}{n}",
-                    level=rng.choices([1, 2, 3, 4, 5], weights=[5, 3, 3, 2, 1])[0],
+                    level=rng.choices([1, 2, 3, 4, 6], weights=[5, 3, 3, 2, 1])[0],
                     date=day,
                     hours=hours,
                     delivery_mode=rng.choice(["online", "face_to_face"]) if hours else "",

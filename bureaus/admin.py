@@ -3,7 +3,9 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from .admin_base import BureauScopedAdmin, is_platform_admin
-from .models import AuditEntry, Bureau, LearningDistrict, OutboxJob, OutboxStatus, School
+from .levels import DEFAULT_NAMES, Level
+from .models import AuditEntry, Bureau, LearningDistrict, LevelName, OutboxJob, OutboxStatus, School
+from .selectors import forget_level_names
 
 
 @admin.register(Bureau)
@@ -82,6 +84,37 @@ class SchoolAdmin(BureauScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("learning_district", "bureau")
+
+
+@admin.register(LevelName)
+class LevelNameAdmin(BureauScopedAdmin):
+    """The bureau's names for the level scale (HA-TIERS): what pages, exports and reason texts
+    call each level, and which levels the choice lists leave out. A level without a row keeps its
+    default name. Every change is in the audit log."""
+
+    list_display = ["level", "default_name", "name", "hidden"]
+    list_display_links = ["level"]
+    list_editable = ["name", "hidden"]
+    ordering = ["level"]
+    fields = ["bureau", "level", "name", "hidden"]
+
+    @admin.display(description=_("default name"))
+    def default_name(self, obj):
+        return DEFAULT_NAMES[Level(obj.level)]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_level_names(obj.bureau_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        forget_level_names(obj.bureau_id)
+
+    def delete_queryset(self, request, queryset):
+        bureau_ids = set(queryset.values_list("bureau_id", flat=True))
+        super().delete_queryset(request, queryset)
+        for bureau_id in bureau_ids:
+            forget_level_names(bureau_id)
 
 
 @admin.register(AuditEntry)

@@ -125,6 +125,22 @@ class BureauScopedAdmin(BureauScopedAdminMixin, admin.ModelAdmin):
         )
 
 
+class BureauLevelsMixin:
+    """The level fields (``level_fields``) offer every level by the bureau's names. Hidden levels
+    are offered too: staff may correct a row that was recorded at one."""
+
+    level_fields: tuple[str, ...] = ("level",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.level_fields:
+            from .selectors import level_names
+
+            named = level_names(request.bureau_id).as_dict()
+            field.choices = [("", "---------")] + list(named.items())
+        return field
+
+
 class TenantInline(BureauScopedAdminMixin):
     """An inline of tenant-owned rows: their bureau is the parent row's."""
 

@@ -28,3 +28,12 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
         return [super().clean(data, initial)] if data else []
+
+
+def offer_levels(field: forms.ChoiceField, bureau_id: int | None, *, keep=None, blank="---------"):
+    """Let a level field offer the bureau's levels by the bureau's names, without the ones it does
+    not use; ``keep`` (the value already stored) stays offered, so an edit never loses it."""
+    from .selectors import level_names
+
+    choices = level_names(bureau_id).choices(keep=keep)
+    field.choices = ([("", blank)] if blank is not None else []) + choices

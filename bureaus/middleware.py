@@ -2,6 +2,7 @@ from django.utils.functional import SimpleLazyObject
 
 from . import tenancy
 from .models import Bureau
+from .selectors import level_names_memo
 
 
 def scope_for_user(user) -> int | object | None:
@@ -32,7 +33,8 @@ class BureauScopeMiddleware:
         request.bureau = SimpleLazyObject(lambda: _bureau(request.bureau_id))
         token = tenancy.activate(scope)
         try:
-            return self.get_response(request)
+            with level_names_memo():
+                return self.get_response(request)
         finally:
             tenancy.deactivate(token)
 

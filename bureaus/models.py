@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from .levels import DEFAULT_NAMES, Level
 from .tenancy import TenantModel
 
 
@@ -117,6 +118,50 @@ class School(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LevelName(TenantModel):
+    """A bureau's name for one step of the level scale (级别), and whether its choice lists offer
+    the step. A step without a row keeps its default name and is offered."""
+
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=[(int(step), name) for step, name in DEFAULT_NAMES.items()]
+    )
+    name = models.CharField(
+        _("name"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "What the bureau calls this level on every page, export and reason text, e.g. "
+            "海安市级 for the third level of a county-level city (HA-TIERS). Empty: the default "
+            "name."
+        ),
+    )
+    hidden = models.BooleanField(
+        _("not used"),
+        default=False,
+        help_text=_(
+            "Not offered when a level is chosen (e.g. 学区级 where there are no learning "
+            "districts). Items already recorded at this level keep it."
+        ),
+    )
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("level name")
+        verbose_name_plural = _("level names")
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "level"], name="uniq_level_per_bureau"),
+            # A spreadsheet names a level by its name: two levels may not share one.
+            models.UniqueConstraint(
+                fields=["bureau", "name"],
+                condition=~models.Q(name=""),
+                name="uniq_level_name_per_bureau",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(DEFAULT_NAMES[Level(self.level)])
 
 
 class SchoolUserObjectPermission(UserObjectPermissionBase):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import TeacherProfile
-from bureaus.forms import MultipleFileField, files_help
+from bureaus.forms import MultipleFileField, files_help, offer_levels
 from programmes.access import programmes_for_user
 from programmes.models import EvidenceKind, Requirement
 
@@ -72,6 +72,7 @@ class EvidenceForm(forms.ModelForm):
             "For mentoring: the teachers of the bureau this item is about (hold Ctrl to pick "
             "several)."
         )
+        offer_levels(self.fields["level"], teacher.bureau_id, keep=self.instance.level)
         enrolments = Enrolment.objects.filter(
             teacher=teacher,
             status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED],
@@ -170,7 +171,7 @@ class ReviewFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         from bureaus.models import School
-        from programmes.models import Level
+        from bureaus.tenancy import current_bureau_id
 
         from .models import EvidenceState
 
@@ -178,7 +179,7 @@ class ReviewFilterForm(forms.Form):
         self.fields["state"].choices = [("", _("Waiting for me"))] + list(EvidenceState.choices)
         self.fields["school"].queryset = School.objects.all()
         self.fields["kind"].queryset = EvidenceKind.objects.all()
-        self.fields["level"].choices = [("", "—")] + list(Level.choices)
+        offer_levels(self.fields["level"], current_bureau_id(), blank="—")
 
 
 class MatrixFilterForm(forms.Form):

@@ -164,8 +164,25 @@ def review_queue(request):
         evidence = evidence.filter(kind=data["kind"])
     if data.get("level"):
         evidence = evidence.filter(level=data["level"])
-    page = Paginator(evidence.order_by("submitted_at", "id"), 50).get_page(request.GET.get("page"))
-    return render(request, "cohorts/review_queue.html", {"filters": filters, "page": page})
+    evidence = evidence.order_by("submitted_at", "id")
+    if request.GET.get("format") == "xlsx":
+        from bureaus.selectors import level_names
+
+        from .exports import evidence_xlsx
+
+        title = _("Review evidence")
+        content = evidence_xlsx(evidence, levels=level_names(request.bureau_id), title=title)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = (
+            f"attachment; filename*=UTF-8''{quote(title)}-{timezone.localdate():%Y%m%d}.xlsx"
+        )
+        return response
+    page = Paginator(evidence, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cohorts/review_queue.html",
+        {"filters": filters, "page": page, "query": request.GET},
+    )
 
 
 @require_POST

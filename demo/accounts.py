@@ -9,7 +9,7 @@ from django.db import transaction
 
 from accounts.models import TeacherProfile, User
 from accounts.services import role_grant
-from bureaus.models import Bureau, LearningDistrict, School
+from bureaus.models import Bureau, LearningDistrict, LevelName, School
 from bureaus.tenancy import bureau_scope
 from demo import registry, schema
 
@@ -44,6 +44,13 @@ def load_demo(path: Path) -> list[str]:
 
 
 def _load_bureau(bureau: Bureau, spec: dict, password: str) -> None:
+    for level in spec.get("levels", []):
+        LevelName.objects.create(
+            bureau=bureau,
+            level=level["level"],
+            name=level.get("name", ""),
+            hidden=level.get("hidden", False),
+        )
     districts = {
         d["name"]: LearningDistrict.objects.create(bureau=bureau, name=d["name"])
         for d in spec["learning_districts"]

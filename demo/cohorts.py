@@ -39,6 +39,7 @@ from accounts.roles import Role
 from accounts.services import administered_school_id
 from bureaus.files import check_file
 from bureaus.models import AuditEntry, Bureau
+from bureaus.selectors import level_names
 from bureaus.tenancy import bureau_scope
 from cohorts.models import (
     Enrolment,
@@ -50,7 +51,7 @@ from cohorts.models import (
     EvidenceState,
 )
 from demo import registry, schema
-from programmes.models import EvidenceKind, Level, Programme, Requirement, Tier
+from programmes.models import EvidenceKind, Programme, Requirement, Tier
 
 DEMO_COHORTS = Path(settings.BASE_DIR) / "fixtures" / "demo_cohorts.json"
 
@@ -487,7 +488,8 @@ def _file(evidence: Evidence, stored: list[str]) -> EvidenceFile:
         lines = [
             evidence.title,
             f"{teacher.user.full_name}（{teacher.school.name}）",
-            f"{evidence.kind.name}，{Level(evidence.level).label}，{evidence.date:%Y-%m-%d}",
+            f"{evidence.kind.name}，{level_names(evidence.bureau_id).name(evidence.level)}，"
+            f"{evidence.date:%Y-%m-%d}",
         ]
     if evidence.hours is not None:
         lines.append(f"{evidence.hours.normalize():f} 课时")

@@ -21,7 +21,7 @@ our own add what it cannot, and the standard validators ignore them:
 ``check(data, kind, source=...)`` raises ``SchemaError`` (a ``ValueError``) for the first problem,
 naming the file, the objects the value is in and its path, as in
 ``fixtures/programmes/xh.json: requirement '任务二': clause 1:
-programme.requirements[1].criteria[0].min_level: min_level 6 must be one of [1, 2, 3, 4, 5]``.
+programme.requirements[1].criteria[0].min_level: min_level 7 must be one of [1, 2, 3, 4, 5, 6]``.
 
 Other apps add their own parts: ``add_section(kind, key, schema)`` lets a file of that kind carry
 a top-level ``key`` (see ``demo.registry``), ``add_kind(kind, schema)`` declares a new file, and
@@ -381,6 +381,8 @@ def _month_end(day: dt.date) -> dt.date:
 
 # --- The demo people (fixtures/demo.json) -------------------------------------------------------
 
+LEVEL = choice(Level.values, "level {value!r} must be one of {enum}")
+
 PEOPLE = obj(
     {
         "password": TEXT,
@@ -439,7 +441,19 @@ PEOPLE = obj(
                         unique="username",
                     ),
                 },
-                {"short_name": STR},
+                {
+                    "short_name": STR,
+                    # The bureau's names for the level scale; a level left out keeps its default
+                    # name, and a hidden one is not offered in choice lists.
+                    "levels": items(
+                        obj(
+                            {"level": LEVEL},
+                            {"name": STR, "hidden": BOOL},
+                            label="level {level!r}",
+                        ),
+                        unique="level",
+                    ),
+                },
                 label="bureau {code!r}",
                 check="people-bureau",
             ),

@@ -6,7 +6,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from bureaus.admin_base import BureauScopedAdmin, TenantInline, action_form_response
+from bureaus.admin_base import (
+    BureauLevelsMixin,
+    BureauScopedAdmin,
+    TenantInline,
+    action_form_response,
+)
 
 from .forms import (
     CalendarPeriodFormSet,
@@ -161,7 +166,8 @@ class ProgrammeAdmin(BureauScopedAdmin):
         )
 
 
-class CriterionInline(TenantInline, admin.TabularInline):
+class CriterionInline(BureauLevelsMixin, TenantInline, admin.TabularInline):
+    level_fields = ("min_level",)
     model = Criterion
     formset = CriterionFormSet
     extra = 0

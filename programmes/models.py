@@ -29,12 +29,15 @@ class ProgrammeStatus(models.TextChoices):
 
 
 class Level(models.IntegerChoices):
-    """级别, in order: a higher level also satisfies a lower minimum."""
+    """级别, in order: a higher level also satisfies a lower minimum. These are the default
+    names; each bureau names the levels it uses (``bureaus.LevelName``, read through
+    ``bureaus.selectors.level_names``)."""
 
     SCHOOL = rules.Level.SCHOOL, _("School level")
     LEARNING_DISTRICT = rules.Level.LEARNING_DISTRICT, _("Learning-district level")
     DISTRICT = rules.Level.DISTRICT, _("District level")
     MUNICIPAL = rules.Level.MUNICIPAL, _("Municipal level")
+    PROVINCIAL = rules.Level.PROVINCIAL, _("Provincial level")
     NATIONAL = rules.Level.NATIONAL, _("National level")
 
 

@@ -26,20 +26,14 @@ import calendar
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-
-class Level(IntEnum):
-    SCHOOL = 1
-    LEARNING_DISTRICT = 2
-    DISTRICT = 3
-    MUNICIPAL = 4
-    NATIONAL = 5
+from bureaus.levels import Level  # the one scale every bureau compares on; bureaus name its steps
 
 
 class Period(StrEnum):
@@ -538,6 +532,7 @@ class Alternative:
     delivery: str = ""
     min_total_hours: Decimal | None = None  # the matching items' hours added up
     counts_people: bool = False  # count the distinct people the items name, not the items
+    level_label: str = ""  # the bureau's name of min_level (e.g. 海安市级); empty: the default
 
     def matches(self, evidence: Evidence) -> bool:
         if evidence.kind not in self.kinds or evidence.level < self.min_level:
@@ -567,7 +562,7 @@ class Alternative:
         kinds = _(" or ").join(self.kind_names) if self.kind_names else _("evidence")
         if self.min_level > Level.SCHOOL:
             kinds = _("%(level)s or above %(kinds)s") % {
-                "level": level_name(self.min_level),
+                "level": self.level_label or level_name(self.min_level),
                 "kinds": kinds,
             }
         conditions = []
@@ -609,7 +604,7 @@ class Alternative:
         if self.min_total_hours is not None and hours_missing is not None and count <= 0:
             return _("%(hours)s more class hours of %(level)s or above %(kinds)s") % {
                 "hours": _plain(hours_missing),
-                "level": level_name(self.min_level),
+                "level": self.level_label or level_name(self.min_level),
                 "kinds": kinds,
             }
         conditions = []
@@ -627,7 +622,7 @@ class Alternative:
             conditions.append(_("face to face"))
         text = _("%(count)s × %(level)s or above %(kinds)s") % {
             "count": count,
-            "level": level_name(self.min_level),
+            "level": self.level_label or level_name(self.min_level),
             "kinds": kinds,
         }
         if conditions:
@@ -635,12 +630,16 @@ class Alternative:
         return text
 
 
-def level_name(level: Level) -> str:
+def level_name(level: Level, names: Mapping[int, str] | None = None) -> str:
+    """The name of a level: the bureau's, from ``names`` (level -> name), or the default."""
+    if names and names.get(int(level)):
+        return names[int(level)]
     return {
         Level.SCHOOL: _("school-level"),
         Level.LEARNING_DISTRICT: _("learning-district-level"),
         Level.DISTRICT: _("district-level"),
         Level.MUNICIPAL: _("municipal-level"),
+        Level.PROVINCIAL: _("provincial-level"),
         Level.NATIONAL: _("national-level"),
     }[Level(level)]
 

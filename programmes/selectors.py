@@ -7,13 +7,16 @@ from collections.abc import Iterable
 
 from django.db.models import Prefetch, prefetch_related_objects
 
+from bureaus.selectors import level_names
+
 from . import rules
 from .models import Criterion, CriterionCounts, Programme, Requirement
 
 
 def requirement_specs(programme: Programme) -> list[tuple[Requirement, rules.RequirementSpec]]:
     """Each requirement of the programme with its engine spec, in order; a constant number of
-    queries however many requirements and criteria there are."""
+    queries however many requirements and criteria there are. The reason texts name levels as the
+    programme's bureau does (HA-TIERS: 海安市级 where Xuhui says 区级)."""
     return requirement_specs_of([programme.pk], programmes=[programme]).get(programme.pk, [])
 
 
@@ -40,6 +43,13 @@ def requirement_specs_of(
         requirement.programme = shared.setdefault(requirement.programme_id, requirement.programme)
     unread = [p for p in shared.values() if "_cycle" not in p.__dict__]
     prefetch_related_objects(unread, "calendar_periods")
+    names: dict[int, dict[int, str]] = {}
+
+    def named_in(bureau_id: int) -> dict[int, str]:
+        if bureau_id not in names:
+            names[bureau_id] = level_names(bureau_id).names
+        return names[bureau_id]
+
     result: dict[int, list[tuple[Requirement, rules.RequirementSpec]]] = defaultdict(list)
     for requirement in requirements:
         clauses: dict[int, list] = defaultdict(list)
@@ -66,6 +76,9 @@ def requirement_specs_of(
                             delivery=c.delivery_mode,
                             min_total_hours=c.min_total_hours,
                             counts_people=c.counts == CriterionCounts.PEOPLE,
+                            level_label=named_in(requirement.programme.bureau_id).get(
+                                c.min_level, ""
+                            ),
                         )
                         for c in criteria
                     ),

@@ -22,7 +22,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import TeacherProfile
-from bureaus.models import AuditEntry, OutboxJob
+from bureaus.models import AuditEntry, LevelName, OutboxJob
 from bureaus.tenancy import all_bureaus, bureau_scope
 from programmes.models import EvidenceKind
 
@@ -119,7 +119,9 @@ def xuhui_objects(x) -> dict[str, object]:
         kind = EvidenceKind.objects.get()
         job = OutboxJob.objects.order_by("pk").first()
         OutboxJob.objects.filter(pk=job.pk).update(status="failed", last_error=CANARY)
+        level_name = LevelName.objects.create(bureau=x.bureau, level=3, name=f"{CANARY}区级")
     return {
+        "bureaus.levelname": level_name,
         "bureaus.outboxjob": job,
         "cohorts.enrolment": x.extras["enrolment_backbone"],
         "cohorts.reservepoolentry": x.extras["pool_entry"],

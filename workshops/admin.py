@@ -10,7 +10,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from bureaus.admin_base import BureauScopedAdmin, TenantInline, action_form_response
+from bureaus.admin_base import (
+    BureauLevelsMixin,
+    BureauScopedAdmin,
+    TenantInline,
+    action_form_response,
+)
 from programmes.models import Phase
 
 from .models import (
@@ -119,7 +124,7 @@ class ObligationInline(TenantInline, admin.TabularInline):
     fields = ["order", "rule", "title", "counts", "kinds", "min_count", "period"]
 
 
-class CourseInline(TenantInline, admin.TabularInline):
+class CourseInline(BureauLevelsMixin, TenantInline, admin.TabularInline):
     """XH-WS-OUTPUT: the courses a workshop turned its results into."""
 
     model = WorkshopCourse

@@ -12,7 +12,7 @@ from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bureaus.forms import MultipleFileField, files_help
+from bureaus.forms import MultipleFileField, files_help, offer_levels
 from programmes.access import programmes_for_user
 from programmes.models import Programme
 
@@ -173,9 +173,10 @@ class CourseForm(forms.ModelForm):
         fields = ["title", "hours", "delivery_mode", "level", "completed_on"]
         widgets = {"completed_on": DATE_WIDGET}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, bureau_id: int, **kwargs):
         super().__init__(*args, **kwargs)
         _positive_hours(self.fields["hours"])
+        offer_levels(self.fields["level"], bureau_id, keep=self.instance.level)
 
     def clean_completed_on(self):
         return _not_in_future(self.cleaned_data["completed_on"])

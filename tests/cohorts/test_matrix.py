@@ -69,7 +69,7 @@ def test_the_matrix_query_count_does_not_grow_with_teachers(xuhui):
     with bureau_scope(xuhui.bureau):
         add_teachers(xuhui, 180, start=20)
     two_hundred = count_queries(xuhui)
-    assert twenty == two_hundred <= 9
+    assert twenty == two_hundred <= 10
 
 
 def test_the_matrix_page_with_counts_filters_and_export(xuhui):

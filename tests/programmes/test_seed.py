@@ -15,6 +15,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from accounts.models import TeacherProfile, User
 from accounts.roles import Role, roles_of
@@ -200,7 +201,7 @@ def test_a_seed_for_a_bureau_that_does_not_exist_is_a_clear_error(bureaus, tmp_p
 SPOILS = {
     "unknown kind": ("任务二", 0, "kinds", ["no_such_kind"], "unknown evidence kind codes"),
     "unknown tier": ("任务二", 0, "tiers", ["no_such_tier"], "not tiers of the requirement"),
-    "bad level": ("任务二", 0, "min_level", 6, "min_level 6"),
+    "bad level": ("任务二", 0, "min_level", 7, "min_level 7"),
     "clause periods disagree": ("任务三", 1, "period", "semester", "disagree on the period"),
     "clause tiers disagree": ("任务三", 1, "tiers", ["subject_leader"], "disagree on the tiers"),
 }
@@ -519,13 +520,24 @@ def test_HA_TIERS_four_tiers_with_two_backbone_levels(bureaus):
     ]
     programme, specs = programme_of(bureaus["haian"], HA)
     assert programme.cycle_label == "2022.01 – 2022.12"
+    # Haian names its levels itself; the description no longer explains the Shanghai names.
+    assert "级别说明" not in programme.description
     assert specs["教学主张"].tiers == {"educator"}
     assert specs["领雁示范"].tiers == {"excellent"}
+    # The seed: 教学主张 at 省市层面 (南通市级 and above), 领雁 at 县域层面 (海安市级).
+    assert specs["教学主张"].clauses[0].alternatives[0].min_level == Level.MUNICIPAL
+    assert specs["领雁示范"].clauses[0].alternatives[0].min_level == Level.DISTRICT
     # An exchange at Haian (county-city) level meets the excellent teacher's 县域 demonstration.
     county = [ev(1, "teaching_showcase", Level.DISTRICT, dt.date(2022, 10, 1))]
     after = dt.date(2023, 1, 1)
     assert run(programme, specs["领雁示范"], "excellent", county, after).status == Status.MET
-    assert run(programme, specs["教学主张"], "educator", county, after).status == Status.MISSED
+    missed = run(programme, specs["教学主张"], "educator", county, after)
+    assert missed.status == Status.MISSED
+    # The reason names the level as Haian does.
+    with translation.override("zh-hans"):
+        assert "南通市级及以上" in " ".join(missed.reasons)
+        none = run(programme, specs["领雁示范"], "excellent", [], after)
+        assert "海安市级及以上" in " ".join(none.reasons)
 
 
 def test_HA_SCHEDULE_every_calendar_event_with_month_owner_scope_and_duration(bureaus):

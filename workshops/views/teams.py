@@ -21,7 +21,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import bureau_member_required, role_required
 from accounts.roles import Role
 from bureaus.files import serve
-from programmes.models import DeliveryMode, LeadRank, Level
+from bureaus.levels import LevelNames
+from bureaus.selectors import level_names
+from programmes.models import DeliveryMode, LeadRank
 
 from .. import access, rules, selectors, services
 from ..forms import (
@@ -117,11 +119,11 @@ def team_list(request):
 # --- The group page -----------------------------------------------------------------------------
 
 
-def _course_option(option: rules.CourseOption) -> str:
+def _course_option(option: rules.CourseOption, levels: LevelNames) -> str:
     return _("at least %(hours)s class hours, %(delivery)s, %(level)s or above") % {
         "hours": option.min_hours,
         "delivery": dict(DeliveryMode.choices).get(option.delivery, option.delivery),
-        "level": dict(Level.choices).get(option.level, option.level),
+        "level": levels.name(option.level),
     }
 
 
@@ -142,7 +144,7 @@ def _output(team):
     return {
         "status": status,
         "rank": ranks.get(status.rank, status.rank),
-        "options": [_course_option(o) for o in status.options],
+        "options": [_course_option(o, level_names(team.bureau_id)) for o in status.options],
         "missing": [missing.get(m, m) for m in status.missing],
     }
 
@@ -423,7 +425,7 @@ def course_new(request, pk: int):
         raise Http404
     if not access.can_manage(request.user, team):
         raise PermissionDenied
-    form = CourseForm(_posted(request))
+    form = CourseForm(_posted(request), bureau_id=team.bureau_id)
     if request.method == "POST" and form.is_valid():
         try:
             course = services.course_record(actor=request.user, team=team, data=form.course_data())
