@@ -308,7 +308,6 @@ def enrol(cast: Cast) -> None:
     UnitDuty.objects.create(
         bureau=cast.bureau,
         programme=cast.programme,
-        rule="SJ-SCHOOL",
         title=f"{cast.bureau.short_name}校本研修",
         owed_by="every_school",
         kinds=["training_session"],

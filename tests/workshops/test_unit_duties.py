@@ -87,6 +87,7 @@ def test_SJ_SCHOOL_a_15_class_school_without_a_studio_is_listed_with_no_enrolled
     enrolled teachers or not; a 14-class school is not listed; a studio of 8 clears it."""
     client = xuhui.client("staff")
     with bureau_scope(xuhui.bureau):
+        UnitDuty.objects.update(rule="SJ-SCHOOL")  # the programme carries Songjiang's duty
         fifteen = school(xuhui, "十五班学校", 15)
         school(xuhui, "十四班学校", 14)
         xuhui.school.number_of_classes = 10  # the cast's school is out of the way
