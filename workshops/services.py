@@ -509,6 +509,8 @@ def course_record(*, actor, team: Team, data: dict) -> WorkshopCourse:
 
 
 def _may_file_for(actor, *, school=None, district=None) -> bool:
+    if actor.bureau_id != (school or district).bureau_id:
+        return False
     if actor.has_role(Role.BUREAU_STAFF):
         return True
     if not actor.has_role(Role.SCHOOL_ADMIN):

@@ -355,3 +355,16 @@ def test_staff_edit_the_duties_of_units_on_the_programme_and_a_copy_takes_them_a
         assert list(copy.unit_duties.values_list("title", "period")) == list(
             xuhui.programme.unit_duties.values_list("title", "period")
         )
+
+
+def test_the_service_refuses_a_teacher_and_another_bureaus_staff(xuhui, putuo):
+    from django.core.exceptions import PermissionDenied
+
+    data = {"kind": "training_session", "title": "x", "date": dt.date(2024, 3, 1)}
+    with bureau_scope(xuhui.bureau):
+        for actor in (xuhui.teacher, xuhui.lead, putuo.staff):
+            with pytest.raises(PermissionDenied):
+                unit_filing_create(
+                    actor=actor, programme=xuhui.programme, school=xuhui.school, data=data
+                )
+        assert not UnitFiling.objects.filter(title="x").exists()
