@@ -171,12 +171,16 @@ def get_unit_district_for_user(user, pk: int, action: str = "view"):
     from bureaus.models import LearningDistrict
 
     districts = LearningDistrict.objects.select_related("lead_school")
-    if user.has_role(Role.BUREAU_STAFF) or (action == "view" and user.has_role(Role.LEADERSHIP)):
-        pass
-    elif user.has_role(Role.SCHOOL_ADMIN) and administered_school_id(user) is not None:
-        districts = districts.filter(lead_school_id=administered_school_id(user))
-    else:
-        districts = districts.none()
+    every = user.has_role(Role.BUREAU_STAFF) or (
+        action == "view" and user.has_role(Role.LEADERSHIP)
+    )
+    if not every:
+        school_id = administered_school_id(user) if user.has_role(Role.SCHOOL_ADMIN) else None
+        districts = (
+            districts.filter(lead_school_id=school_id)
+            if school_id is not None
+            else districts.none()
+        )
     district = districts.filter(pk=pk).first()
     if district is None:
         raise Http404

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import TeacherProfile
 from bureaus.models import LearningDistrict, School
@@ -538,8 +538,6 @@ def unit_duty_rows(
     district_list = list(districts)
     filings = UnitFiling.objects.filter(programme=programme).prefetch_related(None)
     if schools is not None:
-        from django.db.models import Q
-
         filings = filings.filter(
             Q(school__in=[s.pk for s in school_list])
             | Q(learning_district__in=[d.pk for d in district_list])
@@ -554,20 +552,23 @@ class SchoolDuties:
     rows: list[UnitRow]
 
 
-def school_duties(school: School, *, today: dt.date) -> list[SchoolDuties]:
-    """The duties a school owes in each active programme of its bureau, and those of the
-    learning districts it leads, with their filings and files. Five queries, however many
-    programmes, duties and filings."""
+def school_duties(
+    school: School, *, today: dt.date, programmes: QuerySet[Programme] | None = None
+) -> list[SchoolDuties]:
+    """The duties a school owes in each programme of its bureau (of ``programmes``: those the
+    reader may see), and those of the learning districts it leads, with their filings and files.
+    Five queries, however many programmes, duties and filings."""
+    duties = UnitDuty.objects.all()
+    if programmes is not None:
+        duties = duties.filter(programme__in=programmes)
     duties = list(
-        UnitDuty.objects.filter(programme__status="active")
-        .select_related("programme")
-        .order_by("programme__start_month", "programme_id", "order", "id")
+        duties.select_related("programme").order_by(
+            "-programme__start_month", "programme_id", "order", "id"
+        )
     )
     if not duties:
         return []
     districts = list(LearningDistrict.objects.filter(lead_school=school).order_by("name"))
-    from django.db.models import Q
-
     filings = list(
         UnitFiling.objects.filter(
             Q(school=school) | Q(learning_district__in=[d.pk for d in districts]),
@@ -577,13 +578,13 @@ def school_duties(school: School, *, today: dt.date) -> list[SchoolDuties]:
         .prefetch_related("files")
         .order_by("-date", "-id")
     )
-    programmes: dict[int, Programme] = {}
+    owners: dict[int, Programme] = {}
     by_programme: dict[int, list[UnitDuty]] = defaultdict(list)
     for duty in duties:
-        programmes[duty.programme_id] = duty.programme
+        owners[duty.programme_id] = duty.programme
         by_programme[duty.programme_id].append(duty)
     found = []
-    for pk, programme in programmes.items():
+    for pk, programme in owners.items():
         mine = [f for f in filings if f.programme_id == pk]
         rows = _unit_rows(programme, by_programme[pk], [school], districts, mine, today)
         if rows:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.access import role_required
 from accounts.roles import Role
 from bureaus.files import serve
-from programmes.access import get_programme_for_user
+from programmes.access import get_programme_for_user, programmes_for_user
 
 from .. import access, rules, services
 from ..forms import UnitFilingForm
@@ -123,11 +123,13 @@ def duty_lines(row) -> list[dict]:
 
 
 def school_panel(request, school) -> dict | None:
-    """The school's duties in each active programme (and those of the learning district it
-    leads), for its administrator and the bureau's staff and leadership."""
+    """The school's duties in each programme the reader sees (and those of the learning district
+    it leads), for its administrator and the bureau's staff and leadership."""
     from .. import selectors
 
-    found = selectors.school_duties(school, today=timezone.localdate())
+    found = selectors.school_duties(
+        school, today=timezone.localdate(), programmes=programmes_for_user(request.user)
+    )
     if not found:
         return None
     can_file = request.user.has_role(Role.BUREAU_STAFF, Role.SCHOOL_ADMIN)
