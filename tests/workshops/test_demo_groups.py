@@ -411,6 +411,17 @@ def test_the_seeds_give_units_their_duties_and_the_demo_files_for_them():
         assert len(rows) == School.objects.count()  # every school, participants or not
         states = {row.state for row in rows}
         assert Status.MISSED in states and UnitFiling.objects.filter(programme=sj).exists()
+        # The studio check lists every school of 15 classes or more but those with a studio of 8.
+        from django.db.models import Count
+
+        large = set(School.objects.filter(number_of_classes__gte=15).values_list("pk", flat=True))
+        cleared = set(
+            Team.objects.filter(programme=sj, kind="school_studio")
+            .annotate(n=Count("memberships"))
+            .filter(n__gte=8)
+            .values_list("school_id", flat=True)
+        )
+        assert {s.school.pk for s in selectors.studio_shortfalls(sj)} == large - cleared
     with bureau_scope(Bureau.objects.get(code="xuhui")):
         xc = programme("xc-cadre-base-2017")
         duties = UnitDuty.objects.filter(programme=xc)

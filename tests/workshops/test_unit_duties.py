@@ -368,3 +368,38 @@ def test_the_service_refuses_a_teacher_and_another_bureaus_staff(xuhui, putuo):
                     actor=actor, programme=xuhui.programme, school=xuhui.school, data=data
                 )
         assert not UnitFiling.objects.filter(title="x").exists()
+
+
+def test_a_duty_of_large_schools_needs_its_number_of_classes_and_known_kinds(xuhui):
+    from django.core.exceptions import ValidationError
+
+    with bureau_scope(xuhui.bureau):
+        duty_ = UnitDuty(
+            bureau=xuhui.bureau,
+            programme=xuhui.programme,
+            title="工作室活动",
+            owed_by="schools_with_classes",
+            period="month",
+            kinds=["training_session"],
+        )
+        with pytest.raises(ValidationError) as error:
+            duty_.full_clean()
+        assert "min_classes" in error.value.message_dict
+        duty_.min_classes, duty_.kinds = 15, ["seminar"]
+        with pytest.raises(ValidationError) as error:
+            duty_.full_clean()
+        assert "kinds" in error.value.message_dict
+
+
+def test_a_seed_with_an_unknown_unit_scope_is_refused_with_its_place(tmp_path):
+    import json
+
+    from demo import schema
+    from demo.programmes import SEED_DIR
+
+    data = json.loads((SEED_DIR / "xc.json").read_text(encoding="utf-8"))
+    data["unit_duties"][1]["owed_by"] = "every_town"
+    path = tmp_path / "xc.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown unit scope 'every_town'"):
+        schema.read(path, "programme")
