@@ -403,3 +403,51 @@ def test_a_seed_with_an_unknown_unit_scope_is_refused_with_its_place(tmp_path):
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ValueError, match="unknown unit scope 'every_town'"):
         schema.read(path, "programme")
+
+
+def test_XC_TEAM_a_cadre_teams_obligations_move_to_its_learning_district_once(xuhui):
+    import importlib
+
+    from django.apps import apps
+
+    from bureaus.tenancy import all_bureaus
+    from workshops.models import Obligation
+
+    forwards = importlib.import_module(
+        "workshops.migrations.0006_cadre_team_duties_to_districts"
+    ).forwards
+    with bureau_scope(xuhui.bureau):
+        UnitDuty.objects.all().delete()
+        teams = [
+            Team.objects.create(
+                bureau=xuhui.bureau,
+                programme=xuhui.programme,
+                kind="cadre_team",
+                name=name,
+                lead=xuhui.lead,
+            )
+            for name in ("甲学区干部团队", "乙学区干部团队")
+        ]
+        for team in teams:
+            for title, period, kinds in (
+                ("校长沙龙", "month", ["校长沙龙"]),
+                ("学期工作总结", "semester", ["summary"]),
+            ):
+                Obligation.objects.create(
+                    bureau=xuhui.bureau,
+                    team=team,
+                    rule="XC-TEAM",
+                    title=title,
+                    counts="activities",
+                    kinds=kinds,
+                    period=period,
+                )
+    with all_bureaus():
+        forwards(apps, None)
+    with bureau_scope(xuhui.bureau):
+        assert not Obligation.objects.filter(team__kind="cadre_team").exists()
+        duties = UnitDuty.objects.filter(programme=xuhui.programme).order_by("order")
+        assert [(d.title, d.owed_by, d.kinds) for d in duties] == [
+            ("校长沙龙", "learning_district", ["salon"]),
+            ("学期工作总结", "learning_district", ["work_summary"]),
+        ]
