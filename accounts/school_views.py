@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 
 from .access import get_school_for_user, role_required, schools_for_user
 from .roles import Role
+from .school_page import school_panels_for
 from .selectors import school_list_rows, teachers_of_school
 from .services import administered_school_id
 
@@ -24,7 +25,11 @@ def school_detail(request, pk: int):
     return render(
         request,
         "bureaus/school_detail.html",
-        {"school": school, "teachers": teachers_of_school(school)},
+        {
+            "school": school,
+            "teachers": teachers_of_school(school),
+            "panels": school_panels_for(request, school),
+        },
     )
 
 

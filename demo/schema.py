@@ -58,7 +58,7 @@ from programmes.models import (
     Repeat,
     YearBasis,
 )
-from workshops.models import DocumentKind, MemberRole
+from workshops.models import DocumentKind, MemberRole, UnitFilingKind, UnitScope
 
 
 class SchemaError(ValueError):
@@ -812,6 +812,40 @@ def _check_briefing_exception(item: dict) -> Iterator[tuple[tuple, str]]:
         yield (), "'granted_on' and 'reason' belong to an extension ('extended_to')"
 
 
+# --- Duties of units in a programme seed (the "unit_duties" section) -----------------------------
+
+# A duty owed by every school, by schools of at least ``min_classes`` classes, or by each learning
+# district (filed by its lead school): ``min_count`` filings of ``kinds`` per ``period`` and, with
+# ``min_hours``, that many class hours in total. Registered as a section of the programme seed by
+# ``demo/workshops.py``, which loads it.
+UNIT_DUTY = obj(
+    {
+        "rule": TEXT,
+        "title": TEXT,
+        "owed_by": choice(UnitScope.values, "unknown unit scope {value!r}; use one of {enum}"),
+        "period": choice(Period.values, "unknown period {value!r}; use one of {enum}"),
+        "min_count": whole(1),
+        "kinds": items(
+            choice(UnitFilingKind.values, "unknown kind of filing {value!r}; use one of {enum}")
+        ),
+    },
+    {
+        "min_classes": {**whole(1), "type": ["integer", "null"]},
+        "min_hours": SEED_HOURS,
+        "description": OPTIONAL_STR,
+        "phase": OPTIONAL_STR,  # the name of one of the programme's phases
+    },
+    label="unit duty {title!r}",
+    check="unit-duty",
+)
+UNIT_DUTIES = items(UNIT_DUTY, unique="title")
+
+
+def _check_unit_duty(duty: dict) -> Iterator[tuple[tuple, str]]:
+    if duty["owed_by"] == UnitScope.SCHOOLS_WITH_CLASSES and not duty.get("min_classes"):
+        yield ("min_classes",), "a duty of schools with a number of classes needs min_classes"
+
+
 # --- The registry of kinds, sections and rules --------------------------------------------------
 
 SCHEMAS: dict[str, dict] = {
@@ -833,6 +867,7 @@ CHECKS: dict[str, Rule] = {
     "group": _check_group,
     "series": _check_series,
     "briefing-exception": _check_briefing_exception,
+    "unit-duty": _check_unit_duty,
 }
 
 

@@ -57,6 +57,8 @@ from workshops.models import (
     Membership,
     Team,
     TeamDocument,
+    UnitDuty,
+    UnitFilingKind,
 )
 
 DEMO_GROUPS = Path(settings.BASE_DIR) / "fixtures" / "demo_groups.json"
@@ -223,6 +225,7 @@ def _load_programme(
 
                 for key, value in _load_team(team_spec, found, stored, fail).items():
                     counts[key] += value
+            filings = _load_unit_filings(found, stored)
     except BaseException:
         for name in stored:  # files are not part of the transaction
             storage.delete(name)
@@ -230,7 +233,7 @@ def _load_programme(
     return (
         f"{bureau.code} · {programme.code}: {counts['teams']} groups, "
         f"{counts['activities']} activities, {counts['documents']} documents, "
-        f"{counts['briefings']} briefings"
+        f"{counts['briefings']} briefings" + (f", {filings} filings of units" if filings else "")
     )
 
 
@@ -593,4 +596,119 @@ def _pdf(title: str, lines: list[str]) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, demo_pdf(lines), content_type="application/pdf")
 
 
+# --- Filings of units: what schools and learning districts filed for their duties ---------------
+
+# Kinds whose filings come with a document (plans, summaries, portfolios, assessments); sessions
+# and salons are listed without one.
+_FILED_WITH_A_DOCUMENT = {
+    "training_plan",
+    "team_plan",
+    "micro_project",
+    "work_summary",
+    "portfolio",
+    "unit_assessment",
+}
+_SESSION_HOURS = Decimal(4)
+
+
+def _load_unit_filings(found: _Lookups, stored: list[str]) -> int:
+    """Each unit that owes one of the programme's duties files for it in every period up to
+    today, so the school's page and the organisation page have something to count; about one
+    period in six is left unfiled (the same ones on every run), so they show a missed period too.
+    A duty counting class hours gets sessions of four class hours up to its total."""
+    from workshops import rules as unit_rules
+
+    programme, today = found.programme, found.today
+    duties = list(UnitDuty.objects.filter(programme=programme).order_by("order", "id"))
+    if not duties:
+        return 0
+    schools = sorted(found.schools.values(), key=lambda s: s.name)
+    districts = sorted(found.districts.values(), key=lambda d: d.name)
+    labels = dict(UnitFilingKind.choices)
+    count = 0
+    for duty in duties:
+        spec = duty.spec
+        if spec.owed_by == unit_rules.UnitScope.LEARNING_DISTRICT:
+            units = [("district", d) for d in districts if d.lead_school_id]
+        else:
+            units = [
+                ("school", s) for s in schools if unit_rules.school_owes(spec, s.number_of_classes)
+            ]
+        kind = (duty.kinds or ["other"])[0]
+        for key, unit in units:
+            for window in unit_rules.unit_duty_status(spec, [], programme.cycle, today):
+                span = window.window
+                if span.start > today:
+                    break
+                salt = f"{programme.code}|{duty.pk}|{unit.name}|{span.key}"
+                if zlib.crc32(salt.encode()) % 6 == 0:
+                    continue  # left unfiled: a missed period (or one still open)
+                sessions = 1
+                if spec.min_hours is not None:
+                    sessions = int(-(-spec.min_hours // _SESSION_HOURS))
+                last = min(span.end, today)
+                for number in range(sessions):
+                    day = span.start + (last - span.start) * (number + 1) // (sessions + 1)
+                    title = f"{span.label}{labels[kind]}" + (
+                        f"（{number + 1}）" if sessions > 1 else ""
+                    )
+                    files = []
+                    if kind in _FILED_WITH_A_DOCUMENT:
+                        files = [_pdf(f"{unit.name}{title}", [unit.name, title, str(day)])]
+                    with found.clock.dated(day, salt + f"|{number}"):
+                        filing = services.unit_filing_create(
+                            actor=found.staff,
+                            programme=programme,
+                            school=unit if key == "school" else None,
+                            district=unit if key == "district" else None,
+                            data={
+                                "kind": kind,
+                                "title": title[:200],
+                                "date": day,
+                                "hours": _SESSION_HOURS if spec.min_hours is not None else None,
+                            },
+                            files=files,
+                        )
+                    stored += [f.file.name for f in filing.files.all()]
+                    count += 1
+    return count
+
+
+# --- Duties of units: the "unit_duties" section of a programme seed ----------------------------
+
+
+def load_unit_duties(programme: Programme, duties: list[dict], *, source: str) -> None:
+    """Write the duties of units a programme seed lists (SJ-SCHOOL, XC-TEAM, PT-HOURS,
+    HA-ASSESS), in the seed's transaction; a duty the model refuses is a ValueError naming the
+    file and the duty."""
+    phases = {p.name: p for p in Phase.objects.filter(programme=programme)}
+    for order, item in enumerate(duties, start=1):
+        if item.get("phase") and item["phase"] not in phases:
+            raise ValueError(
+                f"{source}: unit duty {item['title']!r}: no phase {item['phase']!r}; "
+                f"the programme has {sorted(phases)}"
+            )
+        duty = UnitDuty(
+            bureau_id=programme.bureau_id,
+            programme=programme,
+            rule=item["rule"],
+            title=item["title"],
+            owed_by=item["owed_by"],
+            min_classes=item.get("min_classes"),
+            kinds=list(item["kinds"]),
+            period=item["period"],
+            phase=phases[item["phase"]] if item.get("phase") else None,
+            min_count=item["min_count"],
+            min_hours=None if item.get("min_hours") is None else Decimal(str(item["min_hours"])),
+            description=item.get("description") or "",
+            order=order,
+        )
+        try:
+            duty.full_clean()
+        except ValidationError as exc:
+            raise ValueError(f"{source}: unit duty {item['title']!r}: {exc.messages}") from exc
+        duty.save()
+
+
+registry.add_seed_section("unit_duties", schema=schema.UNIT_DUTIES, load=load_unit_duties)
 registry.add_step("groups", command="load_demo_groups")

@@ -302,6 +302,29 @@ def enrol(cast: Cast) -> None:
             "completed_on": dt.date(2025, 6, 1),
         },
     )
+    from workshops.models import UnitDuty
+    from workshops.services import unit_filing_create
+
+    UnitDuty.objects.create(
+        bureau=cast.bureau,
+        programme=cast.programme,
+        title=f"{cast.bureau.short_name}校本研修",
+        owed_by="every_school",
+        kinds=["training_session"],
+        period="month",
+    )
+    cast.extras["unit_filing"] = unit_filing_create(
+        actor=cast.staff,
+        programme=cast.programme,
+        school=cast.school,
+        data={
+            "kind": "training_session",
+            "title": f"{cast.bureau.short_name}分层校本研修",
+            "date": dt.date(2023, 10, 20),
+        },
+        files=[pdf(f"{cast.bureau.short_name}研修记录.pdf")],
+    )
+    cast.extras["unit_filing_file"] = cast.extras["unit_filing"].files.get()
     cast.extras["pool_entry"] = ReservePoolEntry.objects.create(
         bureau=cast.bureau,
         programme=cast.programme,

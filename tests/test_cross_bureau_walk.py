@@ -429,6 +429,45 @@ def workshop_cases(x) -> list[Case]:
         Case("programmes/<int:pk>/groups/", f"/programmes/{pk}/groups/", OBJECT),
         Case("programmes/<int:pk>/sessions/", f"/programmes/{pk}/sessions/", OBJECT),
         Case("programmes/<int:pk>/sessions/", f"/programmes/{pk}/sessions/?format=xlsx", OBJECT),
+        *unit_cases(x),
+    ]
+
+
+def unit_cases(x) -> list[Case]:
+    """Filing for Xuhui's school and learning district, and Xuhui's filed files."""
+    pk, school, district = x.programme.pk, x.school.pk, x.district.pk
+    filing, stored = x.extras["unit_filing"], x.extras["unit_filing_file"]
+    form = (("kind", "training_session"), ("title", "x"), ("date", "2024-03-01"))
+    return [
+        Case(
+            "programmes/<int:pk>/schools/<int:school_pk>/filings/new/",
+            f"/programmes/{pk}/schools/{school}/filings/new/",
+            OBJECT,
+        ),
+        Case(
+            "programmes/<int:pk>/schools/<int:school_pk>/filings/new/",
+            f"/programmes/{pk}/schools/{school}/filings/new/",
+            OBJECT,
+            "post",
+            form,
+        ),
+        Case(
+            "programmes/<int:pk>/districts/<int:district_pk>/filings/new/",
+            f"/programmes/{pk}/districts/{district}/filings/new/",
+            OBJECT,
+        ),
+        Case(
+            "programmes/<int:pk>/districts/<int:district_pk>/filings/new/",
+            f"/programmes/{pk}/districts/{district}/filings/new/",
+            OBJECT,
+            "post",
+            form,
+        ),
+        Case(
+            "unit-filings/<int:pk>/files/<int:file_pk>/",
+            f"/unit-filings/{filing.pk}/files/{stored.pk}/",
+            OBJECT,
+        ),
     ]
 
 

@@ -131,3 +131,74 @@ def get_briefing_file_for_user(user, deadline_pk: int, file_pk: int) -> Briefing
     if found is None:
         raise Http404
     return found
+
+
+# --- Duties of units: who files for a school or a learning district --------------------------
+
+
+def unit_schools_for_user(user) -> QuerySet:
+    """The schools ``user`` files and reads unit duties for: every school of the bureau for its
+    staff and leadership, their own school for a school administrator, none otherwise."""
+    from bureaus.models import School
+
+    schools = School.objects.select_related("learning_district")
+    if user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP):
+        return schools
+    if user.has_role(Role.SCHOOL_ADMIN):
+        school_id = administered_school_id(user)
+        if school_id is not None:
+            return schools.filter(pk=school_id)
+    return schools.none()
+
+
+def get_unit_school_for_user(user, pk: int, action: str = "view"):
+    """A school whose duties ``user`` may read (``view``) or file for (``file``: bureau staff and
+    the school's own administrator, not leadership); otherwise the same 404 as a missing one."""
+    schools = unit_schools_for_user(user)
+    if action == "file" and not user.has_role(Role.BUREAU_STAFF, Role.SCHOOL_ADMIN):
+        schools = schools.none()
+    if action == "file" and not user.has_role(Role.BUREAU_STAFF):
+        schools = schools.filter(pk=administered_school_id(user))
+    school = schools.filter(pk=pk).first()
+    if school is None:
+        raise Http404
+    return school
+
+
+def get_unit_district_for_user(user, pk: int, action: str = "view"):
+    """A learning district whose duties ``user`` may read or file for: bureau staff (and, to
+    read, leadership), and the administrator of its lead school; otherwise a 404."""
+    from bureaus.models import LearningDistrict
+
+    districts = LearningDistrict.objects.select_related("lead_school")
+    every = user.has_role(Role.BUREAU_STAFF) or (
+        action == "view" and user.has_role(Role.LEADERSHIP)
+    )
+    if not every:
+        school_id = administered_school_id(user) if user.has_role(Role.SCHOOL_ADMIN) else None
+        districts = (
+            districts.filter(lead_school_id=school_id)
+            if school_id is not None
+            else districts.none()
+        )
+    district = districts.filter(pk=pk).first()
+    if district is None:
+        raise Http404
+    return district
+
+
+def get_unit_filing_file_for_user(user, pk: int, file_pk: int):
+    """A file of a unit's filing, if ``user`` may read that unit's duties; otherwise a 404."""
+    from .models import UnitFilingFile
+
+    stored = (
+        UnitFilingFile.objects.select_related("filing").filter(filing_id=pk, pk=file_pk).first()
+    )
+    if stored is None:
+        raise Http404
+    filing = stored.filing
+    if filing.school_id is not None:
+        get_unit_school_for_user(user, filing.school_id)
+    else:
+        get_unit_district_for_user(user, filing.learning_district_id)
+    return stored

@@ -30,6 +30,8 @@ from .models import (
     ReportingSchedule,
     Team,
     TeamDocument,
+    UnitDuty,
+    UnitFilingKind,
     WorkshopCourse,
 )
 from .services import (
@@ -425,3 +427,56 @@ class TeamDocumentAdmin(BureauScopedAdmin):
     @admin.display(description=_("file"))
     def download(self, obj):
         return _download(reverse("workshops:document_file", args=[obj.pk]), obj.original_name)
+
+
+# --- Duties of units, on the programme's page -----------------------------------------------
+
+
+class UnitDutyForm(forms.ModelForm):
+    kinds = forms.MultipleChoiceField(
+        label=UnitDuty._meta.get_field("kinds").verbose_name,
+        choices=UnitFilingKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The kinds of record that count; none ticked: any."),
+    )
+
+    class Meta:
+        model = UnitDuty
+        fields = [
+            "order",
+            "rule",
+            "title",
+            "owed_by",
+            "min_classes",
+            "kinds",
+            "period",
+            "phase",
+            "min_count",
+            "min_hours",
+            "description",
+        ]
+
+
+class UnitDutyInline(TenantInline, admin.StackedInline):
+    """What units owe in the programme: every school a school-based session a month and, with
+    15 classes or more, a studio of 8 (SJ-SCHOOL); each learning district, through its lead
+    school, a plan, a salon a month, a micro-project a school year, a summary, the team-building
+    meeting and a portfolio each semester (XC-TEAM); every school its training plan and 40 class
+    hours a school year (PT-HOURS); every unit the year-end assessment (HA-ASSESS)."""
+
+    model = UnitDuty
+    form = UnitDutyForm
+    extra = 0
+    fields = UnitDutyForm.Meta.fields
+
+
+def plug_unit_duties_into_programme_admin() -> None:
+    """Add the duties of units to the programme's admin page, which the programmes app defines
+    without naming this one (again: no change)."""
+    from programmes.models import Programme
+
+    model_admin = admin.site._registry.get(Programme)
+    if model_admin is None or UnitDutyInline in model_admin.inlines:
+        return
+    model_admin.inlines = [*model_admin.inlines, UnitDutyInline]

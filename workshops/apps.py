@@ -12,15 +12,23 @@ class WorkshopsConfig(AppConfig):
         from accounts.dashboard import DASHBOARD_PANELS, Panel
         from accounts.navigation import NavItem, register_nav
         from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
+        from accounts.school_page import SchoolPanel, register_school_panel
         from bureaus.files import delete_files_with_rows
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
         from cohorts.facts import register_fact_source
-        from programmes.sections import ProgrammeLink, register_programme_link
+        from programmes.sections import (
+            ProgrammeLink,
+            register_copy_section,
+            register_programme_link,
+        )
 
-        from .models import ActivityFile, BriefingFile, TeamDocument
+        from .admin import plug_unit_duties_into_programme_admin
+        from .models import ActivityFile, BriefingFile, TeamDocument, UnitFilingFile
         from .selectors import dashboard_panel, led_group_facts
+        from .services import unit_duties_copy
+        from .views.units import school_panel
 
-        for model in (ActivityFile, BriefingFile, TeamDocument):
+        for model in (ActivityFile, BriefingFile, TeamDocument, UnitFilingFile):
             delete_files_with_rows(model)
 
         register_role_permissions(
@@ -39,6 +47,9 @@ class WorkshopsConfig(AppConfig):
                     "workshops.obligation": ALL_ACTIONS,
                     "workshops.workshopcourse": ALL_ACTIONS,
                     "workshops.teamdocument": ("view",),
+                    "workshops.unitduty": ALL_ACTIONS,
+                    "workshops.unitfiling": ("view",),
+                    "workshops.unitfilingfile": ("view",),
                 },
                 Role.LEADERSHIP: {
                     f"workshops.{m}": ("view",)
@@ -55,6 +66,9 @@ class WorkshopsConfig(AppConfig):
                         "obligation",
                         "workshopcourse",
                         "teamdocument",
+                        "unitduty",
+                        "unitfiling",
+                        "unitfilingfile",
                     )
                 },
             }
@@ -109,8 +123,15 @@ class WorkshopsConfig(AppConfig):
                 "document.upload": _("Document filed"),
                 "document.review": _("Document reviewed"),
                 "course.record": _("Course recorded"),
+                "unit_filing.create": _("Record filed for a unit's duty"),
             }
         )
+        AUDIT_DESCRIBERS["unit_filing"] = lambda entry: " ".join(
+            str(v) for v in (entry.data.get("unit"), entry.data.get("title")) if v
+        )
+        register_school_panel(SchoolPanel("workshops/school_duties_panel.html", school_panel))
+        plug_unit_duties_into_programme_admin()
+        register_copy_section("unit_duties", copy=unit_duties_copy)
         AUDIT_DESCRIBERS["membership"] = lambda entry: " ".join(
             str(v) for v in (entry.data.get("teacher"), entry.data.get("after")) if v
         )

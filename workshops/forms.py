@@ -23,6 +23,7 @@ from .models import (
     DocumentKind,
     Membership,
     TeamKind,
+    UnitFilingKind,
     WorkshopCourse,
 )
 
@@ -199,3 +200,29 @@ class ExtensionForm(forms.Form):
     reason = forms.CharField(
         label=_("reason for the extension"), widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class UnitFilingForm(forms.Form):
+    """A record a school (or the learning district it leads) files for its duties."""
+
+    kind = forms.ChoiceField(label=_("What is filed"))
+    title = forms.CharField(label=_("title"), max_length=200)
+    date = forms.DateField(label=_("date"), widget=DATE_WIDGET)
+    hours = forms.DecimalField(
+        label=_("class hours"),
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        help_text=_("Needed where the duty counts class hours."),
+    )
+    notes = forms.CharField(
+        label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def __init__(self, *args, kinds: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(UnitFilingKind.choices)
+        self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
+        self.fields["files"].help_text = files_help()
+        _positive_hours(self.fields["hours"])

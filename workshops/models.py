@@ -597,3 +597,233 @@ class WorkshopCourse(TenantModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Duties of units: schools and learning districts (SJ-SCHOOL, XC-TEAM, PT-HOURS, HA-ASSESS) ---
+
+
+class UnitScope(models.TextChoices):
+    """Which units of the bureau owe a duty."""
+
+    EVERY_SCHOOL = rules.UnitScope.EVERY_SCHOOL, _("Every school")
+    SCHOOLS_WITH_CLASSES = (
+        rules.UnitScope.SCHOOLS_WITH_CLASSES,
+        _("Schools with at least the given number of classes"),
+    )
+    LEARNING_DISTRICT = (
+        rules.UnitScope.LEARNING_DISTRICT,
+        _("Each learning district (filed by its lead school)"),
+    )
+
+
+class UnitFilingKind(models.TextChoices):
+    """What a school or learning district files as evidence of its duties."""
+
+    TRAINING_SESSION = "training_session", _("School-based training session")
+    TRAINING_PLAN = "training_plan", _("School-based training plan")
+    TEAM_PLAN = "team_plan", _("Team-building plan")
+    SALON = "salon", _("Principals' salon")
+    MICRO_PROJECT = "micro_project", _("Micro-project")
+    WORK_SUMMARY = "work_summary", _("Work summary")
+    TEAM_MEETING = "team_meeting", _("Team-building meeting")
+    PORTFOLIO = "portfolio", _("Team portfolio")
+    UNIT_ASSESSMENT = "unit_assessment", _("Year-end unit assessment")
+    OTHER = "other", _("Other")
+
+
+class UnitDuty(TenantModel):
+    """A duty a programme gives units rather than people: every school runs a school-based
+    training session a month (SJ-SCHOOL), each learning district's lead unit holds a principals'
+    salon a month (XC-TEAM), every school does 40 class hours a school year (PT-HOURS), every
+    unit is assessed at year end (HA-ASSESS). Counted per period from the units' filings."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="unit_duties",
+        verbose_name=_("programme"),
+    )
+    rule = models.CharField(
+        _("rule"), max_length=20, blank=True, help_text=_("e.g. SJ-SCHOOL, XC-TEAM, HA-ASSESS")
+    )
+    title = models.CharField(_("title"), max_length=100)
+    owed_by = models.CharField(
+        _("owed by"),
+        max_length=24,
+        choices=UnitScope.choices,
+        default=UnitScope.EVERY_SCHOOL,
+    )
+    min_classes = models.PositiveSmallIntegerField(
+        _("schools with at least … classes"),
+        null=True,
+        blank=True,
+        help_text=_("Only for duties owed by schools with at least this number of classes."),
+    )
+    kinds = models.JSONField(
+        _("filings that count"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Kinds of filing that count (e.g. training_session, salon, unit_assessment); "
+            "empty: any."
+        ),
+    )
+    period = models.CharField(_("per"), max_length=12, choices=Period.choices)
+    phase = models.ForeignKey(
+        "programmes.Phase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("only in phase"),
+        help_text=_("Owed only within this phase of the programme; empty: the whole cycle."),
+    )
+    min_count = models.PositiveSmallIntegerField(_("at least (filings)"), default=1)
+    min_hours = models.DecimalField(
+        _("at least (class hours in total)"),
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_("e.g. 40 class hours of school-based training a school year (PT-HOURS)."),
+    )
+    description = models.TextField(
+        _("note for staff"), blank=True, help_text=_("Where the duty comes from; not shown.")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    tenant_links = ("programme",)
+
+    class Meta:
+        ordering = ["programme", "order", "id"]
+        verbose_name = _("duty of units")
+        verbose_name_plural = _("duties of units")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_count__gt=0), name="unit_duty_min_count"),
+            models.CheckConstraint(
+                condition=models.Q(min_hours__isnull=True) | models.Q(min_hours__gt=0),
+                name="unit_duty_min_hours_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.owed_by == UnitScope.SCHOOLS_WITH_CLASSES and not self.min_classes:
+            raise ValidationError(
+                {"min_classes": _("Give the number of classes from which schools owe it.")}
+            )
+        if self.phase_id and self.programme_id and self.phase.programme_id != self.programme_id:
+            raise ValidationError({"phase": _("This phase belongs to another programme.")})
+        unknown = set(self.kinds or ()) - set(UnitFilingKind.values)
+        if unknown:
+            raise ValidationError(
+                {
+                    "kinds": _("Unknown kinds of filing: %(kinds)s. Use %(known)s.")
+                    % {"kinds": ", ".join(sorted(unknown)), "known": ", ".join(UnitFilingKind)}
+                }
+            )
+
+    @property
+    def spec(self) -> rules.UnitDutySpec:
+        return rules.UnitDutySpec(
+            rule=self.rule,
+            title=self.title,
+            owed_by=rules.UnitScope(self.owed_by),
+            period=rules.Period(self.period),
+            min_count=self.min_count,
+            kinds=frozenset(self.kinds or ()),
+            min_hours=self.min_hours,
+            min_classes=self.min_classes,
+            within=(self.phase.starts, self.phase.ends) if self.phase_id else None,
+        )
+
+
+class UnitFiling(TenantModel):
+    """A record a school or a learning district filed for its duties: a school-based training
+    session, its training plan, a principals' salon, the year-end unit assessment …"""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="unit_filings",
+        verbose_name=_("programme"),
+    )
+    school = models.ForeignKey(
+        "bureaus.School",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="unit_filings",
+        verbose_name=_("school"),
+    )
+    learning_district = models.ForeignKey(
+        "bureaus.LearningDistrict",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="unit_filings",
+        verbose_name=_("learning district"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitFilingKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("class hours"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    tenant_links = ("programme", "school", "learning_district")
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("filing of a unit")
+        verbose_name_plural = _("filings of units")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(school__isnull=False, learning_district__isnull=True)
+                    | models.Q(school__isnull=True, learning_district__isnull=False)
+                ),
+                name="unit_filing_one_unit",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gt=0),
+                name="unit_filing_hours_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["programme", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.title}"
+
+
+def unit_upload_path(instance, filename: str) -> str:
+    return storage_key("units", instance.bureau_id, filename)
+
+
+class UnitFilingFile(StoredFile):
+    """A file filed with a unit's record (a plan, minutes, photos, the assessment form)."""
+
+    file = models.FileField(_("file"), upload_to=unit_upload_path, max_length=200)
+    filing = models.ForeignKey(
+        UnitFiling, on_delete=models.CASCADE, related_name="files", verbose_name=_("filing")
+    )
+
+    tenant_links = ("filing",)
+
+    class Meta:
+        ordering = ["filing", "id"]
+        verbose_name = _("file of a unit's filing")
+        verbose_name_plural = _("files of units' filings")

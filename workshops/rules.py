@@ -365,52 +365,10 @@ PRESETS: dict[str, tuple[tuple[Obligation, ...], SchedulePreset | None]] = {
         ),
         None,
     ),
+    # XC-TEAM's plan, salons, micro-project, summaries, meeting and portfolio are the learning
+    # district's duties (UnitDuty), filed by its lead school; the team keeps its briefings.
     "cadre_team": (
-        (
-            Obligation(
-                "XC-TEAM",
-                "团队建设方案",
-                Counts.DOCUMENTS,
-                1,
-                Period.CYCLE,
-                frozenset({"work_plan"}),
-            ),
-            Obligation(
-                "XC-TEAM", "校长沙龙", Counts.ACTIVITIES, 1, Period.MONTH, frozenset({"校长沙龙"})
-            ),
-            Obligation(
-                "XC-TEAM",
-                "微项目",
-                Counts.DOCUMENTS,
-                1,
-                Period.YEAR,
-                frozenset({"micro_project"}),
-            ),
-            Obligation(
-                "XC-TEAM",
-                "学期工作总结",
-                Counts.DOCUMENTS,
-                1,
-                Period.SEMESTER,
-                frozenset({"summary"}),
-            ),
-            Obligation(
-                "XC-TEAM",
-                "学期团队建设会议",
-                Counts.ACTIVITIES,
-                1,
-                Period.SEMESTER,
-                frozenset({"团队建设会议"}),
-            ),
-            Obligation(
-                "XC-TEAM",
-                "团队档案袋",
-                Counts.DOCUMENTS,
-                1,
-                Period.SEMESTER,
-                frozenset({"portfolio"}),
-            ),
-        ),
+        (),
         SchedulePreset("活动简报", Schedule(Frequency.BIMONTHLY)),
     ),
     "mentoring_pair": (
@@ -633,3 +591,123 @@ def led_group_facts(
             )
         )
     return found
+
+
+# --- Duties of units (SJ-SCHOOL, XC-TEAM, PT-HOURS, HA-ASSESS) -----------------------------------
+
+
+class UnitScope(StrEnum):
+    EVERY_SCHOOL = "every_school"
+    SCHOOLS_WITH_CLASSES = "schools_with_classes"  # schools with ≥ min_classes classes
+    LEARNING_DISTRICT = "learning_district"  # each learning district, filed by its lead school
+
+
+@dataclass(frozen=True)
+class UnitDutySpec:
+    """A duty owed by a unit, counted in each period: ≥ ``min_count`` filings of ``kinds`` (any
+    kind when empty) and, with ``min_hours``, at least that many class hours in total."""
+
+    rule: str
+    title: str
+    owed_by: UnitScope
+    period: Period
+    min_count: int = 1
+    kinds: frozenset[str] = frozenset()
+    min_hours: Decimal | None = None
+    min_classes: int | None = None
+    within: tuple[dt.date, dt.date] | None = None  # owed only in this phase (XC-PHASES)
+
+    def counts_filing(self, kind: str) -> bool:
+        return not self.kinds or kind in self.kinds
+
+
+def school_owes(duty: UnitDutySpec, classes: int) -> bool:
+    """Whether a school of ``classes`` classes owes a duty owed by schools (SJ-SCHOOL: a school
+    with ≥15 classes keeps a studio; every school runs a session a month). A school owes it
+    whether or not any of its teachers takes part in the programme."""
+    if duty.owed_by == UnitScope.EVERY_SCHOOL:
+        return True
+    if duty.owed_by == UnitScope.SCHOOLS_WITH_CLASSES:
+        return classes >= (duty.min_classes or 0)
+    return False
+
+
+@dataclass(frozen=True)
+class UnitPeriod:
+    window: Window
+    count: int
+    hours: Decimal
+    status: Status
+    reason: str  # what is still missing, in words a school administrator reads; "" when met
+
+
+def _shortfall(duty: UnitDutySpec, count: int, hours: Decimal) -> str:
+    parts = []
+    if count < duty.min_count:
+        parts.append(
+            _("%(missing)s more to file (%(count)s of %(required)s)")
+            % {"missing": duty.min_count - count, "count": count, "required": duty.min_count}
+        )
+    if duty.min_hours is not None and hours < duty.min_hours:
+        parts.append(
+            _("%(missing)s more class hours (%(hours)s of %(required)s)")
+            % {
+                "missing": _number(duty.min_hours - hours),
+                "hours": _number(hours),
+                "required": _number(duty.min_hours),
+            }
+        )
+    return _("; ").join(parts)
+
+
+def _number(value: Decimal) -> str:
+    """Class hours without a trailing ".0": 40, 12.5."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def unit_duty_status(
+    duty: UnitDutySpec,
+    filings: Iterable[tuple[str, dt.date, Decimal | None]],
+    cycle: Cycle,
+    today: dt.date,
+) -> list[UnitPeriod]:
+    """How many filings (kind, date, class hours) of a unit fell in each period of the cycle and
+    whether that meets the duty: met; missed once the period is over; in progress; or upcoming,
+    with what is still missing. The periods are those of the programme's calendar: no stub
+    period, and no month or fortnight that is mostly holiday, is owed."""
+    if duty.within is not None:
+        narrowed = cycle.within(*duty.within)
+        if narrowed is None:
+            return []
+        cycle = narrowed
+    spans = windows(duty.period, cycle)
+    counts = [0] * len(spans)
+    hours = [Decimal(0)] * len(spans)
+    starts = [w.start for w in spans]
+    for kind, day, filed_hours in filings:
+        if not duty.counts_filing(kind):
+            continue
+        index = bisect.bisect_right(starts, day) - 1
+        if index >= 0 and day in spans[index]:
+            counts[index] += 1
+            hours[index] += filed_hours or Decimal(0)
+    found = []
+    for window, count, total in zip(spans, counts, hours, strict=True):
+        reason = _shortfall(duty, count, total)
+        if not reason:
+            status = Status.MET
+        elif window.end < today:
+            status = Status.MISSED
+        elif window.start > today:
+            status = Status.UPCOMING
+        else:
+            status = Status.IN_PROGRESS
+        found.append(UnitPeriod(window, count, total, status, reason))
+    return found
+
+
+def current_period(periods: list[UnitPeriod]) -> UnitPeriod | None:
+    """The period under way (or the last one, once the cycle is over; the first before it)."""
+    live = [p for p in periods if p.status != Status.UPCOMING]
+    return live[-1] if live else (periods[0] if periods else None)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Count, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
 from accounts.models import TeacherProfile
-from bureaus.models import School
+from bureaus.models import LearningDistrict, School
 from cohorts.models import Enrolment
 from programmes.models import Programme
 from programmes.rules import Status, Window
@@ -33,6 +33,9 @@ from .models import (
     Team,
     TeamDocument,
     TeamKind,
+    UnitDuty,
+    UnitFiling,
+    UnitScope,
     WorkshopCourse,
 )
 
@@ -283,10 +286,10 @@ class StudioShortfall:
 
 
 def studio_shortfalls(programme: Programme) -> list[StudioShortfall]:
-    """The schools taking part in the programme with ≥15 classes that have no studio of their own
-    with ≥8 members. Two queries."""
+    """SJ-SCHOOL: every school of the bureau with ≥15 classes that has no studio of its own in
+    the programme with ≥8 members, whether or not any of its teachers is enrolled: the duty is
+    the school's. Two queries."""
     schools = School.objects.filter(
-        pk__in=Enrolment.objects.filter(programme=programme).values("school_id"),
         number_of_classes__gte=rules.SJ_STUDIO_MIN_CLASSES,
     ).order_by("-number_of_classes", "name")
     studios: dict[int, list[tuple[str, int]]] = defaultdict(list)
@@ -473,4 +476,159 @@ def led_group_facts(*, programme, teacher_ids, kinds) -> dict[int, list]:
     for code in codes:
         for teacher_id, facts in rules.led_group_facts(rows, kind=code).items():
             found.setdefault(teacher_id, []).extend(facts)
+    return found
+
+
+# --- Duties of units (SJ-SCHOOL, XC-TEAM, PT-HOURS, HA-ASSESS) -----------------------------------
+
+
+@dataclass
+class DutyLine:
+    """One duty of one unit, counted in each period of the programme's cycle."""
+
+    duty: UnitDuty
+    periods: list[rules.UnitPeriod]
+
+    @property
+    def current(self) -> rules.UnitPeriod | None:
+        return rules.current_period(self.periods)
+
+    @property
+    def missed(self) -> int:
+        return sum(1 for p in self.periods if p.status == Status.MISSED)
+
+
+@dataclass
+class UnitRow:
+    """A school or a learning district and its duties in one programme."""
+
+    unit: School | LearningDistrict
+    is_district: bool
+    lines: list[DutyLine]
+    filings: list[UnitFiling] = field(default_factory=list)
+
+    @property
+    def missed(self) -> int:
+        return sum(line.missed for line in self.lines)
+
+    @property
+    def state(self) -> str:
+        """missed if any period was missed, else in_progress if a current period is short,
+        else met."""
+        if self.missed:
+            return Status.MISSED
+        current = [line.current for line in self.lines if line.current]
+        if any(c.status == Status.IN_PROGRESS for c in current):
+            return Status.IN_PROGRESS
+        return Status.MET
+
+
+def _unit_rows(
+    programme: Programme,
+    duties: list[UnitDuty],
+    schools: Iterable[School],
+    districts: Iterable[LearningDistrict],
+    filings: Iterable[UnitFiling],
+    today: dt.date,
+) -> list[UnitRow]:
+    by_unit: dict[tuple[str, int], list[UnitFiling]] = defaultdict(list)
+    for filing in filings:
+        if filing.school_id is not None:
+            by_unit["school", filing.school_id].append(filing)
+        else:
+            by_unit["district", filing.learning_district_id].append(filing)
+    cycle = programme.cycle
+    school_duties = [d for d in duties if d.owed_by != UnitScope.LEARNING_DISTRICT]
+    district_duties = [d for d in duties if d.owed_by == UnitScope.LEARNING_DISTRICT]
+
+    def row(unit, key: str, owed: list[UnitDuty]) -> UnitRow:
+        found = by_unit.get((key, unit.pk), [])
+        items = [(f.kind, f.date, f.hours) for f in found]
+        lines = [DutyLine(d, rules.unit_duty_status(d.spec, items, cycle, today)) for d in owed]
+        return UnitRow(unit, key == "district", lines, found)
+
+    rows = []
+    for school in schools:
+        owed = [d for d in school_duties if rules.school_owes(d.spec, school.number_of_classes)]
+        if owed:
+            rows.append(row(school, "school", owed))
+    if district_duties:
+        rows += [row(district, "district", district_duties) for district in districts]
+    return rows
+
+
+def unit_duty_rows(
+    programme: Programme,
+    *,
+    today: dt.date,
+    schools: QuerySet[School] | None = None,
+) -> list[UnitRow]:
+    """Every unit that owes one of the programme's duties (schools, by their number of classes
+    where the duty says so, and learning districts), with each duty counted in each period from
+    the unit's filings. ``schools`` narrows the schools (and the districts to those they lead).
+    Four queries, however many units and filings."""
+    duties = list(
+        UnitDuty.objects.filter(programme=programme).select_related("phase").order_by("order", "id")
+    )
+    if not duties:
+        return []
+    school_qs = (schools if schools is not None else School.objects.all()).select_related(None)
+    school_list = list(school_qs.order_by("name"))
+    districts = LearningDistrict.objects.select_related("lead_school").order_by("name")
+    if schools is not None:
+        districts = districts.filter(lead_school__in=[s.pk for s in school_list])
+    district_list = list(districts)
+    filings = UnitFiling.objects.filter(programme=programme).prefetch_related(None)
+    if schools is not None:
+        filings = filings.filter(
+            Q(school__in=[s.pk for s in school_list])
+            | Q(learning_district__in=[d.pk for d in district_list])
+        )
+    filings = filings.select_related("filed_by").order_by("-date", "-id")
+    return _unit_rows(programme, duties, school_list, district_list, filings, today)
+
+
+@dataclass(frozen=True)
+class SchoolDuties:
+    programme: Programme
+    rows: list[UnitRow]
+
+
+def school_duties(
+    school: School, *, today: dt.date, programmes: QuerySet[Programme] | None = None
+) -> list[SchoolDuties]:
+    """The duties a school owes in each programme of its bureau (of ``programmes``: those the
+    reader may see), and those of the learning districts it leads, with their filings and files.
+    Five queries, however many programmes, duties and filings."""
+    duties = UnitDuty.objects.all()
+    if programmes is not None:
+        duties = duties.filter(programme__in=programmes)
+    duties = list(
+        duties.select_related("programme", "phase").order_by(
+            "-programme__start_month", "programme_id", "order", "id"
+        )
+    )
+    if not duties:
+        return []
+    districts = list(LearningDistrict.objects.filter(lead_school=school).order_by("name"))
+    filings = list(
+        UnitFiling.objects.filter(
+            Q(school=school) | Q(learning_district__in=[d.pk for d in districts]),
+            programme_id__in={d.programme_id for d in duties},
+        )
+        .select_related("filed_by")
+        .prefetch_related("files")
+        .order_by("-date", "-id")
+    )
+    owners: dict[int, Programme] = {}
+    by_programme: dict[int, list[UnitDuty]] = defaultdict(list)
+    for duty in duties:
+        owners[duty.programme_id] = duty.programme
+        by_programme[duty.programme_id].append(duty)
+    found = []
+    for pk, programme in owners.items():
+        mine = [f for f in filings if f.programme_id == pk]
+        rows = _unit_rows(programme, by_programme[pk], [school], districts, mine, today)
+        if rows:
+            found.append(SchoolDuties(programme, rows))
     return found

@@ -20,12 +20,13 @@ from guardian.shortcuts import assign_perm
 
 from accounts.models import Notification, TeacherProfile
 from accounts.roles import Role
-from accounts.services import notifications_create_bulk
+from accounts.services import administered_school_id, notifications_create_bulk
 from bureaus.files import check_uploads, store
 from bureaus.services import audit_record
 from bureaus.tenancy import all_bureaus
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Enrolment
+from programmes.models import Phase
 
 from . import rules
 from .access import MANAGE, can_manage
@@ -44,6 +45,11 @@ from .models import (
     Team,
     TeamDocument,
     TeamUserObjectPermission,
+    UnitDuty,
+    UnitFiling,
+    UnitFilingFile,
+    UnitFilingKind,
+    UnitScope,
     WorkshopCourse,
 )
 
@@ -606,3 +612,130 @@ def course_record(*, actor, team: Team, data: dict) -> WorkshopCourse:
         hours=course.hours,
     )
     return course
+
+
+# --- Duties of units (SJ-SCHOOL, XC-TEAM, PT-HOURS, HA-ASSESS) ----------------------------------
+
+
+def _may_file_for(actor, *, school=None, district=None) -> bool:
+    if actor.bureau_id != (school or district).bureau_id:
+        return False
+    if actor.has_role(Role.BUREAU_STAFF):
+        return True
+    if not actor.has_role(Role.SCHOOL_ADMIN):
+        return False
+    administered = administered_school_id(actor)
+    if school is not None:
+        return administered is not None and administered == school.pk
+    return administered is not None and administered == district.lead_school_id
+
+
+@transaction.atomic
+def unit_filing_create(
+    *,
+    actor,
+    programme,
+    data: dict,
+    files: Sequence[UploadedFile] = (),
+    school=None,
+    district=None,
+) -> UnitFiling:
+    """A school's administrator (or bureau staff) files a record of one of the unit's duties:
+    a school-based training session, the school's training plan, a principals' salon of the
+    learning district it leads, the year-end unit assessment … with its files."""
+    if (school is None) == (district is None):
+        raise ValueError("a filing is for one school or one learning district")
+    unit = school or district
+    if unit.bureau_id != programme.bureau_id or not _may_file_for(
+        actor, school=school, district=district
+    ):
+        raise PermissionDenied(_("Only the school's administrator files for it."))
+    kind = data.get("kind") or ""
+    if kind not in UnitFilingKind.values:
+        raise ValidationError({"kind": _("Choose what you are filing.")})
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the record a title.")})
+    day = data.get("date")
+    if day is None:
+        raise ValidationError({"date": _("Give the date.")})
+    if day > timezone.localdate():
+        raise ValidationError({"date": _("The date cannot be in the future.")})
+    cycle = programme.cycle
+    if not cycle.start <= day <= cycle.end:
+        raise ValidationError(
+            {
+                "date": _("The date is outside the programme's cycle (%(cycle)s).")
+                % {"cycle": programme.cycle_label}
+            }
+        )
+    hours = data.get("hours")
+    if hours is not None and hours <= 0:
+        raise ValidationError({"hours": _("Class hours must be more than 0.")})
+    needs_hours = any(
+        duty.min_hours is not None and (not duty.kinds or kind in duty.kinds)
+        for duty in programme.unit_duties.all()
+        if (duty.owed_by == UnitScope.LEARNING_DISTRICT) == (district is not None)
+    )
+    if needs_hours and hours is None:
+        raise ValidationError({"hours": _("Give the class hours: they count towards the total.")})
+    accepted = check_uploads(list(files)) if files else []
+    filing = UnitFiling.objects.create(
+        bureau_id=programme.bureau_id,
+        programme=programme,
+        school=school,
+        learning_district=district,
+        kind=kind,
+        title=title,
+        date=day,
+        hours=hours,
+        notes=(data.get("notes") or "").strip(),
+        filed_by=actor,
+    )
+    if files:
+        store(
+            UnitFilingFile,
+            {"bureau_id": programme.bureau_id, "filing": filing},
+            files,
+            accepted,
+        )
+    audit_record(
+        bureau=programme.bureau_id,
+        actor=actor,
+        action="unit_filing.create",
+        target=filing,
+        unit=str(unit),
+        kind=kind,
+        title=title,
+        date=day,
+        hours=hours,
+        files=len(files),
+    )
+    return filing
+
+
+def unit_duties_copy(*, actor, source, target, months: int) -> None:
+    """A programme's duties of units go with it to its next cycle (``programme_copy``); they
+    carry no dates, so ``months`` changes nothing in them; a duty owed in a phase is owed in the
+    copy's phase of the same name."""
+    phases = {p.name: p for p in Phase.objects.filter(programme=target)}
+    UnitDuty.objects.bulk_create(
+        UnitDuty(
+            bureau_id=target.bureau_id,
+            programme=target,
+            rule=duty.rule,
+            title=duty.title,
+            owed_by=duty.owed_by,
+            min_classes=duty.min_classes,
+            kinds=list(duty.kinds or ()),
+            period=duty.period,
+            phase=phases.get(duty.phase.name) if duty.phase_id else None,
+            min_count=duty.min_count,
+            min_hours=duty.min_hours,
+            description=duty.description,
+            order=duty.order,
+        )
+        for duty in UnitDuty.objects.filter(programme=source)
+        .select_related("phase")
+        .order_by("order", "id")
+    )

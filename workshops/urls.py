@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import programme, teams
+from .views import programme, teams, units
 
 app_name = "workshops"
 urlpatterns = [
@@ -21,4 +21,19 @@ urlpatterns = [
     path("programmes/<int:pk>/briefings/", programme.briefing_board, name="briefing_board"),
     path("programmes/<int:pk>/groups/", programme.programme_teams, name="programme_teams"),
     path("programmes/<int:pk>/sessions/", programme.session_hours, name="session_hours"),
+    path(
+        "programmes/<int:pk>/schools/<int:school_pk>/filings/new/",
+        units.school_filing_new,
+        name="school_filing_new",
+    ),
+    path(
+        "programmes/<int:pk>/districts/<int:district_pk>/filings/new/",
+        units.district_filing_new,
+        name="district_filing_new",
+    ),
+    path(
+        "unit-filings/<int:pk>/files/<int:file_pk>/",
+        units.unit_filing_file,
+        name="unit_filing_file",
+    ),
 ]

@@ -19,7 +19,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from accounts.models import User
-from bureaus.models import AuditEntry, Bureau
+from bureaus.models import AuditEntry, Bureau, School
 from bureaus.tenancy import all_bureaus, bureau_scope
 from demo.workshops import load_demo_groups, series_dates
 from programmes.models import Programme
@@ -392,3 +392,51 @@ def test_an_unknown_teacher_or_a_missing_programme_names_the_entry(tmp_path):
         assert not Team.objects.exists()  # the programme's transaction was rolled back
     with pytest.raises(CommandError, match="no such file"):
         call_command("load_demo_groups", file=str(tmp_path / "missing.json"))
+
+
+def test_the_seeds_give_units_their_duties_and_the_demo_files_for_them():
+    """SJ-SCHOOL, XC-TEAM, PT-HOURS and HA-ASSESS come from the seeds as duties of units; the
+    demo files for most periods and leaves some missed, so the pages have something to show."""
+    from workshops.models import UnitDuty, UnitFiling
+
+    load_everything()
+    with bureau_scope(Bureau.objects.get(code="songjiang")):
+        sj = programme(SJ)
+        [session] = UnitDuty.objects.filter(programme=sj)
+        assert (session.rule, session.period, session.owed_by) == (
+            "SJ-SCHOOL",
+            "month",
+            "every_school",
+        )
+        rows = selectors.unit_duty_rows(sj, today=TODAY)
+        assert len(rows) == School.objects.count()  # every school, participants or not
+        states = {row.state for row in rows}
+        assert Status.MISSED in states and UnitFiling.objects.filter(programme=sj).exists()
+        # The studio check lists every school of 15 classes or more but those with a studio of 8.
+        from django.db.models import Count
+
+        large = set(School.objects.filter(number_of_classes__gte=15).values_list("pk", flat=True))
+        cleared = set(
+            Team.objects.filter(programme=sj, kind="school_studio")
+            .annotate(n=Count("memberships"))
+            .filter(n__gte=8)
+            .values_list("school_id", flat=True)
+        )
+        assert {s.school.pk for s in selectors.studio_shortfalls(sj)} == large - cleared
+    with bureau_scope(Bureau.objects.get(code="xuhui")):
+        xc = programme("xc-cadre-base-2017")
+        duties = UnitDuty.objects.filter(programme=xc)
+        assert {d.owed_by for d in duties} == {"learning_district"} and duties.count() == 6
+        assert not Obligation.objects.filter(team__kind="cadre_team").exists()
+        assert UnitFiling.objects.filter(programme=xc, kind="salon").exists()
+    with bureau_scope(Bureau.objects.get(code="putuo")):
+        pt = programme("pt-class-teacher-2024")
+        hours = UnitDuty.objects.get(programme=pt, min_hours__isnull=False)
+        assert (hours.rule, hours.min_hours, hours.period) == ("PT-HOURS", 40, "year")
+        [row, *_rest] = selectors.unit_duty_rows(pt, today=TODAY)
+        first_year = next(line for line in row.lines if line.duty == hours).periods[0]
+        assert first_year.hours in (0, 40) and first_year.status in (Status.MET, Status.MISSED)
+    with bureau_scope(Bureau.objects.get(code="haian")):
+        [assess] = UnitDuty.objects.filter(programme=programme("ha-1115-2022"))
+        assert (assess.rule, assess.period) == ("HA-ASSESS", "year")
+        assert UnitFiling.objects.filter(kind="unit_assessment").exists()

@@ -48,8 +48,6 @@ def d(text: str) -> dt.date:
 HA_SEMESTER = preset("subject_group", "学科研训活动（每学期）")
 HA_YEAR = preset("subject_group", "学科研训活动（每年）")
 HA_READ = preset("reading_group", "读书交流")
-XC_SALON = preset("cadre_team", "校长沙龙")
-XC_MEETING = preset("cadre_team", "学期团队建设会议")
 XC_SEMINAR = preset("mentoring_pair", "管理研讨或跟岗观摩")
 XC_BOOK = preset("mentoring_pair", "荐书荐文")
 XC_LEARNING_PLAN = preset("mentoring_pair", "学习计划")
@@ -206,35 +204,7 @@ def test_HA_READ_two_exchanges_in_spring_do_not_make_up_for_the_autumn():
     assert semesters["2022-2"] == (0, Status.MISSED)
 
 
-# --- XC-TEAM: a principals' salon each month, a meeting each semester, a briefing every two months
-
-
-def test_XC_TEAM_a_salon_in_every_month_but_the_summer_holiday():
-    items = [("校长沙龙", month) for month in _month_days(XC, day=21) if month.month != 8]
-    found = obligation_status(XC_SALON, items, XC, AFTER_XC)
-    assert len(found) == 15  # 2017-04 to 2018-06
-    assert [p.window.key for p in found if p.status == Status.MISSED] == ["2017-08"]
-    assert all(p.count == 1 for p in found if p.window.key != "2017-08")
-
-
-def test_XC_TEAM_two_salons_in_one_month_do_not_cover_the_next():
-    items = [("校长沙龙", d("2017-09-08")), ("校长沙龙", d("2017-09-29"))]
-    found = by_key(obligation_status(XC_SALON, items, XC, d("2017-11-01")))
-    assert found["2017-09"] == (2, Status.MET)
-    assert found["2017-10"] == (0, Status.MISSED)
-    assert found["2017-11"] == (0, Status.IN_PROGRESS)
-    assert found["2017-12"] == (0, Status.UPCOMING)
-
-
-def test_XC_TEAM_a_team_meeting_is_not_a_salon_and_a_salon_is_not_a_team_meeting():
-    items = [("团队建设会议", d("2017-06-16")), ("校长沙龙", d("2017-06-23"))]
-    assert by_key(obligation_status(XC_SALON, items, XC, AFTER_XC))["2017-06"] == (1, Status.MET)
-    semesters = by_key(obligation_status(XC_MEETING, items, XC, AFTER_XC))
-    assert semesters == {
-        "2016-2": (1, Status.MET),  # April – August 2017: the cycle starts in the spring semester
-        "2017-1": (0, Status.MISSED),
-        "2017-2": (0, Status.MISSED),
-    }
+# --- XC-TEAM: a briefing every two months (the district's duties: test_unit_duties.py)
 
 
 def test_XC_TEAM_the_briefing_schedule_over_the_whole_cycle_is_every_second_month_end():
@@ -249,16 +219,6 @@ def test_XC_TEAM_the_briefing_schedule_over_the_whole_cycle_is_every_second_mont
         d("2018-03-31"),
         d("2018-05-31"),
     ]
-
-
-def test_XC_TEAM_documents_count_by_their_kind():
-    summary = preset("cadre_team", "学期工作总结")
-    portfolio = preset("cadre_team", "团队档案袋")
-    assert summary.counts == portfolio.counts == Counts.DOCUMENTS
-    items = [("summary", d("2017-07-14")), ("portfolio", d("2018-01-26"))]
-    assert by_key(obligation_status(summary, items, XC, AFTER_XC))["2016-2"] == (1, Status.MET)
-    assert by_key(obligation_status(summary, items, XC, AFTER_XC))["2017-1"] == (0, Status.MISSED)
-    assert by_key(obligation_status(portfolio, items, XC, AFTER_XC))["2017-1"] == (1, Status.MET)
 
 
 # --- XC-MENTOR: a seminar or observation every two weeks, a book every month -------------------

@@ -209,12 +209,14 @@ def test_SJ_SCHOOL_a_school_of_eighteen_classes_is_short_until_its_studio_has_ei
 ):
     school = xuhui.school  # 18 classes; the teacher and the lead are enrolled from it
     with bureau_scope(xuhui.bureau):
-        # A large school with no participants is not the programme's concern.
+        # The studio is the school's duty: a large school without participants is listed too.
         School.objects.create(
             bureau=xuhui.bureau, name="未参加学校", stage="junior", number_of_classes=40
         )
-        [short] = selectors.studio_shortfalls(xuhui.programme)
+        big, short = selectors.studio_shortfalls(xuhui.programme)
+        assert (big.school.name, big.classes, big.studios) == ("未参加学校", 40, [])
         assert (short.school, short.classes, short.studios) == (school, 18, [])
+        School.objects.filter(name="未参加学校").delete()
         studio = new_team(xuhui, "班主任工作室", "school_studio", xuhui.lead, school=school)
         joint = new_team(xuhui, "联合工作室", "school_studio", xuhui.mentor)  # no school
         profiles = [new_teacher(xuhui, f"s{i}", school) for i in range(8)]

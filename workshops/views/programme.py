@@ -20,6 +20,7 @@ from accounts.services import administered_school_id
 from bureaus.models import School
 from cohorts.exports import status_label
 from programmes.access import get_programme_for_user
+from programmes.rules import Status
 
 from .. import rules, selectors
 from ..access import teams_for_user
@@ -31,7 +32,8 @@ from ..exports import (
     session_hours_xlsx,
 )
 from ..filters import BoardFilterForm, SchoolYearFilterForm
-from ..models import Team, TeamKind, TeamStage, TrainingModule
+from ..models import Team, TeamKind, TeamStage, TrainingModule, UnitDuty
+from .units import duty_lines
 
 
 def _xlsx(content: bytes, name: str) -> HttpResponse:
@@ -138,6 +140,7 @@ def programme_teams(request, pk: int):
         )
     sections = [(label, by_kind[kind]) for kind, label in TeamKind.choices if by_kind[kind]]
     kinds = {team.kind for team in teams}
+    units = _units(request, programme, today)
     stages = None
     if kinds & {TeamKind.WORKING_GROUP, TeamKind.READING_GROUP}:
         stages = _stage_gaps(teams)
@@ -150,11 +153,44 @@ def programme_teams(request, pk: int):
             "teams_with_missed": sum(1 for rows in by_kind.values() for r in rows if r["missed"]),
             "stages": stages,
             "studios": (
-                selectors.studio_shortfalls(programme) if TeamKind.SCHOOL_STUDIO in kinds else None
+                selectors.studio_shortfalls(programme)
+                if TeamKind.SCHOOL_STUDIO in kinds or units["studio_rule"]
+                else None
             ),
+            "units": units,
             "pairs": _pairs(programme) if TeamKind.MENTORING_PAIR in kinds else None,
         },
     )
+
+
+UNIT_STATES = (Status.MISSED, Status.IN_PROGRESS, Status.MET)
+
+
+def _units(request, programme, today) -> dict:
+    """The duties of units (SJ-SCHOOL, XC-TEAM, PT-HOURS, HA-ASSESS): every school and learning
+    district that owes one, grouped, with how many are met, short this period or missed, and a
+    filter on that state. Four queries, however many units."""
+    rows = selectors.unit_duty_rows(programme, today=today)
+    state = request.GET.get("units")
+    counts = {s: sum(1 for r in rows if r.state == s) for s in UNIT_STATES}
+    shown = [r for r in rows if r.state == state] if state in UNIT_STATES else rows
+    groups = []
+    for is_district, label in ((False, _("Schools")), (True, _("Learning districts"))):
+        items = [
+            {"row": r, "lines": duty_lines(r), "state": r.state}
+            for r in shown
+            if r.is_district == is_district
+        ]
+        total = sum(1 for r in rows if r.is_district == is_district)
+        if total:
+            groups.append({"label": label, "items": items, "total": total})
+    return {
+        "any": bool(rows),
+        "groups": groups,
+        "counts": [(s.value, status_label(s), counts[s]) for s in UNIT_STATES],
+        "state": state if state in UNIT_STATES else "",
+        "studio_rule": UnitDuty.objects.filter(programme=programme, rule="SJ-SCHOOL").exists(),
+    }
 
 
 def _pairs(programme) -> list[dict]:
