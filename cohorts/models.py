@@ -13,7 +13,7 @@ from programmes.models import DeliveryMode, Level
 
 
 class EnrolmentStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("In training")
     WARNED = "warned", _("Warned")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     TERMINATED = "terminated", _("Terminated")

@@ -451,10 +451,9 @@ PRESETS: dict[str, tuple[tuple[Obligation, ...], SchedulePreset | None]] = {
         ),
         None,
     ),
-    "school_studio": (
-        (Obligation("SJ-SCHOOL", "校本研修", Counts.ACTIVITIES, 1, Period.MONTH),),
-        None,
-    ),
+    # SJ-SCHOOL's monthly school-based session is the school's duty (a duty of units), not the
+    # studio's: a studio owes nothing counted of its own.
+    "school_studio": ((), None),
 }
 
 
