@@ -134,6 +134,18 @@ class Cycle:
             return not any(day in s for s in self.semesters)
         return False
 
+    def holiday_spans(self) -> list[Span]:
+        """The holidays inside the cycle: those listed, and the days between listed semesters
+        (named by ``gap_name``), in order."""
+        found = [h for h in self.holidays if h.start <= self.end and h.end >= self.start]
+        semesters = sorted(self.semesters, key=lambda s: s.start)
+        for before, after in zip(semesters, semesters[1:], strict=False):
+            first = max(before.end + dt.timedelta(days=1), self.start)
+            last = min(after.start - dt.timedelta(days=1), self.end)
+            if first <= last and not any(h.start <= first and last <= h.end for h in found):
+                found.append(Span("", first, last))
+        return sorted(found, key=lambda s: s.start)
+
     def year_of(self, day: dt.date) -> Window | None:
         """The year of the programme's calendar that ``day`` falls in, if any."""
         for window in windows(Period.YEAR, self):

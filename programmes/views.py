@@ -6,7 +6,6 @@ from accounts.models import CareerStage, ClassTeacherStage
 
 from . import rules
 from .access import get_programme_for_user, programmes_for_user
-from .models import CalendarPeriodKind
 from .sections import links_for
 from .selectors import requirement_specs
 
@@ -70,11 +69,7 @@ def programme_detail(request, pk: int):
             "calendar": {
                 "years": programme.years,
                 "semesters": programme.semesters,
-                "holidays": [
-                    p
-                    for p in programme.calendar_periods.all()
-                    if p.kind == CalendarPeriodKind.HOLIDAY
-                ],
+                "holidays": programme.cycle.holiday_spans(),
             },
             "milestones": sorted(
                 programme.milestones.all(), key=lambda m: m.sort_key(programme.cycle)

@@ -256,3 +256,16 @@ def test_SJ_INIT_conditioned_clauses_are_left_out_for_others_and_kept_for_the_ti
     only_training = RequirementSpec("上岗", "上岗", (training,), frozenset({"horizon"}))
     assert not only_training.applies_to(qualified) and only_training.applies_to(first)
     assert only_training.applies_to("horizon")
+
+
+def test_XC_PHASES_the_holidays_are_the_days_between_the_dated_semesters():
+    assert [(h.name, h.start, h.end) for h in XC.holiday_spans()] == [
+        ("", d("2017-07-01"), d("2017-08-31")),
+        ("", d("2018-01-20"), d("2018-02-25")),
+    ]
+    listed = Cycle(
+        d("2024-09-01"),
+        d("2025-08-31"),
+        holidays=(Span("国庆", d("2024-10-01"), d("2024-10-07")),),
+    )
+    assert [h.name for h in listed.holiday_spans()] == ["国庆"]
