@@ -150,7 +150,10 @@ class TeacherProfileAdmin(BureauScopedAdmin):
         "years_teaching",
         "years_class_teacher",
         "class_teacher_stage",
+        "career_stage",
     ]
+    # Staff mark first-time class teachers (SJ-INIT) and stages for a whole list at once.
+    list_editable = ["class_teacher_stage", "career_stage"]
     list_filter = [
         "school",
         "subject",

@@ -316,3 +316,25 @@ def test_changelists_do_not_query_per_row(xuhui):
     add_rows(xuhui, 3, 30)
     many = {url: admin_page_queries(client, url) for url in CHANGELISTS}
     assert many == few
+
+
+def test_SJ_INIT_staff_mark_first_time_class_teachers_from_the_list(xuhui):
+    """The teachers' list takes a class-teacher stage per row; a change is audited."""
+    client = xuhui.client("staff")
+    with bureau_scope(xuhui.bureau):
+        profiles = list(TeacherProfile.objects.order_by("pk"))
+    data = {
+        "form-TOTAL_FORMS": str(len(profiles)),
+        "form-INITIAL_FORMS": str(len(profiles)),
+        "_save": "保存",
+    }
+    for i, profile in enumerate(profiles):
+        data[f"form-{i}-id"] = str(profile.pk)
+        data[f"form-{i}-class_teacher_stage"] = "first_time" if i == 0 else ""
+        data[f"form-{i}-career_stage"] = ""
+    response = client.post("/admin/accounts/teacherprofile/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    with bureau_scope(xuhui.bureau):
+        profiles[0].refresh_from_db()
+        assert profiles[0].class_teacher_stage == "first_time"
+        assert AuditEntry.objects.filter(target_id=str(profiles[0].pk)).exists()
