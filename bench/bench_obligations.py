@@ -64,6 +64,7 @@ def build(bureau):
 
     from accounts.models import User
     from programmes.models import Programme
+    from programmes.rules import Period
     from workshops import rules
     from workshops.models import (
         ActivityRecord,
@@ -112,7 +113,53 @@ def build(bureau):
         ],
         batch_size=1000,
     )
-    specs = rules.PRESETS[TeamKind.CADRE_TEAM][0]
+    # Six counted obligations a group (XC-TEAM's form of duties: a plan, a salon a month, a
+    # micro-project a year, a summary, a meeting and a portfolio each semester).
+    specs = (
+        rules.Obligation(
+            "XC-TEAM",
+            "团队建设方案",
+            rules.Counts.DOCUMENTS,
+            1,
+            Period.CYCLE,
+            frozenset({"work_plan"}),
+        ),
+        rules.Obligation(
+            "XC-TEAM", "校长沙龙", rules.Counts.ACTIVITIES, 1, Period.MONTH, frozenset({"校长沙龙"})
+        ),
+        rules.Obligation(
+            "XC-TEAM",
+            "微项目",
+            rules.Counts.DOCUMENTS,
+            1,
+            Period.YEAR,
+            frozenset({"micro_project"}),
+        ),
+        rules.Obligation(
+            "XC-TEAM",
+            "学期工作总结",
+            rules.Counts.DOCUMENTS,
+            1,
+            Period.SEMESTER,
+            frozenset({"summary"}),
+        ),
+        rules.Obligation(
+            "XC-TEAM",
+            "学期团队建设会议",
+            rules.Counts.ACTIVITIES,
+            1,
+            Period.SEMESTER,
+            frozenset({"团队建设会议"}),
+        ),
+        rules.Obligation(
+            "XC-TEAM",
+            "团队档案袋",
+            rules.Counts.DOCUMENTS,
+            1,
+            Period.SEMESTER,
+            frozenset({"portfolio"}),
+        ),
+    )
     Obligation.objects.bulk_create(
         [
             Obligation(
@@ -358,6 +405,8 @@ def main() -> bool:
                 assert counts
 
             def run_rows(chosen=teams):
+                for team in chosen:
+                    team.programme.forget_calendar()  # read afresh, as a request does
                 rows = obligation_rows(chosen, today=TODAY)
                 assert len(rows) == len(chosen) and all(len(r) == 6 for r in rows.values())
 

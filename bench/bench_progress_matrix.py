@@ -324,6 +324,7 @@ def main() -> bool:
                 assert len(lines) == TEACHERS
 
             def run_matrix(enrolments=everybody, rows=TEACHERS):
+                programme.forget_calendar()  # read afresh, as a request does
                 matrix = progress_matrix(programme, enrolments, today=TODAY)
                 assert len(matrix.rows) == rows and len(matrix.columns) == len(columns) == 20
 
