@@ -151,7 +151,7 @@ class DocumentInline(ReadOnlyInline, admin.TabularInline):
 class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = "__all__"
+        fields = ["programme", "kind", "workshop_type", "lead"]  # the admin adds the rest
 
     def clean(self):
         """XH-WS-TYPES: who may lead a workshop of the chosen type."""

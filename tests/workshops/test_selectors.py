@@ -191,7 +191,7 @@ def test_XH_WS_TYPES_a_trainer_researcher_is_a_person_the_bureau_marked_not_anyo
         assert selectors.output_status(team).options == rules.owed_courses(
             "college_school", rules.LeadRank.TRAINER
         )
-        # A 带头人 does not lead a 院校合作 workshop; a 研训员 not enrolled does not lead a 校际 one.
+        # A 带头人 does not lead a 院校合作 workshop; a 研训员 not enrolled leads no 校际 one.
         team.lead = xuhui.lead
         assert selectors.lead_rank(team) is None
         team.workshop_type = "inter_school"
