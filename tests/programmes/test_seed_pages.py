@@ -493,3 +493,23 @@ def test_PT_HOURS_forty_class_hours_in_the_2024_school_year_on_the_teachers_page
     assert my_rows("pt_teacher", "putuo", PT)["校本研修课时"].period("2024学年").status == "missed"
     add_evidence(bureau, teacher, kinds[1], dt.date(2025, 6, 18), hours=Decimal(4))
     assert my_rows("pt_teacher", "putuo", PT)["校本研修课时"].period("2024学年").status == "met"
+
+
+# --- The calendars as the seeds write them --------------------------------------------------------
+
+
+def test_XH_CYCLE_XC_PHASES_the_programme_pages_show_the_seeds_months_not_invented_days(demo):
+    """XH's table gives months (启动大会 2023年10月, 个人规划 2023年10月—11月) and XC's its phases'
+    months: the programme pages show those months, never a day the seed does not give."""
+    _bureau, xh = programme("xuhui", XH)
+    page = text_of(get("xh_t03", f"/programmes/{xh.pk}/"))
+    assert "2023年10月 召开启动大会" in page
+    assert "2023年11月 完善个人三年发展规划" in page
+    for invented in ("2023-10-31", "2023-11-30", "2024-06-30", "2025-06-30"):
+        assert invented not in page
+    assert "2024-03-28 季度简报" in page  # XH-BRIEF: the seed's 28th of the quarter's last month
+    _bureau, xc = programme("xuhui", XC)
+    page = text_of(get("xh_t22", f"/programmes/{xc.pk}/"))
+    assert "2017年5月 完成计划制定" in page and "2017年4月—5月" in page
+    for invented in ("2017-04-30", "2017-05-31", "2018-06-30 总结"):
+        assert invented not in page
