@@ -338,6 +338,28 @@ def test_HA_TIERS_haian_pages_and_export_name_haians_levels_and_xuhuis_name_xuhu
     assert "区级及以上" in xuhui_page and "海安市级" not in xuhui_page
 
 
+def test_HA_TIERS_each_tier_sees_what_the_seed_asks_of_it_on_its_page(demo, today):
+    """HA-TIERS: 教育家型教师 spread their teaching proposition (教学主张), 卓越教师 show at county
+    level (领雁示范), both levels of 教学骨干 lead a team (团队带动); every tier writes the plan,
+    joins the activities and reading exchanges and hands in a research output."""
+    today(dt.date(2023, 1, 10))
+    bureau, ha = programme("haian", HA)
+    with bureau_scope(bureau):
+        by_tier = {}
+        for enrolment in Enrolment.objects.filter(programme=ha).select_related("teacher__user"):
+            by_tier.setdefault(enrolment.tier.code, enrolment.teacher.user.username)
+    own = {
+        "educator": {"教学主张"},
+        "excellent": {"领雁示范"},
+        "backbone_city": {"团队带动"},
+        "backbone_town": {"团队带动"},
+    }
+    common = {"个人规划", "研训活动", "读书交流", "研究成果"}
+    assert set(by_tier) == set(own)
+    for tier, username in by_tier.items():
+        assert set(my_rows(username, "haian", HA)) == common | own[tier], tier
+
+
 # --- XC: XC-PHASES --------------------------------------------------------------------------------
 
 

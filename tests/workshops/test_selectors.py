@@ -387,3 +387,26 @@ def test_XC_ATTEND_attendance_per_member_and_school_year(xuhui):
             other.pk: years[other.pk][2024],
         }
         assert selectors.attendance_by_member(team, 2026) == {}
+
+
+def test_XH_WS_TYPES_the_migration_marks_the_leads_once_taken_for_trainer_researchers(xuhui):
+    """Before, a 院校合作 workshop's lead not enrolled in its programme was taken for a 研训员:
+    the migration marks exactly those leads, so what their workshops owe does not change."""
+    import importlib
+
+    from django.apps import apps
+
+    forwards = importlib.import_module(
+        "workshops.migrations.0011_college_school_leads_are_trainer_researchers"
+    ).forwards
+    with bureau_scope(xuhui.bureau):
+        new_team(xuhui, "院校合作工作坊", "workshop", xuhui.mentor, workshop_type="college_school")
+        new_team(xuhui, "院校合作工作坊二", "workshop", xuhui.lead, workshop_type="college_school")
+        new_team(xuhui, "学科指导组", "subject_group", xuhui.teacher)
+    forwards(apps, None)
+    marked = set(
+        User.objects.all_bureaus().filter(trainer_researcher=True).values_list("pk", flat=True)
+    )
+    assert marked == {xuhui.mentor.pk}  # the 带头人 is enrolled: not taken for a 研训员
+    forwards(apps, None)
+    assert User.objects.all_bureaus().filter(trainer_researcher=True).count() == 1
