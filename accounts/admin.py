@@ -69,7 +69,7 @@ class UserAdmin(BureauScopedAdmin, DjangoUserAdmin):
     add_form = PortalUserCreationForm
     inlines = [TeacherProfileInline]
     list_display = ["username", "full_name", "email", "roles_display", "is_active", "last_login"]
-    list_filter = ["is_active", "groups"]
+    list_filter = ["is_active", "groups", "trainer_researcher"]
     search_fields = ["username", "full_name", "email", "teacher_profile__staff_number"]
     ordering = ["username"]
     readonly_fields = ["last_login", "date_joined"]
@@ -97,7 +97,10 @@ class UserAdmin(BureauScopedAdmin, DjangoUserAdmin):
         else:
             fieldsets = [
                 (None, {"fields": ["username", "password"]}),
-                (_("Personal info"), {"fields": ["full_name", "email", "phone"]}),
+                (
+                    _("Personal info"),
+                    {"fields": ["full_name", "email", "phone", "trainer_researcher"]},
+                ),
                 (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
             ]
         fieldsets.append((_("Roles"), {"fields": roles_fields}))

@@ -40,6 +40,14 @@ class User(AbstractUser):
         help_text=_("Empty only for platform administrators, who belong to no bureau."),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    trainer_researcher = models.BooleanField(
+        _("trainer-researcher (研训员)"),
+        default=False,
+        help_text=_(
+            "XH-WS-TYPES: a trainer-researcher of the education college, who may lead a "
+            "college–school workshop. Set by the bureau."
+        ),
+    )
 
     objects = UserManager()
 

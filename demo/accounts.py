@@ -77,6 +77,7 @@ def _load_bureau(bureau: Bureau, spec: dict, password: str) -> None:
             username=person["username"],
             full_name=person["full_name"],
             email=person.get("email", ""),
+            trainer_researcher=person.get("trainer_researcher", False),
             password=password,
         )
         if profile := person.get("profile"):

@@ -410,6 +410,7 @@ PEOPLE = obj(
                             {"username": TEXT, "full_name": TEXT},
                             {
                                 "email": STR,
+                                "trainer_researcher": BOOL,
                                 "roles": items(choice(Role.values, "unknown role {value!r}")),
                                 "school_admin_of": STR,
                                 "profile": obj(

@@ -284,6 +284,12 @@ def _load_team(spec: dict, found: _Lookups, stored: list[str], fail: _Fail) -> d
         description=spec.get("description", ""),
     )
     _clean(team, fail)
+    try:
+        services.team_lead_check(
+            programme=team.programme, kind=team.kind, workshop_type=team.workshop_type, lead=lead
+        )
+    except ValidationError as exc:
+        fail("", _messages(exc))
     team.save()
     clock = found.clock
     with _service(fail, "creating the group"), clock.dated(formed_on, team.name):

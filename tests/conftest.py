@@ -58,10 +58,20 @@ def make_programme(bureau: Bureau, label: str) -> Programme:
         status="active",
     )
     leader = Tier.objects.create(
-        bureau=bureau, programme=programme, code="leader", name=f"{label}带头人", order=1
+        bureau=bureau,
+        programme=programme,
+        code="leader",
+        name=f"{label}带头人",
+        order=1,
+        lead_rank="leader",
     )
     backbone = Tier.objects.create(
-        bureau=bureau, programme=programme, code="backbone", name=f"{label}中青年骨干", order=2
+        bureau=bureau,
+        programme=programme,
+        code="backbone",
+        name=f"{label}中青年骨干",
+        order=2,
+        lead_rank="backbone",
     )
     lesson = EvidenceKind.objects.create(
         bureau=bureau, code="public_lesson", name=f"{label}公开教学"

@@ -38,6 +38,7 @@ from .services import (
     activity_attendance_complete,
     deadline_extend,
     schedule_deadlines_sync,
+    team_lead_check,
     team_permissions_sync,
     team_presets_apply,
 )
@@ -147,11 +148,29 @@ class DocumentInline(ReadOnlyInline, admin.TabularInline):
         return _download(reverse("workshops:document_file", args=[obj.pk]), obj.original_name)
 
 
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["programme", "kind", "workshop_type", "lead"]  # the admin adds the rest
+
+    def clean(self):
+        """XH-WS-TYPES: who may lead a workshop of the chosen type."""
+        cleaned = super().clean()
+        team_lead_check(
+            programme=cleaned.get("programme"),
+            kind=cleaned.get("kind", ""),
+            workshop_type=cleaned.get("workshop_type", ""),
+            lead=cleaned.get("lead"),
+        )
+        return cleaned
+
+
 @admin.register(Team)
 class TeamAdmin(BureauScopedAdmin):
     """Workshops and every other group form of the seeds, with members and reporting schedules;
     saving a schedule creates its deadlines."""
 
+    form = TeamForm
     list_display = ["name", "kind", "workshop_type", "programme", "lead", "member_count"]
     list_filter = ["programme", "kind", "workshop_type"]
     search_fields = ["name", "project_title", "lead__full_name"]

@@ -180,6 +180,25 @@ class LeadRank(StrEnum):
     BACKBONE = "backbone"  # a 骨干
 
 
+def workshop_lead_rank(
+    workshop_type: str, *, trainer_researcher: bool, tier_rank: str | None
+) -> LeadRank | None:
+    """XH-WS-TYPES: the rank in which a person leads a workshop of this type, or None when they
+    may not lead it. A 院校合作 workshop is led by a 研训员 (a person the bureau marked as one);
+    a 校际/校内 workshop by a 带头人 or 骨干 of the programme: ``tier_rank`` is the rank of their
+    tier there ("" for a tier that names none, None when they are not a participant). A workshop
+    of no type yet takes what its lead is."""
+    if workshop_type == "college_school":
+        return LeadRank.TRAINER if trainer_researcher else None
+    if tier_rank in (LeadRank.LEADER, LeadRank.BACKBONE):
+        return LeadRank(tier_rank)
+    if workshop_type in ("inter_school", "intra_school"):
+        return None
+    if tier_rank is not None:
+        return LeadRank.LEADER
+    return LeadRank.TRAINER if trainer_researcher else None
+
+
 @dataclass(frozen=True)
 class CourseOption:
     min_hours: Decimal

@@ -110,7 +110,7 @@ def obligation_rows(teams: Iterable[Team], *, today: dt.date) -> dict[int, list[
 
 @dataclass(frozen=True)
 class OutputStatus:
-    rank: rules.LeadRank
+    rank: rules.LeadRank | None  # None: the lead may not lead a workshop of this type
     options: tuple[rules.CourseOption, ...]
     courses: list[WorkshopCourse]
     report_done: bool
@@ -118,19 +118,18 @@ class OutputStatus:
     missing: list[str]
 
 
-def lead_rank(team: Team) -> rules.LeadRank:
-    """A 院校合作 workshop is led by a 研训员; otherwise the lead's tier in the programme says
-    whether they are a 带头人 or a 骨干 (``Tier.lead_rank``)."""
-    if team.workshop_type == "college_school":
-        return rules.LeadRank.TRAINER
-    rank = (
+def lead_rank(team: Team) -> rules.LeadRank | None:
+    """XH-WS-TYPES: a 院校合作 workshop is led by a 研训员 (``User.trainer_researcher``), a 校际/
+    校内 one by a 带头人 or 骨干 of the programme (``Tier.lead_rank``). None when the lead is
+    neither (saving such a workshop is refused: ``services.team_lead_check``)."""
+    tier_rank = (
         Enrolment.objects.filter(programme_id=team.programme_id, teacher__user_id=team.lead_id)
         .values_list("tier__lead_rank", flat=True)
         .first()
     )
-    if rank is None:  # not a participant: a 研训员 of the bureau
-        return rules.LeadRank.TRAINER
-    return rules.LeadRank.BACKBONE if rank == rules.LeadRank.BACKBONE else rules.LeadRank.LEADER
+    return rules.workshop_lead_rank(
+        team.workshop_type, trainer_researcher=team.lead.trainer_researcher, tier_rank=tier_rank
+    )
 
 
 def output_status(team: Team) -> OutputStatus | None:
@@ -141,6 +140,9 @@ def output_status(team: Team) -> OutputStatus | None:
     rank = lead_rank(team)
     courses = list(team.courses.all())
     report_done = team.documents.filter(kind="project_report").exists()
+    if rank is None:  # what it owes depends on who leads it (XH-WS-TYPES)
+        missing = ["lead"] + ([] if report_done else ["project_report"])
+        return OutputStatus(None, (), courses, report_done, False, missing)
     met, missing = rules.output_met(
         team.workshop_type,
         rank,

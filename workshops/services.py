@@ -23,7 +23,7 @@ from accounts.roles import Role
 from accounts.services import administered_school_id, notifications_create_bulk
 from bureaus.files import check_uploads, store
 from bureaus.services import audit_record
-from bureaus.tenancy import all_bureaus
+from bureaus.tenancy import all_bureaus, bureau_scope
 from cohorts import selectors as cohort_selectors
 from cohorts.models import Enrolment
 from programmes.models import Phase
@@ -44,6 +44,7 @@ from .models import (
     ReportingSchedule,
     Team,
     TeamDocument,
+    TeamKind,
     TeamUserObjectPermission,
     UnitDuty,
     UnitFiling,
@@ -51,7 +52,39 @@ from .models import (
     UnitFilingKind,
     UnitScope,
     WorkshopCourse,
+    WorkshopType,
 )
+
+
+def team_lead_check(*, programme, kind: str, workshop_type: str, lead) -> None:
+    """XH-WS-TYPES: refuse a workshop whose lead may not lead its type: a 院校合作 workshop is
+    led by a 研训员 the bureau marked as one, a 校际/校内 workshop by a 带头人 or 骨干 enrolled in
+    the programme. Called by every path that creates or edits a group (the admin, the demo)."""
+    if kind != TeamKind.WORKSHOP or not workshop_type or lead is None or programme is None:
+        return  # a workshop of no type yet: its type decides who may lead it
+    with bureau_scope(programme.bureau_id):  # the admin of a platform superuser has none
+        tier_rank = (
+            Enrolment.objects.filter(programme=programme, teacher__user=lead)
+            .values_list("tier__lead_rank", flat=True)
+            .first()
+        )
+    rank = rules.workshop_lead_rank(
+        workshop_type, trainer_researcher=lead.trainer_researcher, tier_rank=tier_rank
+    )
+    if rank is not None:
+        return
+    name = lead.get_full_name()
+    if workshop_type == WorkshopType.COLLEGE_SCHOOL:
+        message = _(
+            "A college–school workshop is led by a trainer-researcher (研训员); %(name)s is not "
+            "marked as one. Mark them in their user record, or choose another lead."
+        )
+    else:
+        message = _(
+            "An inter-school or intra-school workshop is led by a subject leader or a backbone "
+            "teacher enrolled in this programme; %(name)s is not one."
+        )
+    raise ValidationError({"lead": message % {"name": name}})
 
 
 def team_permissions_sync(*, team: Team) -> None:

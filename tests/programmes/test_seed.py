@@ -313,16 +313,28 @@ def test_XH_CYCLE_school_years_and_phases(bureaus):
 
 def test_XH_CYCLE_milestones_kick_off_plan_and_annual_assessments(bureaus):
     milestones = milestones_of(bureaus["xuhui"], XH)
+    # The seed's table gives months ("2023年10月", "2023年10月—11月"), never a day: each is
+    # once in its month; only the quarterly briefings have a day (the 28th, XH-BRIEF).
     kick_off = next(m for m in milestones if "启动大会" in m["title"])
-    assert (kick_off["due"].year, kick_off["due"].month) == (2023, 10)
+    assert (kick_off["repeat"], kick_off["due"]) == ("month", dt.date(2023, 10, 1))
     plan = next(m for m in milestones if m["title"] == "完善个人三年发展规划")
-    assert plan["due"] == dt.date(2023, 11, 30) and plan["owner"] == "骨干个人"
+    assert (plan["repeat"], plan["due"], plan["owner"]) == (
+        "month",
+        dt.date(2023, 11, 1),
+        "骨干个人",
+    )
+    assert plan["duration"] == "2023年10月—11月"
     assessments = [m for m in milestones if m["title"].endswith(("学年考核", "届满考核"))]
-    assert [m["title"] for m in assessments] == [
-        "2023学年考核",
-        "2024学年考核",
-        "2025学年考核及届满考核",
+    assert [(m["title"], m["repeat"], m["due"]) for m in assessments] == [
+        ("2023学年考核", "month", dt.date(2024, 6, 1)),
+        ("2024学年考核", "month", dt.date(2025, 6, 1)),
+        ("2025学年考核及届满考核", "month", dt.date(2026, 6, 1)),
     ]
+    dated = [m for m in milestones if m["repeat"] == "once"]
+    assert dated and all(m["title"].startswith("季度简报") for m in dated)
+    assert all(m["due"].day == 28 for m in dated)
+    assert all(m["due"].day == 1 for m in milestones if m["repeat"] == "month")
+    assert all(m["month"] is None for m in milestones)
     assert all(m["due"] <= dt.date(2026, 6, 30) for m in milestones)
 
 
@@ -438,6 +450,19 @@ def test_XC_PHASES_plans_implementation_and_summary(bureaus):
         ("第二阶段", dt.date(2017, 6, 1), dt.date(2018, 5, 31)),
         ("第三阶段", dt.date(2018, 6, 1), dt.date(2018, 6, 30)),
     ]
+
+
+def test_XC_PHASES_the_calendar_is_the_seeds_months_without_invented_days(bureaus):
+    """The seed's 时间安排: 第一阶段 2017年4月—5月 (a meeting, the plans, the kick-offs),
+    第三阶段 2018年6月 (the summary and the portfolios); no day is given."""
+    milestones = milestones_of(bureaus["xuhui"], XC)
+    assert [(m["repeat"], m["due"], m["duration"]) for m in milestones] == [
+        ("month", dt.date(2017, 5, 1), "2017年4月—5月"),
+        ("month", dt.date(2017, 5, 1), "2017年4月—5月"),
+        ("month", dt.date(2017, 5, 1), "2017年4月—5月"),
+        ("month", dt.date(2018, 6, 1), "2018年6月"),
+    ]
+    assert "完成计划制定" in [m["title"] for m in milestones]
 
 
 def test_XC_MENTEE_obligations_of_both_newly_promoted_tiers(bureaus):
@@ -786,4 +811,6 @@ def test_PT_ASSIGN_credits_assigned_at_the_end_of_each_semester(bureaus):
     programme, _ = programme_of(bureaus["putuo"], PT)
     semester_ends = [w.end for w in rules.windows(rules.Period.SEMESTER, programme.cycle)]
     assert len(semester_ends) == 6
-    assert [m["due"] for m in milestones] == semester_ends
+    # "每学期末": in the last month of each semester, no day given.
+    assert {m["repeat"] for m in milestones} == {"month"}
+    assert [m["due"] for m in milestones] == [rules.month_start(d) for d in semester_ends]

@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from accounts.models import User
 from bureaus.models import AuditEntry
 from bureaus.tenancy import bureau_scope
+from cohorts.models import Enrolment
 from workshops.access import MANAGE
 from workshops.models import Deadline, Obligation, Team
 
@@ -71,6 +72,18 @@ def team_fields(programme, lead, **extra) -> dict:
     }
 
 
+def enrol_as_backbone(cast, user) -> Enrolment:
+    with bureau_scope(cast.bureau):
+        return Enrolment.objects.create(
+            bureau=cast.bureau,
+            programme=cast.programme,
+            teacher=user.teacher_profile,
+            tier=cast.programme.tiers.get(code="backbone"),
+            school=user.teacher_profile.school,
+            enrolled_on=dt.date(2023, 9, 1),
+        )
+
+
 def test_XH_WS_LEAD_a_team_added_in_the_admin_is_managed_by_its_lead_and_owes_its_forms_dues(
     xuhui, putuo
 ):
@@ -80,7 +93,8 @@ def test_XH_WS_LEAD_a_team_added_in_the_admin_is_managed_by_its_lead_and_owes_it
     prefixes = {i.formset.prefix for i in page.context["inline_admin_formsets"]}
     assert {"memberships", "obligations", "schedules", "courses", "documents"} <= prefixes
     data = inline_management(page, {"obligations": 1})
-    data.update(team_fields(xuhui.programme, xuhui.mentor))
+    User.objects.all_bureaus().filter(pk=xuhui.mentor.pk).update(trainer_researcher=True)
+    data.update(team_fields(xuhui.programme, xuhui.mentor, workshop_type="college_school"))
     # Staff add one obligation of their own; the presets of the form come on top of it.
     data.update(
         {
@@ -158,6 +172,7 @@ def test_XH_WS_LEAD_changing_the_lead_moves_the_permission(xuhui):
     page = client.get(url)
     assert page.status_code == 200
     data = as_posted(page)
+    enrol_as_backbone(xuhui, xuhui.mentor)  # XH-WS-TYPES: an inter-school lead is a participant
     data["lead"] = xuhui.mentor.pk
     response = client.post(url, data)
     assert response.status_code == 302, (
@@ -292,3 +307,54 @@ def test_the_team_changelist_does_not_query_per_row(xuhui):
     add_teams_with_documents(xuhui, 3, 30)
     many = {url: queries(url) for url in urls}
     assert many == few
+
+
+# --- XH-WS-TYPES: who may lead which workshop --------------------------------------------------
+
+
+def test_XH_WS_TYPES_the_admin_refuses_a_college_school_workshop_not_led_by_a_trainer_researcher(
+    xuhui,
+):
+    client = xuhui.client("staff")
+    page = client.get("/admin/workshops/team/add/")
+    data = inline_management(page, {})
+    data.update(team_fields(xuhui.programme, xuhui.mentor, workshop_type="college_school"))
+    response = client.post("/admin/workshops/team/add/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["lead"]
+    assert "研训员" in errors[0] and xuhui.mentor.full_name in errors[0]
+    with bureau_scope(xuhui.bureau):
+        assert not Team.objects.filter(name="初中数学作业设计工作坊").exists()
+    # Once the bureau marks the mentor as a 研训员 in the user admin, the same workshop is saved.
+    user_url = f"/admin/accounts/user/{xuhui.mentor.pk}/change/"
+    assert "trainer_researcher" in client.get(user_url).content.decode()
+    User.objects.all_bureaus().filter(pk=xuhui.mentor.pk).update(trainer_researcher=True)
+    response = client.post("/admin/workshops/team/add/", data)
+    assert response.status_code == 302
+    with bureau_scope(xuhui.bureau):
+        assert Team.objects.get(name="初中数学作业设计工作坊").lead_id == xuhui.mentor.pk
+
+
+def test_XH_WS_TYPES_the_admin_refuses_an_inter_school_workshop_led_by_a_non_participant(xuhui):
+    User.objects.all_bureaus().filter(pk=xuhui.mentor.pk).update(trainer_researcher=True)
+    client = xuhui.client("staff")
+    page = client.get("/admin/workshops/team/add/")
+    data = inline_management(page, {})
+    for workshop_type in ("inter_school", "intra_school"):
+        data.update(team_fields(xuhui.programme, xuhui.mentor, workshop_type=workshop_type))
+        response = client.post("/admin/workshops/team/add/", data)
+        assert response.status_code == 200
+        [error] = response.context["adminform"].form.errors["lead"]
+        assert xuhui.mentor.full_name in error
+    # A 骨干 of the programme may lead it.
+    enrol_as_backbone(xuhui, xuhui.mentor)
+    response = client.post("/admin/workshops/team/add/", data)
+    assert response.status_code == 302
+    # A 带头人 may too; a college-school workshop stays closed to them.
+    page = client.get("/admin/workshops/team/add/")
+    data = inline_management(page, {})
+    data.update(team_fields(xuhui.programme, xuhui.lead, name="第二工作坊"))
+    assert client.post("/admin/workshops/team/add/", data).status_code == 302
+    data.update(team_fields(xuhui.programme, xuhui.lead, name="第三工作坊"))
+    data["workshop_type"] = "college_school"
+    assert client.post("/admin/workshops/team/add/", data).status_code == 200

@@ -190,6 +190,9 @@ def test_what_each_seed_asks_of_its_teams_shows_in_the_demo():
         workshops = Team.objects.filter(programme__code="xh-backbone-2023", kind="workshop")
         met = {w.workshop_type: selectors.output_status(w) for w in workshops}
         assert met["college_school"].met and met["college_school"].rank == "trainer"
+        # XH-WS-TYPES: the 院校合作 workshop's lead is a 研训员 the bureau marked as one.
+        college = workshops.get(workshop_type="college_school")
+        assert college.lead.trainer_researcher and college.lead.username == "xh_staff"
         assert met["inter_school"].rank == "leader" and met["inter_school"].missing == ["course"]
         assert met["intra_school"].rank == "backbone" and not met["intra_school"].met
         # XH-WS-LEAD: the research plan and each school year's implementation plan.
@@ -440,3 +443,25 @@ def test_the_seeds_give_units_their_duties_and_the_demo_files_for_them():
         [assess] = UnitDuty.objects.filter(programme=programme("ha-1115-2022"))
         assert (assess.rule, assess.period) == ("HA-ASSESS", "year")
         assert UnitFiling.objects.filter(kind="unit_assessment").exists()
+
+
+def test_XH_WS_TYPES_the_demo_refuses_a_college_school_workshop_led_by_a_participant(tmp_path):
+    for command in ("load_demo", "load_programmes", "load_demo_cohorts"):
+        call_command(command, stdout=StringIO())
+    group = {**GOOD_GROUP, "workshop_type": "college_school"}
+    data = {
+        "bureaus": [
+            {
+                "bureau": "xuhui",
+                "staff": "xh_staff",
+                "programmes": [{"programme": "xh-backbone-2023", "groups": [group]}],
+            }
+        ]
+    }
+    with pytest.raises(ValueError, match="group '测试工作坊'") as error:
+        load_demo_groups(write(tmp_path, data), today=TODAY)
+    assert "研训员" in str(error.value)
+    group["workshop_type"] = "inter_school"  # xh_lead is a 带头人 of the programme
+    load_demo_groups(write(tmp_path, data), today=TODAY)
+    with bureau_scope(Bureau.objects.get(code="xuhui")):
+        assert Team.objects.get(name="测试工作坊").lead.username == "xh_lead"

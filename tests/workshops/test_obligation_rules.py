@@ -24,6 +24,7 @@ from workshops.rules import (
     pair_problem,
     session_hours,
     studio_shortfall,
+    workshop_lead_rank,
 )
 
 HA = Cycle(dt.date(2022, 1, 1), dt.date(2022, 12, 31), basis=YearBasis.CALENDAR_YEAR)
@@ -448,3 +449,24 @@ def _month_days(cycle: Cycle, *, day: int) -> list[dt.date]:
         found.append(dt.date(year, month, day))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return found
+
+
+@pytest.mark.parametrize(
+    ("workshop_type", "trainer", "tier_rank", "rank"),
+    [
+        ("college_school", True, None, LeadRank.TRAINER),
+        ("college_school", False, None, None),  # not enrolled is not a 研训员
+        ("college_school", False, "leader", None),
+        ("college_school", True, "leader", LeadRank.TRAINER),
+        ("inter_school", False, "leader", LeadRank.LEADER),
+        ("intra_school", False, "backbone", LeadRank.BACKBONE),
+        ("inter_school", True, None, None),  # a 研训员 leads a 院校合作 workshop only
+        ("intra_school", False, "", None),  # a participant of a tier neither 带头人 nor 骨干
+        ("", False, "", LeadRank.LEADER),
+        ("", True, None, LeadRank.TRAINER),
+        ("", False, None, None),
+    ],
+)
+def test_XH_WS_TYPES_who_leads_which_workshop(workshop_type, trainer, tier_rank, rank):
+    found = workshop_lead_rank(workshop_type, trainer_researcher=trainer, tier_rank=tier_rank)
+    assert found == rank

@@ -172,10 +172,32 @@ def test_XH_WS_OUTPUT_the_leads_rank_comes_from_their_tier(xuhui):
         assert selectors.lead_rank(team) == rules.LeadRank.BACKBONE
         Tier.objects.filter(pk=leader_tier.pk).update(lead_rank="leader")
         assert selectors.lead_rank(team) == rules.LeadRank.LEADER
-        team.lead = xuhui.mentor  # not enrolled in the programme: a trainer-researcher
+        team.lead = xuhui.mentor  # not enrolled in the programme: not a lead of this workshop
+        assert selectors.lead_rank(team) is None
+
+
+def test_XH_WS_TYPES_a_trainer_researcher_is_a_person_the_bureau_marked_not_anyone_not_enrolled(
+    xuhui,
+):
+    team = xuhui.extras["team"]
+    with bureau_scope(xuhui.bureau):
+        team.workshop_type = "college_school"
+        team.lead = xuhui.mentor  # not enrolled, not marked
+        assert selectors.lead_rank(team) is None
+        status = selectors.output_status(team)
+        assert not status.met and status.missing[0] == "lead" and status.options == ()
+        team.lead.trainer_researcher = True
         assert selectors.lead_rank(team) == rules.LeadRank.TRAINER
-        team.lead, team.workshop_type = xuhui.lead, "college_school"
-        assert selectors.lead_rank(team) == rules.LeadRank.TRAINER
+        assert selectors.output_status(team).options == rules.owed_courses(
+            "college_school", rules.LeadRank.TRAINER
+        )
+        # A 带头人 does not lead a 院校合作 workshop; a 研训员 not enrolled leads no 校际 one.
+        team.lead = xuhui.lead
+        assert selectors.lead_rank(team) is None
+        team.workshop_type = "inter_school"
+        assert selectors.lead_rank(team) == rules.LeadRank.LEADER
+        team.lead = xuhui.mentor
+        assert selectors.lead_rank(team) is None
 
 
 def test_XH_WS_OUTPUT_a_backbones_workshop_with_its_report_and_school_course_is_done(xuhui):
@@ -365,3 +387,26 @@ def test_XC_ATTEND_attendance_per_member_and_school_year(xuhui):
             other.pk: years[other.pk][2024],
         }
         assert selectors.attendance_by_member(team, 2026) == {}
+
+
+def test_XH_WS_TYPES_the_migration_marks_the_leads_once_taken_for_trainer_researchers(xuhui):
+    """Before, a 院校合作 workshop's lead not enrolled in its programme was taken for a 研训员:
+    the migration marks exactly those leads, so what their workshops owe does not change."""
+    import importlib
+
+    from django.apps import apps
+
+    forwards = importlib.import_module(
+        "workshops.migrations.0012_college_school_leads_are_trainer_researchers"
+    ).forwards
+    with bureau_scope(xuhui.bureau):
+        new_team(xuhui, "院校合作工作坊", "workshop", xuhui.mentor, workshop_type="college_school")
+        new_team(xuhui, "院校合作工作坊二", "workshop", xuhui.lead, workshop_type="college_school")
+        new_team(xuhui, "学科指导组", "subject_group", xuhui.teacher)
+    forwards(apps, None)
+    marked = set(
+        User.objects.all_bureaus().filter(trainer_researcher=True).values_list("pk", flat=True)
+    )
+    assert marked == {xuhui.mentor.pk}  # the 带头人 is enrolled: not taken for a 研训员
+    forwards(apps, None)
+    assert User.objects.all_bureaus().filter(trainer_researcher=True).count() == 1

@@ -136,8 +136,10 @@ def _output(team):
         rules.LeadRank.TRAINER: _("a trainer-researcher (研训员)"),
         rules.LeadRank.LEADER: LeadRank.LEADER.label,
         rules.LeadRank.BACKBONE: LeadRank.BACKBONE.label,
+        None: _("a lead who may not lead this kind of workshop"),
     }
     missing = {
+        "lead": _("a lead of the kind this workshop needs (ask the programme administrator)"),
         "project_report": DocumentKind.PROJECT_REPORT.label,
         "course": _("a course as owed"),
     }
