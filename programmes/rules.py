@@ -32,6 +32,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bureaus.levels import Level  # the one scale every bureau compares on; bureaus name its steps
 
@@ -599,9 +600,21 @@ class Alternative:
             values["missing"] = self.min_count - count
             if self.counts_people:
                 return (
-                    _("%(what)s: %(missing)s more people (has %(have)s, needs %(need)s)") % values
+                    ngettext(
+                        "%(what)s: %(missing)s more person (has %(have)s, needs %(need)s)",
+                        "%(what)s: %(missing)s more people (has %(have)s, needs %(need)s)",
+                        values["missing"],
+                    )
+                    % values
                 )
-            return _("%(what)s: %(missing)s more items (has %(have)s, needs %(need)s)") % values
+            return (
+                ngettext(
+                    "%(what)s: %(missing)s more item (has %(have)s, needs %(need)s)",
+                    "%(what)s: %(missing)s more items (has %(have)s, needs %(need)s)",
+                    values["missing"],
+                )
+                % values
+            )
         total = self.min_total_hours or Decimal(0)
         return _("%(what)s: %(missing)s more class hours (has %(have)s, needs %(need)s)") % {
             "what": self.subject(),
