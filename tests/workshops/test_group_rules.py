@@ -262,3 +262,54 @@ def test_existing_xc_and_pt_programmes_get_their_rules_once(xuhui):
     assert found.programme_id == xuhui.programme.pk and found.training_hours_a_year == 40
     assert not found.keeps_attendance
     assert not GroupRules.objects.all_bureaus().exclude(programme=xuhui.programme).exists()
+
+
+def change_form_data(response) -> dict:
+    """What the admin's change page would post back unchanged: the form and every inline."""
+    data: dict = {}
+
+    def add(form) -> None:
+        for field in form:
+            value = field.value()
+            if value is None or value is False:
+                continue
+            if isinstance(value, list | tuple):
+                data[field.html_name] = [str(v) for v in value]
+            else:
+                data[field.html_name] = "on" if value is True else str(value)
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for field in formset.management_form:
+            data[field.html_name] = str(field.value())
+        for form in formset.initial_forms:
+            add(form)
+    return data
+
+
+def test_staff_keep_a_third_on_the_programmes_admin_and_are_told_a_share_of_one_is_wrong(xuhui):
+    client = xuhui.client("staff")
+    url = f"/admin/programmes/programme/{xuhui.programme.pk}/change/"
+    data = change_form_data(client.get(url))
+    data.update(
+        {
+            "group_rules-TOTAL_FORMS": "1",
+            "group_rules-0-keeps_attendance": "on",
+            "group_rules-0-max_absent_share": "1",
+            "group_rules-0-training_hours_a_year": "",
+        }
+    )
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "请以占课时的比例填写最大缺勤比例" in refused.content.decode()
+    with bureau_scope(xuhui.bureau):
+        assert not GroupRules.objects.exists()
+    data["group_rules-0-max_absent_share"] = "0.3333"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["errors"]
+    with bureau_scope(xuhui.bureau):
+        found = GroupRules.objects.get()
+    assert (found.programme_id, found.bureau_id) == (xuhui.programme.pk, xuhui.bureau.pk)
+    assert found.keeps_attendance and found.max_absent_share == Decimal("0.3333")
+    assert found.training_hours_a_year is None
