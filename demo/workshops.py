@@ -724,19 +724,19 @@ def load_group_rules(programme: Programme, found: dict, *, source: str) -> None:
     def decimal(value) -> Decimal | None:
         return None if value is None else Decimal(str(value))
 
-    rules = GroupRules(
+    kept = GroupRules(
         bureau_id=programme.bureau_id,
         programme=programme,
         keeps_attendance=found.get("keeps_attendance", False),
         training_hours_a_year=decimal(found.get("training_hours_a_year")),
     )
     if "max_absent_share" in found:
-        rules.max_absent_share = decimal(found["max_absent_share"])
+        kept.max_absent_share = decimal(found["max_absent_share"])
     try:
-        rules.full_clean()
+        kept.full_clean()
     except ValidationError as exc:
         raise ValueError(f"{source}: group rules: {exc.messages}") from exc
-    rules.save()
+    kept.save()
 
 
 registry.add_seed_section("group_rules", schema=schema.GROUP_RULES, load=load_group_rules)

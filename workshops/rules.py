@@ -170,7 +170,10 @@ class Attendance:
     @property
     def earns_credit(self) -> bool:
         """XC-ATTEND: absent from more than the programme's share of the hours (a quarter in the
-        seed) → no credit for the year."""
+        seed) → no credit for the year.
+
+        Interim: the credits app takes the credit over; do not build on it.
+        """
         return self.absent_share <= self.max_absent_share
 
 
