@@ -847,6 +847,38 @@ def _check_unit_duty(duty: dict) -> Iterator[tuple[tuple, str]]:
         yield ("min_classes",), "a duty of schools with a number of classes needs min_classes"
 
 
+# --- Rules of a programme's groups in a programme seed (the "group_rules" section) -------------
+
+# Attendance against a threshold (XC-ATTEND: the largest absent share that still earns credit,
+# a quarter by default) and the class hours of school-based training a participant owes each
+# year (PT-HOURS). Registered as a section of the programme seed by ``demo/workshops.py``.
+GROUP_RULES = obj(
+    {},
+    {
+        "keeps_attendance": BOOL,
+        "max_absent_share": {
+            "type": ["number", "string"],
+            "format": "absent-share",
+            "x-message": "{name} {value!r} must be a share from 0 up to but not including 1, "
+            "to four decimal places (0.25 is a quarter)",
+        },
+        "training_hours_a_year": {
+            "type": ["number", "string", "null"],
+            "format": "training-hours",
+            "x-message": "{name} {value!r} must be more than 0 and under 10000 class hours, "
+            "to one decimal place",
+        },
+    },
+    label="group rules",
+    check="group-rules",
+)
+
+
+def _check_group_rules(found: dict) -> Iterator[tuple[tuple, str]]:
+    if "max_absent_share" in found and not found.get("keeps_attendance"):
+        yield ("max_absent_share",), "'max_absent_share' goes with 'keeps_attendance': true"
+
+
 # --- The registry of kinds, sections and rules --------------------------------------------------
 
 SCHEMAS: dict[str, dict] = {
@@ -869,6 +901,7 @@ CHECKS: dict[str, Rule] = {
     "series": _check_series,
     "briefing-exception": _check_briefing_exception,
     "unit-duty": _check_unit_duty,
+    "group-rules": _check_group_rules,
 }
 
 
@@ -948,6 +981,22 @@ def _is_class_hours(value: Any) -> bool:
         and 0 <= hours < Decimal("100000")
         and hours == hours.quantize(Decimal("0.1"))
     )
+
+
+@FORMATS.checks("absent-share")
+def _is_absent_share(value: Any) -> bool:
+    """GroupRules.max_absent_share: 0 up to but not including 1, to four decimal places."""
+    share = _decimal(value)
+    return share is not None and 0 <= share < 1 and share == share.quantize(Decimal("0.0001"))
+
+
+@FORMATS.checks("training-hours")
+def _is_training_hours(value: Any) -> bool:
+    """GroupRules.training_hours_a_year: more than 0, under 10000, to one decimal place."""
+    if value is None:
+        return True
+    hours = _decimal(value)
+    return hours is not None and 0 < hours < 10000 and hours == hours.quantize(Decimal("0.1"))
 
 
 @FORMATS.checks("hours")

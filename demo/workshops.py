@@ -53,6 +53,7 @@ from workshops.models import (
     Briefing,
     BriefingFile,
     Deadline,
+    GroupRules,
     MemberRole,
     Membership,
     Team,
@@ -717,4 +718,32 @@ def load_unit_duties(programme: Programme, duties: list[dict], *, source: str) -
 
 
 registry.add_seed_section("unit_duties", schema=schema.UNIT_DUTIES, load=load_unit_duties)
+
+
+# --- Rules of the programme's groups: the "group_rules" section of a programme seed ------------
+
+
+def load_group_rules(programme: Programme, found: dict, *, source: str) -> None:
+    """Write the rules a programme seed gives its groups (XC-ATTEND, PT-HOURS), in the seed's
+    transaction; rules the model refuses are a ValueError naming the file."""
+
+    def decimal(value) -> Decimal | None:
+        return None if value is None else Decimal(str(value))
+
+    kept = GroupRules(
+        bureau_id=programme.bureau_id,
+        programme=programme,
+        keeps_attendance=found.get("keeps_attendance", False),
+        training_hours_a_year=decimal(found.get("training_hours_a_year")),
+    )
+    if "max_absent_share" in found:
+        kept.max_absent_share = decimal(found["max_absent_share"])
+    try:
+        kept.full_clean()
+    except ValidationError as exc:
+        raise ValueError(f"{source}: group rules: {exc.messages}") from exc
+    kept.save()
+
+
+registry.add_seed_section("group_rules", schema=schema.GROUP_RULES, load=load_group_rules)
 registry.add_step("groups", command="load_demo_groups")

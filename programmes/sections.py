@@ -8,7 +8,8 @@ From its own ``AppConfig.ready()`` an app registers:
   how far every date moves.
 - ``register_programme_link(ProgrammeLink(...))``: a button on the programme's page (``place``
   "actions" at the top, "board" in the row of boards below) or a link in its row of the list
-  ("list").
+  ("list"); ``applies(programme)`` limits it to the programmes whose configuration has its page
+  (e.g. only a programme with a PT-HOURS figure has school-based training hours).
 
 How a section is loaded from a seed file is registered with ``demo.registry.add_seed_section``.
 """
@@ -51,6 +52,10 @@ def _everybody(user) -> bool:
     return True
 
 
+def _every_programme(programme) -> bool:
+    return True
+
+
 @dataclass(frozen=True)
 class ProgrammeLink:
     label: str
@@ -59,6 +64,7 @@ class ProgrammeLink:
     visible: Callable[..., bool] = _everybody  # visible(user)
     with_pk: bool = True  # the URL takes the programme's pk; otherwise ?programme=<pk>
     order: int = 500
+    applies: Callable[..., bool] = _every_programme  # applies(programme)
 
 
 _LINKS: list[ProgrammeLink] = []
@@ -76,7 +82,7 @@ def links_for(user, programme, place: str) -> list[dict]:
     """The links at ``place`` that ``user`` sees for ``programme``: label and URL."""
     found = []
     for link in _LINKS:
-        if link.place != place or not link.visible(user):
+        if link.place != place or not link.visible(user) or not link.applies(programme):
             continue
         if link.with_pk:
             url = reverse(link.url_name, args=[programme.pk])

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from bureaus.tenancy import bureau_scope
+from workshops.models import GroupRules
 
 from .test_browser import ARGS, CHROMIUM
 
@@ -24,8 +26,17 @@ document.addEventListener("securitypolicyviolation", (e) => {
 
 
 def walk(cast) -> dict[str, list[str]]:
-    """The main pages of each role of the cast."""
+    """The main pages of each role of the cast, whose programme keeps attendance (XC-ATTEND) and
+    school-based training hours (PT-HOURS), so that those sections and pages are walked too."""
     with bureau_scope(cast.bureau):
+        GroupRules.objects.update_or_create(
+            programme=cast.programme,
+            defaults={
+                "bureau": cast.bureau,
+                "keeps_attendance": True,
+                "training_hours_a_year": Decimal(40),
+            },
+        )
         team = cast.extras["team"]
         pk = cast.programme.pk
         requirement = cast.programme.requirements.get().pk

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,6 +26,7 @@ from accounts.models import TeacherProfile
 from bureaus.models import AuditEntry, LevelName, OutboxJob
 from bureaus.tenancy import all_bureaus, bureau_scope
 from programmes.models import EvidenceKind
+from workshops.models import GroupRules
 
 from .conftest import CANARY
 
@@ -120,6 +122,16 @@ def xuhui_objects(x) -> dict[str, object]:
         job = OutboxJob.objects.order_by("pk").first()
         OutboxJob.objects.filter(pk=job.pk).update(status="failed", last_error=CANARY)
         level_name = LevelName.objects.create(bureau=x.bureau, level=3, name=f"{CANARY}区级")
+        # XC-ATTEND and PT-HOURS: the group page's attendance and the session hours exist for
+        # Xuhui's programme, so their 404 to Putuo is the bureau's, not a missing rule's.
+        GroupRules.objects.update_or_create(
+            programme=x.programme,
+            defaults={
+                "bureau": x.bureau,
+                "keeps_attendance": True,
+                "training_hours_a_year": Decimal(40),
+            },
+        )
     return {
         "bureaus.levelname": level_name,
         "bureaus.outboxjob": job,
@@ -593,6 +605,11 @@ def test_the_walk_is_aimed_at_real_objects(xuhui, putuo):
     objects = xuhui_objects(xuhui)
     response = client.get(f"/schools/{xuhui.school.pk}/")
     assert response.status_code == 200 and CANARY in response.content.decode()
+    for url in (
+        f"/programmes/{xuhui.programme.pk}/sessions/",
+        f"/programmes/{xuhui.programme.pk}/sessions/?format=xlsx",
+    ):
+        assert client.get(url).status_code == 200, url
     for label in (
         "bureaus.school",
         "programmes.programme",

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from .test_deploy import ENV_EXAMPLE, ROOT, clean_environment, read_env_file
+from .workshops.test_group_rules import keep_group_rules
 
 TEMPLATE_DIRS = [ROOT / "templates", *ROOT.glob("*/templates")]
 
@@ -51,6 +53,8 @@ def assert_security_headers(response, url: str) -> None:
 
 @pytest.mark.parametrize("role", list(ROLE_PAGES))
 def test_security_headers_on_the_pages_of(role, xuhui):
+    # PT-HOURS and XC-ATTEND: the session hours and the group's attendance are on these pages.
+    keep_group_rules(xuhui, keeps_attendance=True, training_hours_a_year=Decimal(40))
     client = xuhui.client(role)
     ids = {"programme": xuhui.programme.pk, "team": xuhui.extras["team"].pk}
     for url in ROLE_PAGES[role]:

@@ -25,6 +25,7 @@ from .models import (
     Briefing,
     BriefingFile,
     Deadline,
+    GroupRules,
     Membership,
     Obligation,
     ReportingSchedule,
@@ -499,3 +500,30 @@ def plug_unit_duties_into_programme_admin() -> None:
     if model_admin is None or UnitDutyInline in model_admin.inlines:
         return
     model_admin.inlines = [*model_admin.inlines, UnitDutyInline]
+
+
+# --- Rules of the programme's groups, on the programme's page ---------------------------------
+
+
+class GroupRulesInline(TenantInline, admin.StackedInline):
+    """The rules a programme keeps for its groups that not every programme has: attendance
+    against a threshold (XC-ATTEND: a member absent from more than a quarter of the activity
+    hours earns no credit) and the class hours of school-based training a participant owes each
+    year (PT-HOURS: 40). Without a row, the programme keeps neither."""
+
+    model = GroupRules
+    extra = 0
+    max_num = 1
+    can_delete = True
+    fields = ["keeps_attendance", "max_absent_share", "training_hours_a_year"]
+
+
+def plug_group_rules_into_programme_admin() -> None:
+    """Add the rules of the programme's groups to the programme's admin page (again: no
+    change)."""
+    from programmes.models import Programme
+
+    model_admin = admin.site._registry.get(Programme)
+    if model_admin is None or GroupRulesInline in model_admin.inlines:
+        return
+    model_admin.inlines = [*model_admin.inlines, GroupRulesInline]

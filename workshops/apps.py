@@ -22,10 +22,13 @@ class WorkshopsConfig(AppConfig):
             register_programme_link,
         )
 
-        from .admin import plug_unit_duties_into_programme_admin
+        from .admin import (
+            plug_group_rules_into_programme_admin,
+            plug_unit_duties_into_programme_admin,
+        )
         from .models import ActivityFile, BriefingFile, TeamDocument, UnitFilingFile
-        from .selectors import dashboard_panel, led_group_facts
-        from .services import unit_duties_copy
+        from .selectors import dashboard_panel, led_group_facts, training_hours_a_year
+        from .services import group_rules_copy, unit_duties_copy
         from .views.units import school_panel
 
         for model in (ActivityFile, BriefingFile, TeamDocument, UnitFilingFile):
@@ -50,6 +53,7 @@ class WorkshopsConfig(AppConfig):
                     "workshops.unitduty": ALL_ACTIONS,
                     "workshops.unitfiling": ("view",),
                     "workshops.unitfilingfile": ("view",),
+                    "workshops.grouprules": ALL_ACTIONS,
                 },
                 Role.LEADERSHIP: {
                     f"workshops.{m}": ("view",)
@@ -69,6 +73,7 @@ class WorkshopsConfig(AppConfig):
                         "unitduty",
                         "unitfiling",
                         "unitfilingfile",
+                        "grouprules",
                     )
                 },
             }
@@ -100,6 +105,8 @@ class WorkshopsConfig(AppConfig):
                 place="board",
                 visible=lambda user: user.is_staff or Role.SCHOOL_ADMIN in user.role_names,
                 order=620,
+                # PT-HOURS: only a programme with a yearly figure has this page.
+                applies=lambda programme: training_hours_a_year(programme) is not None,
             ),
         )
 
@@ -132,6 +139,8 @@ class WorkshopsConfig(AppConfig):
         register_school_panel(SchoolPanel("workshops/school_duties_panel.html", school_panel))
         plug_unit_duties_into_programme_admin()
         register_copy_section("unit_duties", copy=unit_duties_copy)
+        plug_group_rules_into_programme_admin()
+        register_copy_section("group_rules", copy=group_rules_copy)
         AUDIT_DESCRIBERS["membership"] = lambda entry: " ".join(
             str(v) for v in (entry.data.get("teacher"), entry.data.get("after")) if v
         )

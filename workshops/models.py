@@ -7,6 +7,8 @@ school-based training groups, the mentor corps and working groups. The kind says
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -827,3 +829,89 @@ class UnitFilingFile(StoredFile):
         ordering = ["filing", "id"]
         verbose_name = _("file of a unit's filing")
         verbose_name_plural = _("files of units' filings")
+
+
+class GroupRules(TenantModel):
+    """The rules a programme keeps for its groups that not every programme has: attendance against
+    a threshold (XC-ATTEND) and the class hours of school-based training each participant owes a
+    year (PT-HOURS). One row per programme at most; no row: none of these rules."""
+
+    programme = models.OneToOneField(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="group_rules",
+        verbose_name=_("programme"),
+    )
+    keeps_attendance = models.BooleanField(
+        _("attendance earns credit"),
+        default=False,
+        help_text=_(
+            "XC-ATTEND: a group page shows each member's attendance per year of the programme, "
+            "and a member absent from more than the share below earns no credit for that year."
+        ),
+    )
+    max_absent_share = models.DecimalField(
+        _("largest absent share that still earns credit"),
+        max_digits=5,
+        decimal_places=4,
+        default=rules.QUARTER,
+        help_text=_(
+            "A part of the year's activity hours, from 0 up to but not including 1: 0.25 is a "
+            "quarter (XC-ATTEND), 0.3333 a third. Shares are compared to four decimal places."
+        ),
+    )
+    training_hours_a_year = models.DecimalField(
+        _("class hours of school-based training a year"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text=_(
+            "PT-HOURS: the class hours each participant owes every year of the programme (40); "
+            "the programme's page then shows the school-based training hours. Empty: the "
+            "programme has no such rule."
+        ),
+    )
+
+    tenant_links = ("programme",)
+
+    class Meta:
+        verbose_name = _("rules of the programme's groups")
+        verbose_name_plural = _("rules of the programme's groups")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(max_absent_share__gte=0) & models.Q(max_absent_share__lt=1),
+                name="group_rules_absent_share_below_one",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(training_hours_a_year__isnull=True)
+                | models.Q(training_hours_a_year__gt=0),
+                name="group_rules_training_hours_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Rules of the groups of %(programme)s") % {"programme": self.programme})
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        share = self.max_absent_share
+        if share is None or not Decimal(0) <= share < Decimal(1):
+            errors["max_absent_share"] = _(
+                "Give the largest absent share as a part of the hours, from 0 up to but not "
+                "including 1 (0.25 is a quarter)."
+            )
+        hours = self.training_hours_a_year
+        if hours is not None and hours <= 0:
+            errors["training_hours_a_year"] = _(
+                "Give more than 0 class hours, or leave it empty if the programme has no such rule."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def attendance_threshold(self) -> Decimal | None:
+        """The largest absent share that earns credit, or None when attendance is not kept."""
+        return self.max_absent_share if self.keeps_attendance else None

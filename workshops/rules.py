@@ -13,7 +13,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
@@ -140,10 +140,18 @@ def reminders_due(
 # --- Attendance (XC-ATTEND) ---------------------------------------------------------------------
 
 
+QUARTER = Decimal("0.25")  # XC-ATTEND in the seed: "缺课超过活动总课时数四分之一者，不计算学分"
+SHARE_PLACES = Decimal("0.0001")  # absent shares are compared to four decimal places
+
+
 @dataclass(frozen=True)
 class Attendance:
+    """A member's attendance over a year's activities, judged against the programme's threshold:
+    the largest share of the hours one may miss and still earn credit (XC-ATTEND: a quarter)."""
+
     total_hours: Decimal
     absent_hours: Decimal
+    max_absent_share: Decimal
 
     @property
     def ratio(self) -> Decimal:
@@ -153,22 +161,31 @@ class Attendance:
         return (self.total_hours - self.absent_hours) / self.total_hours
 
     @property
+    def absent_share(self) -> Decimal:
+        """The share of the activity hours missed, to four decimal places (a third: 0.3333)."""
+        if self.total_hours <= 0:
+            return Decimal(0)
+        return (self.absent_hours / self.total_hours).quantize(SHARE_PLACES, ROUND_HALF_UP)
+
+    @property
     def earns_credit(self) -> bool:
-        """XC-ATTEND: absent from more than a quarter of the hours → no credit for the year.
+        """XC-ATTEND: absent from more than the programme's share of the hours (a quarter in the
+        seed) → no credit for the year.
 
-        Interim: the credits app takes this over; do not build on it.
+        Interim: the credits app takes the credit over; do not build on it.
         """
-        return self.absent_hours * 4 <= self.total_hours
+        return self.absent_share <= self.max_absent_share
 
 
-def attendance(records: Iterable[tuple[Decimal, bool]]) -> Attendance:
-    """From (hours of an activity, attended?) per activity of a member's school year."""
+def attendance(records: Iterable[tuple[Decimal, bool]], *, max_absent_share: Decimal) -> Attendance:
+    """From (hours of an activity, attended?) per activity of a member's school year, judged
+    against the largest absent share that still earns credit."""
     total = absent = Decimal(0)
     for hours, present in records:
         total += hours
         if not present:
             absent += hours
-    return Attendance(total, absent)
+    return Attendance(total, absent, max_absent_share)
 
 
 # --- The output a workshop owes (XH-WS-OUTPUT) ---------------------------------------------------

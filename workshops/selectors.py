@@ -27,6 +27,7 @@ from .models import (
     ActivityRecord,
     AttendanceRecord,
     Deadline,
+    GroupRules,
     MemberRole,
     Membership,
     Obligation,
@@ -247,10 +248,29 @@ def briefing_board(
 # --- Attendance (XC-ATTEND) ---------------------------------------------------------------------
 
 
+def group_rules(programme: Programme) -> GroupRules | None:
+    """The rules the programme keeps for its groups (XC-ATTEND, PT-HOURS); None: none of them."""
+    return GroupRules.objects.filter(programme=programme).first()
+
+
+def attendance_threshold(programme: Programme) -> Decimal | None:
+    """The largest absent share that still earns credit (XC-ATTEND), or None when the programme
+    does not keep attendance against a threshold."""
+    found = group_rules(programme)
+    return found.attendance_threshold if found else None
+
+
+def training_hours_a_year(programme: Programme) -> Decimal | None:
+    """The class hours of school-based training each participant owes a year (PT-HOURS), or None
+    when that is not the programme's rule."""
+    found = group_rules(programme)
+    return found.training_hours_a_year if found else None
+
+
 def attendance_by_member(team: Team, year: str | int) -> dict[int, rules.Attendance]:
     """Each member's attendance over the group's activities of one year of the programme (by
     its key, e.g. "2024"), keyed by membership id. Members with no activity that year are
-    absent from the result."""
+    absent from the result; so is everyone when the programme keeps no attendance threshold."""
     return {
         member: found
         for member, years in attendance_by_year(team).items()
@@ -260,8 +280,12 @@ def attendance_by_member(team: Team, year: str | int) -> dict[int, rules.Attenda
 
 
 def attendance_by_year(team: Team) -> dict[int, dict[Window, rules.Attendance]]:
-    """Each member's attendance per year of the programme, keyed by membership id then year.
-    Activities outside the programme's years are not counted."""
+    """Each member's attendance per year of the programme, keyed by membership id then year,
+    judged against the programme's threshold (XC-ATTEND). Activities outside the programme's
+    years are not counted; a programme that keeps no attendance threshold has none ({})."""
+    threshold = attendance_threshold(team.programme)
+    if threshold is None:
+        return {}
     cycle = team.programme.cycle
     records: dict[int, dict[Window, list]] = defaultdict(lambda: defaultdict(list))
     for membership_id, hours, present, day in AttendanceRecord.objects.filter(
@@ -271,7 +295,9 @@ def attendance_by_year(team: Team) -> dict[int, dict[Window, rules.Attendance]]:
         if year is not None:
             records[membership_id][year].append((hours, present))
     return {
-        member: {year: rules.attendance(rows) for year, rows in years.items()}
+        member: {
+            year: rules.attendance(rows, max_absent_share=threshold) for year, rows in years.items()
+        }
         for member, years in records.items()
     }
 

@@ -38,6 +38,7 @@ from .models import (
     Briefing,
     BriefingFile,
     Deadline,
+    GroupRules,
     MemberRole,
     Membership,
     Obligation,
@@ -771,4 +772,19 @@ def unit_duties_copy(*, actor, source, target, months: int) -> None:
         for duty in UnitDuty.objects.filter(programme=source)
         .select_related("phase")
         .order_by("order", "id")
+    )
+
+
+def group_rules_copy(*, actor, source, target, months: int) -> None:
+    """The rules of a programme's groups (XC-ATTEND, PT-HOURS) go with it to its next cycle
+    (``programme_copy``); they carry no dates, so ``months`` changes nothing in them."""
+    found = GroupRules.objects.filter(programme=source).first()
+    if found is None:
+        return
+    GroupRules.objects.create(
+        bureau_id=target.bureau_id,
+        programme=target,
+        keeps_attendance=found.keeps_attendance,
+        max_absent_share=found.max_absent_share,
+        training_hours_a_year=found.training_hours_a_year,
     )

@@ -4,10 +4,13 @@ page of another app that takes a programme's id."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from bureaus.tenancy import bureau_scope
 from programmes.access import programmes_for_user
+from tests.workshops.test_group_rules import keep_group_rules
 
 SEES_DRAFTS = ["staff", "leader"]
 DRAFT_HIDDEN = ["school_admin", "lead", "mentor", "teacher"]
@@ -30,6 +33,8 @@ def draft(xuhui):
     with bureau_scope(xuhui.bureau):
         xuhui.programme.status = "draft"
         xuhui.programme.save(update_fields=["status"])
+    # PT-HOURS: the session hours exist for this programme, so a 404 there is the draft's.
+    keep_group_rules(xuhui, training_hours_a_year=Decimal(40))
     return xuhui.programme
 
 

@@ -1,12 +1,14 @@
 """Later apps plug into a programme: their part of a copy, their links on its pages."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.urls import reverse
 
 from bureaus.tenancy import bureau_scope
 from programmes.sections import copy_sections, register_copy_section, remove_copy_section
 from programmes.services import programme_copy
+from tests.workshops.test_group_rules import keep_group_rules
 
 
 def test_a_registered_copy_section_runs_when_a_programme_is_copied(xuhui):
@@ -34,6 +36,7 @@ def test_a_registered_copy_section_runs_when_a_programme_is_copied(xuhui):
 
 
 def test_the_programme_page_shows_the_links_the_later_apps_registered(xuhui):
+    keep_group_rules(xuhui, training_hours_a_year=Decimal(40))  # PT-HOURS: the session hours
     pk = xuhui.programme.pk
     staff_page = xuhui.client("staff").get(f"/programmes/{pk}/").content.decode()
     for url in (

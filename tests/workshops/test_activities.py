@@ -12,6 +12,8 @@ from workshops.models import AttendanceRecord, Membership
 from workshops.selectors import attendance_by_member
 from workshops.services import activity_record
 
+from .test_group_rules import keep_group_rules
+
 
 def record(cast, day, hours, present):
     return activity_record(
@@ -23,6 +25,7 @@ def record(cast, day, hours, present):
 
 
 def test_XC_ATTEND_a_member_absent_from_over_a_quarter_of_the_hours_earns_no_credit(xuhui):
+    keep_group_rules(xuhui, keeps_attendance=True)
     with bureau_scope(xuhui.bureau):
         member = xuhui.extras["membership"]
         other = Membership.objects.create(

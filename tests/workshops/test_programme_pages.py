@@ -17,6 +17,7 @@ from bureaus.models import School
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
 from programmes.models import Tier
+from tests.workshops.test_group_rules import keep_group_rules
 from workshops.models import Deadline, MemberRole, Membership, ReportingSchedule, Team
 from workshops.services import (
     activity_record,
@@ -181,6 +182,7 @@ def test_XH_BRIEF_the_board_filters_by_school_year_kind_and_missing(xuhui):
 
 
 def test_XH_BRIEF_the_board_is_for_staff_and_leadership_of_the_bureau_only(xuhui, putuo):
+    keep_group_rules(xuhui, training_hours_a_year=Decimal(40))  # the session hours exist
     assert xuhui.client("staff").get(board_url(xuhui)).status_code == 200
     for who in ("teacher", "lead", "school_admin"):
         assert xuhui.client(who).get(board_url(xuhui)).status_code == 403
@@ -344,7 +346,9 @@ def test_XC_PAIRS_a_vice_principal_mentored_from_another_school_is_listed(xuhui)
 
 def sessions(cast):
     """A training group with the cast's teacher (the admin's school) and mentor (the other
-    school); three credited sessions and one with no format, over two school years."""
+    school); three credited sessions and one with no format, over two school years, in a
+    programme that owes 40 class hours a year (PT-HOURS)."""
+    keep_group_rules(cast, training_hours_a_year=Decimal(40))
     team = make_team(cast, "training_group", "班主任校本研修组", school=cast.school)
     teacher = member(cast, team, cast.teacher.teacher_profile)
     mentor = member(cast, team, cast.mentor.teacher_profile)
@@ -425,6 +429,7 @@ def test_PT_CREDIT_session_hours_export_to_excel(xuhui):
 
 
 def test_the_programme_page_links_staff_to_the_teams_board_and_hours(xuhui):
+    keep_group_rules(xuhui, training_hours_a_year=Decimal(40))  # PT-HOURS
     pk = xuhui.programme.pk
     staff = xuhui.client("staff").get(f"/programmes/{pk}/").content.decode()
     for url in (teams_url(xuhui), board_url(xuhui), sessions_url(xuhui)):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from workshops.rules import (
+    QUARTER,
     XH_BRIEF,
     BriefingStatus,
     Course,
@@ -131,11 +132,15 @@ def test_no_reminder_for_a_filed_or_extended_briefing():
 
 def test_XC_ATTEND_absent_from_more_than_a_quarter_of_the_hours_earns_no_credit():
     hours = Decimal(2)
-    quarter = attendance([(hours, True)] * 6 + [(hours, False)] * 2)  # 4 of 16 hours absent
-    assert quarter.ratio == Decimal("0.75") and quarter.earns_credit
-    more = attendance([(hours, True)] * 5 + [(hours, False)] * 2 + [(Decimal(1), False)])
+    share = QUARTER  # the seed's "四分之一"
+    quarter = attendance([(hours, True)] * 6 + [(hours, False)] * 2, max_absent_share=share)
+    assert quarter.ratio == Decimal("0.75") and quarter.earns_credit  # 4 of 16 hours absent
+    more = attendance(
+        [(hours, True)] * 5 + [(hours, False)] * 2 + [(Decimal(1), False)], max_absent_share=share
+    )
     assert not more.earns_credit
-    assert attendance([]).ratio == 1 and attendance([]).earns_credit
+    none = attendance([], max_absent_share=share)
+    assert none.ratio == 1 and none.earns_credit
 
 
 def test_XH_WS_OUTPUT_college_school_workshops_owe_a_ten_hour_district_online_course():

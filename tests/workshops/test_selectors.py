@@ -19,6 +19,7 @@ from cohorts.models import Enrolment
 from programmes.models import Tier
 from programmes.rules import Period, Status, Window
 from tests.uploads.samples import MINIMAL_PDF
+from tests.workshops.test_group_rules import keep_group_rules
 from workshops import rules, selectors
 from workshops.models import ActivityRecord, AttendanceRecord, Membership, Team
 from workshops.services import activity_record, document_upload, team_presets_apply
@@ -354,6 +355,7 @@ def year_of(cast, key: str) -> Window:
 
 
 def test_XC_ATTEND_attendance_per_member_and_school_year(xuhui):
+    keep_group_rules(xuhui, keeps_attendance=True)
     team = xuhui.extras["team"]
     member = xuhui.extras["membership"]  # present at the 3-hour activity of 2023-10-12
     with bureau_scope(xuhui.bureau):
@@ -377,9 +379,9 @@ def test_XC_ATTEND_attendance_per_member_and_school_year(xuhui):
         }
         # The member joined after the first activity: no row for it, so it is not counted.
         assert AttendanceRecord.objects.filter(membership=other).count() == 3
-    assert years[member.pk][2023] == rules.Attendance(Decimal(6), Decimal(3))
+    assert years[member.pk][2023] == rules.Attendance(Decimal(6), Decimal(3), rules.QUARTER)
     assert not years[member.pk][2023].earns_credit
-    assert years[member.pk][2024] == rules.Attendance(Decimal(6), Decimal(4))
+    assert years[member.pk][2024] == rules.Attendance(Decimal(6), Decimal(4), rules.QUARTER)
     assert years[other.pk][2023].earns_credit and set(years[other.pk]) == {2023, 2024}
     with bureau_scope(xuhui.bureau):
         assert selectors.attendance_by_member(team, 2024) == {

@@ -39,6 +39,7 @@ from workshops.services import (
 )
 
 from ..conftest import PASSWORD
+from .test_group_rules import keep_group_rules
 
 # A real 1×1 PNG.
 PNG = base64.b64decode(
@@ -654,6 +655,7 @@ def test_XH_WS_OUTPUT_courses_only_for_workshops_and_hours_must_be_positive(xuhu
 
 
 def test_XC_ATTEND_the_team_page_shows_attendance_ratios_and_the_no_credit_mark(xuhui):
+    keep_group_rules(xuhui, keeps_attendance=True)
     second = add_member(xuhui, xuhui.mentor)
     first = xuhui.extras["membership"]
     with bureau_scope(xuhui.bureau):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.db.models import Count, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -233,13 +233,15 @@ def _stage_gaps(teams: list[Team]) -> dict[str, list[str]]:
 
 # --- School-based session hours (PT-MODULES, for PT-CREDIT) ---------------------------------------
 
-# Interim: the credits app takes this over; do not build on it.
-PT_HOURS_MIN = 40  # PT-HOURS: class hours of school-based training a class teacher does a year
-
 
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
 def session_hours(request, pk: int):
+    """The class hours of school-based training per teacher, against the programme's yearly
+    figure (PT-HOURS); a programme without that rule has no such page (404, as a missing one)."""
     programme = get_programme_for_user(request.user, pk)
+    min_hours = selectors.training_hours_a_year(programme)
+    if min_hours is None:
+        raise Http404
     today = timezone.localdate()
     filters = SchoolYearFilterForm(
         request.GET or None, programme=programme, today=today, whole_cycle=True
@@ -276,10 +278,9 @@ def session_hours(request, pk: int):
             "school_year": school_year,
             "rows": rows,
             "modules": TrainingModule.labels,
-            "min_hours": PT_HOURS_MIN,
-            "short": (
-                sum(1 for r in rows if r.hours.total < PT_HOURS_MIN) if school_year else None
-            ),
+            # 40, not 40.0
+            "min_hours": min_hours.to_integral_value() if min_hours % 1 == 0 else min_hours,
+            "short": sum(1 for r in rows if r.hours.total < min_hours) if school_year else None,
             "query": request.GET.copy(),
         },
     )

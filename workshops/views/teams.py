@@ -152,8 +152,8 @@ def _output(team):
 
 
 def _attendance(team, members):
-    """Each member's attendance per school year (XC-ATTEND): one row per member, one cell per
-    school year with activities."""
+    """Each member's attendance per school year (XC-ATTEND), against the programme's threshold:
+    one row per member, one cell per school year with activities."""
     by_member = selectors.attendance_by_year(team)
     years = sorted({year for seen in by_member.values() for year in seen}, key=lambda w: w.start)
     rows = []
@@ -193,7 +193,9 @@ def team_detail(request, pk: int):
         roll_count=Count("attendance", distinct=True),
         file_count=Count("files", distinct=True),
     )
-    years, attendance = _attendance(team, members)
+    # XC-ATTEND is shown only where the programme keeps attendance against a threshold.
+    threshold = selectors.attendance_threshold(team.programme)
+    years, attendance = _attendance(team, members) if threshold is not None else ([], [])
     deadlines = selectors.deadline_rows(team, today=today)
     return render(
         request,
@@ -212,6 +214,8 @@ def team_detail(request, pk: int):
                 1 for row in deadlines if row.status == rules.BriefingStatus.MISSING
             ),
             "activities": activities,
+            "attendance_threshold": threshold,
+            "attendance_percent": None if threshold is None else threshold * 100,
             "attendance_years": years,
             "attendance": attendance,
             "review_form": DocumentReviewForm(),
