@@ -65,7 +65,7 @@ class EvidenceForm(forms.ModelForm):
             .order_by("school__name", "user__full_name")
         )
         self.fields["mentees"].label_from_instance = lambda t: (
-            f"{t.user.full_name}（{t.school.name}，{t.staff_number}）"
+            f"{t.user.full_name}（{t.school.name}）"
         )
         self.fields["mentees"].widget.attrs.update({"size": 8, "data-search": "mentees"})
         self.fields["mentees"].help_text = _(

@@ -118,8 +118,9 @@ def progress_for_enrolment(enrolment: Enrolment, *, today: dt.date) -> list[Prog
     tier = enrolment.tier.code
     who = participant_of(enrolment)
     rows = []
+    cycle = enrolment.programme.cycle
     for requirement, spec in specs:
-        if spec.applies_to(who):
+        if spec.owed(who, cycle):
             result = rules.evaluate(
                 spec,
                 tier=tier,
@@ -322,7 +323,8 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
         evaluated = iter(result.clauses)  # the clauses the participant owes, in order
         found: list[rules.PeriodResult | None] = []
         for owed, width in zip(applied(i, spec, who), widths[i], strict=True):
-            found += next(evaluated).periods if owed else [None] * width
+            # A clause with no period in the calendar is left out of the result (width 0).
+            found += next(evaluated).periods if owed and width else [None] * width
         return found
 
     nothing: list[list[rules.Evidence]] = [[] for _key in keys]
@@ -421,14 +423,15 @@ def due_items(*, today: dt.date, lookahead: int, lookback: int) -> list[DueItem]
     with a due date, their programmes' specs, the active enrolments and their verified evidence.
     """
     from bureaus.tenancy import all_bureaus
-    from programmes.models import Criterion
+    from programmes.models import Criterion, ProgrammeStatus
     from programmes.selectors import requirement_specs_of
 
     first, last = today - dt.timedelta(days=lookback), today + dt.timedelta(days=lookahead)
     with all_bureaus():
         programme_ids = set(
             Criterion.objects.filter(
-                Q(due_date__isnull=False) | Q(due_month__isnull=False)
+                Q(due_date__isnull=False) | Q(due_month__isnull=False),
+                requirement__programme__status=ProgrammeStatus.ACTIVE,
             ).values_list("requirement__programme_id", flat=True)
         )
         if not programme_ids:
@@ -470,9 +473,20 @@ def due_items(*, today: dt.date, lookahead: int, lookback: int) -> list[DueItem]
         ):
             evidence[e.teacher_id].append(e)
     found = []
+    # What the portal itself knows (a group led, XH-T3) counts as on the progress page.
+    extra: dict[int, dict[int, list[rules.Evidence]]] = {}
+    with all_bureaus():
+        for programme_id, specs in due_specs.items():
+            programme = specs[0][0].programme
+            extra[programme_id] = extra_facts(
+                programme=programme,
+                teacher_ids=[row[3] for row in enrolments if row[2] == programme_id],
+                kinds=programme_kinds(r for r, _spec in specs),
+            )
     for pk, bureau_id, programme_id, teacher_id, user_id, tier, *profile in enrolments:
         who = rules.Participant(tier, *profile)
         facts = evidence_facts(evidence.get(teacher_id, ()), programme_id)
+        facts += extra[programme_id].get(teacher_id, [])
         for requirement, spec in due_specs[programme_id]:
             if not spec.applies_to(who):
                 continue
@@ -481,6 +495,7 @@ def due_items(*, today: dt.date, lookahead: int, lookback: int) -> list[DueItem]
                 spec, tier=tier, evidence=facts, cycle=cycle, today=today, participant=who
             )
             for clause in result.clauses:
+                position = next(i for i, c in enumerate(spec.clauses) if c is clause.clause) + 1
                 for period in clause.periods:
                     due = period.due
                     if due is None or period.status == rules.Status.MET or not first <= due <= last:
@@ -493,7 +508,7 @@ def due_items(*, today: dt.date, lookahead: int, lookback: int) -> list[DueItem]
                             programme=requirement.programme.name,
                             requirement_id=requirement.pk,
                             requirement=f"{requirement.code} {requirement.title}",
-                            clause=spec.clauses.index(clause.clause) + 1,
+                            clause=position,
                             window_key=period.window.key,
                             window_label=period.window.label,
                             due=due,

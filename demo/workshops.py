@@ -639,7 +639,11 @@ def _load_unit_filings(found: _Lookups, stored: list[str]) -> int:
             units = [("district", d) for d in districts if d.lead_school_id]
         else:
             units = [
-                ("school", s) for s in schools if unit_rules.school_owes(spec, s.number_of_classes)
+                ("school", s)
+                for s in schools
+                if unit_rules.school_owes(
+                    spec, s.number_of_classes, in_district=s.learning_district_id is not None
+                )
             ]
         kind = (duty.kinds or ["other"])[0]
         for key, unit in units:

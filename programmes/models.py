@@ -232,9 +232,6 @@ class Programme(TenantModel):
             return str(_("Each year"))
         return str(Period(period).label)
 
-    def is_over(self, today) -> bool:
-        return self.status == ProgrammeStatus.CLOSED or today > self.end_month
-
     @property
     def cycle_label(self) -> str:
         return f"{self.start_month:%Y.%m} – {self.end_month:%Y.%m}"
@@ -279,6 +276,19 @@ class Phase(TenantModel):
         super().clean()
         if self.starts and self.ends and self.ends < self.starts:
             raise ValidationError({"ends": _("A phase cannot end before it starts.")})
+        programme = self.programme if self.programme_id else None
+        if (
+            programme is not None
+            and self.starts
+            and self.ends
+            and programme.start_month
+            and programme.end_month
+            and (
+                self.ends < rules.month_start(programme.start_month)
+                or self.starts > rules.month_end(programme.end_month)
+            )
+        ):
+            raise ValidationError(_("This phase lies outside the programme's cycle."))
 
 
 class CalendarPeriod(TenantModel):
@@ -707,6 +717,10 @@ class Criterion(TenantModel):
                 )
 
     def _clean_deadline(self) -> None:
+        if self.due_day is not None and not 1 <= self.due_day <= 31:
+            return  # the field's own validators say so
+        if self.due_month is not None and not 1 <= self.due_month <= 12:
+            return
         if self.due_date is not None and self.due_month is not None:
             raise ValidationError(
                 {"due_month": _("Give a fixed due date or a month of each period, not both.")}
@@ -717,6 +731,8 @@ class Criterion(TenantModel):
         if deadline is None or not self.period or self.requirement_id is None:
             return
         cycle = self.requirement.programme.cycle
+        if self.phase_id:  # due inside the phase the clause is owed in
+            cycle = cycle.within(self.phase.starts, self.phase.ends) or cycle
         problem = rules.deadline_problem(deadline, rules.Period(self.period), cycle)
         if problem is None:
             return

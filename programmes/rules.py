@@ -233,7 +233,7 @@ def _clause_spans(clause: Clause, cycle: Cycle) -> tuple[tuple[Window, ...], tup
 def _natural_years(cycle: Cycle) -> list[tuple[str, str, dt.date, dt.date]]:
     """(key, name, first day, last day) of each year of the calendar touching the cycle."""
     if cycle.basis == YearBasis.LISTED:
-        return [(f"{y.start:%Y-%m-%d}", y.name, y.start, y.end) for y in cycle.years]
+        return [(f"y{y.start:%Y-%m-%d}", y.name, y.start, y.end) for y in cycle.years]
     if cycle.basis == YearBasis.CALENDAR_YEAR:
         return [
             (str(year), "", dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -247,7 +247,7 @@ def _natural_years(cycle: Cycle) -> list[tuple[str, str, dt.date, dt.date]]:
 
 def _natural_semesters(cycle: Cycle) -> list[tuple[str, str, dt.date, dt.date]]:
     if cycle.semesters:
-        return [(f"{s.start:%Y-%m-%d}", s.name, s.start, s.end) for s in cycle.semesters]
+        return [(f"s{s.start:%Y-%m-%d}", s.name, s.start, s.end) for s in cycle.semesters]
     found = []
     if cycle.basis == YearBasis.CALENDAR_YEAR:
         for year in range(cycle.start.year, cycle.end.year + 1):
@@ -285,12 +285,23 @@ def _windows(period: Period, cycle: Cycle) -> tuple[Window, ...]:
                 natural.append((f"{day:%Y-%m}", "", day, month_end(day)))
             day = month_end(day) + dt.timedelta(days=1)
     elif period == Period.FORTNIGHT:
-        day = cycle.start
-        while day <= cycle.end:
-            end = day + dt.timedelta(days=13)
-            if _mostly_term(day, min(end, cycle.end), cycle):
-                natural.append((f"{day:%Y-%m-%d}", "", day, end))
-            day = end + dt.timedelta(days=1)
+        # Every two weeks from the start of the cycle (or phase); with dated semesters, from the
+        # start of each semester, so that the count starts again after a holiday.
+        runs = [(cycle.start, cycle.end)]
+        if cycle.semesters:
+            runs = [
+                (max(s.start, cycle.start), min(s.end, cycle.end))
+                for s in sorted(cycle.semesters, key=lambda s: s.start)
+                if s.start <= cycle.end and s.end >= cycle.start
+            ]
+        for first, last in runs:
+            day = first
+            while day <= last:
+                end = day + dt.timedelta(days=13)
+                stop = min(end, last)  # a fortnight never runs into the next semester
+                if _days(day, stop) * 2 >= 14 and _mostly_term(day, stop, cycle):
+                    natural.append((f"{day:%Y-%m-%d}", "", day, stop))
+                day = end + dt.timedelta(days=1)
     else:  # pragma: no cover - the enum is closed
         raise ValueError(period)
     found = []
@@ -711,6 +722,14 @@ class RequirementSpec:
         code = tier.tier if isinstance(tier, Participant) else tier
         return code in self.tiers and any(c.applies_to(tier) for c in self.clauses)
 
+    def owed(self, who: str | Participant, cycle: Cycle) -> bool:
+        """Whether anything of the requirement is owed: a clause that applies to ``who`` and
+        has a period in the calendar."""
+        code = who.tier if isinstance(who, Participant) else who
+        return code in self.tiers and any(
+            c.applies_to(who) and c.periods(cycle) for c in self.clauses
+        )
+
 
 @dataclass(frozen=True)
 class PeriodResult:
@@ -864,6 +883,8 @@ def evaluate(
             continue
         alternatives = clause.alternatives
         spans, starts = _clause_spans(clause, cycle)
+        if not spans:  # nothing owed in this calendar (a stub cut, a phase outside the cycle)
+            continue
         # The items each alternative counts, put once into the window they fall in (a clause's
         # windows are in order and do not overlap), keeping the order they came in.
         found: dict[int, list[list[Evidence]]] = {}

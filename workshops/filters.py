@@ -8,15 +8,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programmes.models import Programme
-from programmes.rules import Window
+from programmes.rules import Period, Window, windows
 
 from .models import TeamKind
 
 
+def years_of(programme: Programme) -> list[Window]:
+    """The programme's years; for a cycle too short to hold one, the whole cycle."""
+    return programme.years or windows(Period.CYCLE, programme.cycle)
+
+
 def default_school_year(programme: Programme, today: dt.date) -> Window | None:
-    """The programme's school year that contains today; once the cycle is over (or before it
+    """The programme's year that contains today; once the cycle is over (or before it
     starts), its last one."""
-    years = programme.years
+    years = years_of(programme)
     return next((w for w in years if today in w), years[-1] if years else None)
 
 
@@ -28,7 +33,7 @@ class SchoolYearFilterForm(forms.Form):
 
     def __init__(self, *args, programme: Programme, today: dt.date, whole_cycle=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self._years = {w.key: w for w in programme.years}
+        self._years = {w.key: w for w in years_of(programme)}
         self._default = default_school_year(programme, today)
         self._whole_cycle = whole_cycle
         choices = [(w.key, w.label) for w in self._years.values()]

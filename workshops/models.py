@@ -612,6 +612,10 @@ class UnitScope(models.TextChoices):
         rules.UnitScope.SCHOOLS_WITH_CLASSES,
         _("Schools with at least the given number of classes"),
     )
+    DIRECT_SCHOOLS = (
+        rules.UnitScope.DIRECT_SCHOOLS,
+        _("Schools directly under the bureau (in no learning district)"),
+    )
     LEARNING_DISTRICT = (
         rules.UnitScope.LEARNING_DISTRICT,
         _("Each learning district (filed by its lead school)"),

@@ -635,6 +635,7 @@ class UnitScope(StrEnum):
     EVERY_SCHOOL = "every_school"
     SCHOOLS_WITH_CLASSES = "schools_with_classes"  # schools with ≥ min_classes classes
     LEARNING_DISTRICT = "learning_district"  # each learning district, filed by its lead school
+    DIRECT_SCHOOLS = "direct_schools"  # schools directly under the bureau (局直): in no district
 
 
 @dataclass(frozen=True)
@@ -656,12 +657,15 @@ class UnitDutySpec:
         return not self.kinds or kind in self.kinds
 
 
-def school_owes(duty: UnitDutySpec, classes: int) -> bool:
+def school_owes(duty: UnitDutySpec, classes: int, *, in_district: bool = False) -> bool:
     """Whether a school of ``classes`` classes owes a duty owed by schools (SJ-SCHOOL: a school
-    with ≥15 classes keeps a studio; every school runs a session a month). A school owes it
-    whether or not any of its teachers takes part in the programme."""
+    with ≥15 classes keeps a studio; every school runs a session a month; HA-ASSESS: the schools
+    directly under the bureau, in no learning district, are assessed as units). A school owes
+    it whether or not any of its teachers takes part in the programme."""
     if duty.owed_by == UnitScope.EVERY_SCHOOL:
         return True
+    if duty.owed_by == UnitScope.DIRECT_SCHOOLS:
+        return not in_district
     if duty.owed_by == UnitScope.SCHOOLS_WITH_CLASSES:
         return classes >= (duty.min_classes or 0)
     return False

@@ -577,7 +577,15 @@ def _unit_rows(
 
     rows = []
     for school in schools:
-        owed = [d for d in school_duties if rules.school_owes(d.spec, school.number_of_classes)]
+        owed = [
+            d
+            for d in school_duties
+            if rules.school_owes(
+                d.spec,
+                school.number_of_classes,
+                in_district=school.learning_district_id is not None,
+            )
+        ]
         if owed:
             rows.append(row(school, "school", owed))
     if district_duties:

@@ -13,7 +13,7 @@ from accounts.models import Notification, TeacherProfile, User
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
 from cohorts.selectors import due_items
-from programmes.models import Criterion, EvidenceKind, Milestone
+from programmes.models import Criterion, EvidenceKind, Milestone, Phase
 from workshops.services import reminders_scan
 
 
@@ -374,3 +374,85 @@ def test_the_progress_page_leaves_out_the_due_dates_of_years_not_begun(xuhui, to
     today_is(dt.date(2024, 9, 20))
     page = xuhui.client("lead").get("/progress/").content.decode()
     assert "2025年4月30日前" in page and "2026年4月30日前" not in page
+
+
+def post_criterion(cast, **changes):
+    """Post the requirement's admin page with its clause-1 criterion changed."""
+    with bureau_scope(cast.bureau):
+        requirement = cast.programme.requirements.get()
+        criterion = requirement.criteria.get(clause=1)
+    client = cast.client("staff")
+    url = f"/admin/programmes/requirement/{requirement.pk}/change/"
+    page = client.get(url)
+    form = page.context["adminform"].form
+    data = {
+        "bureau": cast.bureau.pk,
+        "programme": requirement.programme_id,
+        "order": requirement.order,
+        "code": requirement.code,
+        "title": requirement.title,
+        "tiers": [t.pk for t in form.initial["tiers"]],
+        "description": "",
+    }
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data[f"{formset.prefix}-TOTAL_FORMS"] = str(formset.initial_form_count())
+        data[f"{formset.prefix}-INITIAL_FORMS"] = str(formset.initial_form_count())
+        for i, sub in enumerate(formset.forms):
+            for name, field in sub.fields.items():
+                value = sub.initial.get(name, field.initial)
+                if hasattr(value, "all"):
+                    value = [v.pk for v in value.all()]
+                elif isinstance(value, list):
+                    value = [getattr(v, "pk", v) for v in value]
+                if value is not None:
+                    data[f"{formset.prefix}-{i}-{name}"] = value
+            if sub.instance.pk == criterion.pk:
+                for name, value in changes.items():
+                    data[f"{formset.prefix}-{i}-{name}"] = value
+    return client.post(url, data)
+
+
+@pytest.mark.parametrize("day", ["0", "32"])
+def test_a_due_day_out_of_range_is_a_message_not_a_500(xuhui, day):
+    response = post_criterion(xuhui, period="year", due_month="4", due_day=day)
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.errors
+
+
+def test_XC_PHASES_a_due_date_is_checked_against_the_clauses_phase(xuhui):
+    """A clause owed only in a phase is due inside that phase, not anywhere in the cycle."""
+    with bureau_scope(xuhui.bureau):
+        phase = Phase.objects.create(
+            bureau=xuhui.bureau,
+            programme=xuhui.programme,
+            name="实施阶段",
+            starts=dt.date(2024, 9, 1),
+            ends=dt.date(2025, 8, 31),
+        )
+    before = post_criterion(xuhui, period="cycle", phase=str(phase.pk), due_date="2024-03-01")
+    assert before.status_code == 200
+    assert "培养周期" in before.content.decode()  # the due date must fall inside (the phase)
+    inside = post_criterion(xuhui, period="cycle", phase=str(phase.pk), due_date="2025-03-01")
+    assert inside.status_code == 302
+
+
+def test_a_phase_outside_the_cycle_is_refused(xuhui):
+    with bureau_scope(xuhui.bureau):
+        phase = Phase(
+            bureau=xuhui.bureau,
+            programme=xuhui.programme,
+            name="超出周期",
+            starts=dt.date(2030, 1, 1),
+            ends=dt.date(2030, 6, 30),
+        )
+        with pytest.raises(ValidationError):
+            phase.full_clean()
+
+
+def test_no_reminder_for_a_programme_not_active(xuhui):
+    due_in_april(xuhui)
+    with bureau_scope(xuhui.bureau):
+        xuhui.programme.status = "draft"
+        xuhui.programme.save()
+    assert due_items(today=dt.date(2024, 4, 25), lookahead=7, lookback=8) == []

@@ -269,3 +269,46 @@ def test_XC_PHASES_the_holidays_are_the_days_between_the_dated_semesters():
         holidays=(Span("国庆", d("2024-10-01"), d("2024-10-07")),),
     )
     assert [h.name for h in listed.holiday_spans()] == ["国庆"]
+
+
+def test_XC_PHASES_fortnights_start_again_with_each_dated_semester():
+    """After the winter holiday the count starts on the first day of term: a seminar in the
+    first days of the spring semester (26 Feb – 1 Mar 2018) falls in an owed fortnight."""
+    clause = Clause(
+        Period.FORTNIGHT, (Alternative(frozenset({"seminar"})),), within=XC_IMPLEMENTATION
+    )
+    owed = clause.periods(XC)
+    spring = [w for w in owed if w.start >= d("2018-02-01")]
+    assert spring[0].start == d("2018-02-26")
+    assert any(d("2018-03-01") in w for w in owed)
+    assert any(d("2018-01-10") in w for w in owed)  # the autumn semester's last fortnights
+    # Fortnights never overlap, so each day falls in at most one.
+    for before, after in zip(owed, owed[1:], strict=False):
+        assert before.end < after.start
+
+
+def test_a_clause_with_no_period_in_the_calendar_is_left_out_not_met():
+    """A per-year clause of a cycle too short to hold half a school year owes nothing: it is
+    left out of the result rather than shown as met."""
+    short = Cycle(d("2024-09-01"), d("2025-01-31"))
+    yearly = Clause(Period.YEAR, (Alternative(frozenset({"lesson"})),))
+    once = Clause(Period.CYCLE, (Alternative(frozenset({"paper"})),))
+    spec = RequirementSpec("任务", "任务", (yearly, once), frozenset({"t"}))
+    result = evaluate(spec, tier="t", evidence=[], cycle=short, today=d("2025-03-01"))
+    assert [c.clause for c in result.clauses] == [once]
+    assert result.status == Status.MISSED
+    only_yearly = RequirementSpec("任务", "任务", (yearly,), frozenset({"t"}))
+    assert not only_yearly.owed("t", short) and only_yearly.owed("t", XH)
+
+
+def test_keys_of_listed_years_and_semesters_do_not_collide():
+    cycle = Cycle(
+        d("2022-01-01"),
+        d("2022-12-31"),
+        basis=YearBasis.LISTED,
+        years=(Span("2022年度", d("2022-01-01"), d("2022-12-31")),),
+        semesters=(Span("春季学期", d("2022-01-01"), d("2022-07-15")),),
+    )
+    year_keys = {w.key for w in windows(Period.YEAR, cycle)}
+    semester_keys = {w.key for w in windows(Period.SEMESTER, cycle)}
+    assert not year_keys & semester_keys

@@ -446,8 +446,17 @@ def test_the_seeds_give_units_their_duties_and_the_demo_files_for_them():
         first_year = next(line for line in row.lines if line.duty == hours).periods[0]
         assert first_year.hours in (0, 40) and first_year.status in (Status.MET, Status.MISSED)
     with bureau_scope(Bureau.objects.get(code="haian")):
-        [assess] = UnitDuty.objects.filter(programme=programme("ha-1115-2022"))
-        assert (assess.rule, assess.period) == ("HA-ASSESS", "year")
+        # HA-ASSESS: the towns (区镇, as learning districts) and the schools directly under
+        # the bureau (局直) are assessed as units; a town's school is assessed with its town.
+        ha = programme("ha-1115-2022")
+        duties = UnitDuty.objects.filter(programme=ha)
+        assert {(d.rule, d.period, d.owed_by) for d in duties} == {
+            ("HA-ASSESS", "year", "learning_district"),
+            ("HA-ASSESS", "year", "direct_schools"),
+        }
+        units = {row.unit.name for row in selectors.unit_duty_rows(ha, today=TODAY)}
+        assert {"曲塘镇学区", "南莫镇学区", "海安市实验小学"} <= units
+        assert "海安市曲塘镇中心小学" not in units  # a town's school: assessed with its town
         assert UnitFiling.objects.filter(kind="unit_assessment").exists()
 
 

@@ -16,7 +16,7 @@ from accounts.models import TeacherProfile, User
 from bureaus.models import School
 from bureaus.tenancy import bureau_scope
 from cohorts.models import Enrolment
-from programmes.models import Tier
+from programmes.models import Programme, Tier
 from tests.workshops.test_group_rules import keep_group_rules
 from workshops.models import Deadline, MemberRole, Membership, ReportingSchedule, Team
 from workshops.services import (
@@ -439,3 +439,19 @@ def test_the_programme_page_links_staff_to_the_teams_board_and_hours(xuhui):
     teacher = xuhui.client("teacher").get(f"/programmes/{pk}/").content.decode()
     assert f'href="{board_url(xuhui)}"' not in teacher
     assert f'href="{sessions_url(xuhui)}"' not in teacher
+
+
+def test_XH_BRIEF_a_cycle_too_short_for_a_year_shows_the_board_of_the_whole_cycle(xuhui):
+    """Five months of a school year are a stub, not a year: the board covers the cycle instead
+    of failing."""
+    with bureau_scope(xuhui.bureau):
+        Programme.objects.filter(pk=xuhui.programme.pk).update(end_month=dt.date(2024, 1, 31))
+    client = xuhui.client("staff")
+    response = client.get(board_url(xuhui))
+    assert response.status_code == 200
+    board = response.context["board"]
+    assert (board.school_year.start, board.school_year.end) == (
+        dt.date(2023, 9, 1),
+        dt.date(2024, 1, 31),
+    )
+    assert client.get(board_url(xuhui), {"format": "xlsx"}).status_code == 200

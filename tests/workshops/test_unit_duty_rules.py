@@ -74,7 +74,7 @@ PT_HOURS = UnitDutySpec(
 HA_ASSESS = UnitDutySpec(
     "HA-ASSESS",
     "年度单位考核",
-    UnitScope.EVERY_SCHOOL,
+    UnitScope.DIRECT_SCHOOLS,
     Period.YEAR,
     1,
     frozenset({"unit_assessment"}),
@@ -219,3 +219,12 @@ def test_HA_ASSESS_each_unit_is_assessed_once_in_the_calendar_year():
     assert by_key(unit_duty_status(HA_ASSESS, items, HA, d("2023-01-05"))) == {
         "2022": (1, Status.MET)
     }
+
+
+def test_HA_ASSESS_schools_directly_under_the_bureau_owe_it_a_towns_school_does_not():
+    """The working group assesses the towns' education offices (their learning districts) and
+    the schools directly under the bureau (局直中小学): a school in a town is assessed with it."""
+    assert school_owes(HA_ASSESS, 24, in_district=False)
+    assert not school_owes(HA_ASSESS, 24, in_district=True)
+    town = UnitDutySpec("HA-ASSESS", "区镇考核", UnitScope.LEARNING_DISTRICT, Period.YEAR)
+    assert not school_owes(town, 24)

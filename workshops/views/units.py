@@ -23,13 +23,13 @@ from ..models import UnitDuty, UnitFilingKind, UnitScope
 from .teams import _add_error, _files, _posted
 
 
-def _kinds(programme, *, district: bool, classes: int = 0) -> list[str]:
+def _kinds(programme, *, district: bool, classes: int = 0, in_district: bool = False) -> list[str]:
     """The kinds of filing the unit's duties in the programme count, in the list's order."""
     duties = [
         d
         for d in UnitDuty.objects.filter(programme=programme)
         if (d.owed_by == UnitScope.LEARNING_DISTRICT) == district
-        and (district or rules.school_owes(d.spec, classes))
+        and (district or rules.school_owes(d.spec, classes, in_district=in_district))
     ]
     if any(not d.kinds for d in duties):
         return list(UnitFilingKind.values)
@@ -43,6 +43,7 @@ def _file(request, programme, *, school=None, district=None):
         programme,
         district=district is not None,
         classes=school.number_of_classes if school else 0,
+        in_district=school is not None and school.learning_district_id is not None,
     )
     if not kinds:  # the unit owes nothing in this programme: nothing to file
         raise Http404
