@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from accounts.models import (
+    ClassTeacherStage,
     Gender,
     ProfessionalTitle,
     Subject,
@@ -62,6 +63,7 @@ class RosterResource(resources.ModelResource):
         attribute="teacher__years_class_teacher",
         widget=widgets.IntegerWidget(),
     )
+    class_teacher_stage = fields.Field(column_name="班主任阶段")
     contact = fields.Field(column_name="联系方式", attribute="teacher__contact")
     email = fields.Field(column_name="邮箱", attribute="teacher__user__email")
     enrolled_on = fields.Field(
@@ -85,6 +87,7 @@ class RosterResource(resources.ModelResource):
             "professional_title",
             "years_teaching",
             "years_class_teacher",
+            "class_teacher_stage",
             "contact",
             "email",
             "enrolled_on",
@@ -122,6 +125,9 @@ class RosterResource(resources.ModelResource):
 
     def dehydrate_professional_title(self, enrolment):
         return enrolment.teacher.get_professional_title_display()
+
+    def dehydrate_class_teacher_stage(self, enrolment):
+        return enrolment.teacher.get_class_teacher_stage_display()
 
     def dehydrate_status(self, enrolment):
         return enrolment.get_status_display()
@@ -191,6 +197,7 @@ class RosterResource(resources.ModelResource):
                 "学科": choice_lookup(Subject),
                 "学段": choice_lookup(TeachingStage),
                 "职称": choice_lookup(ProfessionalTitle),
+                "班主任阶段": choice_lookup(ClassTeacherStage),
             },
             today=timezone.localdate(),
         )
@@ -209,7 +216,24 @@ class RosterResource(resources.ModelResource):
         if self._errors:
             return  # every row is reported; nothing will be kept
         self._create_teachers(programme)
+        self._update_stages()
         self._existing = {e.teacher_id: e for e in Enrolment.objects.filter(programme=programme)}
+
+    def _update_stages(self) -> None:
+        """A class-teacher stage given for a teacher already in the bureau (SJ-INIT: first-time
+        class teachers) is written to their profile; one update per stage."""
+        by_stage: dict[str, list[int]] = {}
+        for row in self._cleaned.values():
+            if row.class_teacher_stage and row.teacher_id is not None:
+                by_stage.setdefault(row.class_teacher_stage, []).append(row.teacher_id)
+        updated = 0
+        for stage, ids in by_stage.items():
+            updated += (
+                TeacherProfile.objects.filter(pk__in=ids)
+                .exclude(class_teacher_stage=stage)
+                .update(class_teacher_stage=stage)
+            )
+        self._stages_updated = updated
 
     def _create_teachers(self, programme) -> None:
         """Create the users and profiles of teachers new to the bureau, in bulk."""
@@ -261,6 +285,7 @@ class RosterResource(resources.ModelResource):
                     professional_title=row.professional_title or "unranked",
                     years_teaching=row.years_teaching,
                     years_class_teacher=row.years_class_teacher,
+                    class_teacher_stage=row.class_teacher_stage,
                     contact=row.contact,
                 )
                 for user, row in zip(users, new, strict=True)
@@ -366,6 +391,7 @@ class RosterResource(resources.ModelResource):
             target=self.programme,
             rows=len(self._cleaned),
             new_teachers=getattr(self, "_new_teachers", 0),
+            stages_updated=getattr(self, "_stages_updated", 0),
             file=kwargs.get("file_name") or "",
         )
 

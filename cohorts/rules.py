@@ -119,7 +119,16 @@ def transition(
 ROSTER_REQUIRED = ("工号", "姓名", "学校", "层次")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 ROSTER_NEW_TEACHER = ("性别", "学科", "学段")
-ROSTER_OPTIONAL = ("职称", "教龄", "班主任年限", "联系方式", "邮箱", "入选日期", "规划截止")
+ROSTER_OPTIONAL = (
+    "职称",
+    "教龄",
+    "班主任年限",
+    "班主任阶段",
+    "联系方式",
+    "邮箱",
+    "入选日期",
+    "规划截止",
+)
 ROSTER_COLUMNS = ROSTER_REQUIRED + ROSTER_NEW_TEACHER + ROSTER_OPTIONAL
 
 
@@ -145,6 +154,7 @@ class RosterRow:
     subject: str = ""
     stage: str = ""
     professional_title: str = ""
+    class_teacher_stage: str = ""  # empty: not given in the file (an existing teacher keeps theirs)
     years_teaching: int = 0
     years_class_teacher: int = 0
     contact: str = ""
@@ -258,6 +268,7 @@ def validate_roster_row(
         ("学科", "subject"),
         ("学段", "stage"),
         ("职称", "professional_title"),
+        ("班主任阶段", "class_teacher_stage"),
     ):
         given = _text(row, column)
         if not given:

@@ -204,3 +204,32 @@ def test_export_the_roster(xuhui):
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("工号", "姓名", "学校", "层次")
     assert {r[1] for r in rows[1:]} == {xuhui.teacher.full_name, xuhui.lead.full_name}
+
+
+def test_SJ_INIT_the_roster_marks_first_time_class_teachers_new_or_known(xuhui):
+    """班主任阶段 in the roster sets the stage of a new teacher and updates a known one; a
+    value the portal does not know is named by line and column, and nothing is written."""
+    client = xuhui.client("staff")
+    header = [*HEADER, "班主任阶段"]
+    stages = {0: {"班主任阶段": "初任（见习）班主任"}, 1: {"班主任阶段": "qualified"}}
+    confirm(client, preview(client, xuhui, roster(xuhui, 3, header=header, bad=stages)))
+    with bureau_scope(xuhui.bureau):
+        found = dict(
+            TeacherProfile.objects.filter(staff_number__startswith="R").values_list(
+                "staff_number", "class_teacher_stage"
+            )
+        )
+    assert found == {"R00000": "first_time", "R00001": "qualified", "R00002": ""}
+    # A year on, the first-time teacher is in the qualified stage; the others are left as they are.
+    later = {0: {"班主任阶段": "合格期"}}
+    confirm(client, preview(client, xuhui, roster(xuhui, 3, header=header, bad=later)))
+    with bureau_scope(xuhui.bureau):
+        assert TeacherProfile.objects.get(staff_number="R00000").class_teacher_stage == "qualified"
+        assert TeacherProfile.objects.get(staff_number="R00001").class_teacher_stage == "qualified"
+        audit = AuditEntry.objects.filter(action="roster.import").latest("created_at")
+        assert audit.data["stages_updated"] == 1
+    wrong = preview(client, xuhui, roster(xuhui, 3, header=header, bad={2: {"班主任阶段": "老手"}}))
+    page = wrong.content.decode()
+    assert "班主任阶段" in page and "老手" in page
+    with bureau_scope(xuhui.bureau):
+        assert TeacherProfile.objects.get(staff_number="R00002").class_teacher_stage == ""

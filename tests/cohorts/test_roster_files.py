@@ -174,7 +174,7 @@ def test_background_import_problems_are_a_list_not_a_repr(xuhui):
         job.refresh_from_db()
     assert job.problems == [
         "文件缺少以下列：学校。第一行应为列名：工号、姓名、学校、层次、性别、学科、学段、职称、"
-        "教龄、班主任年限、联系方式、邮箱、入选日期、规划截止。"
+        "教龄、班主任年限、班主任阶段、联系方式、邮箱、入选日期、规划截止。"
     ]
     page = client.get(f"/admin/cohorts/rosterimport/{job.pk}/change/").content.decode()
     assert '<ul class="import-problems"><li>文件缺少以下列：学校。' in page
