@@ -67,7 +67,13 @@ class EvidenceForm(forms.ModelForm):
         self.fields["mentees"].label_from_instance = lambda t: (
             f"{t.user.full_name}（{t.school.name}）"
         )
-        self.fields["mentees"].widget.attrs.update({"size": 8, "data-search": "mentees"})
+        self.fields["mentees"].widget.attrs.update(
+            {
+                "size": 8,
+                "data-search": "mentees",
+                "data-search-placeholder": _("Type a name or school to narrow the list"),
+            }
+        )
         self.fields["mentees"].help_text = _(
             "For mentoring: the teachers of the bureau this item is about (hold Ctrl to pick "
             "several)."

@@ -218,3 +218,27 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     assert image.count() == 1
     page.wait_for_function("() => document.querySelector('main img').complete")
     assert image.evaluate("img => img.naturalWidth") == 1  # served, not broken
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_XH_T3_the_mentee_list_narrows_as_the_teacher_types(page, xuhui):
+    """Typing in the box above the mentee list hides the teachers who do not match; a chosen
+    one stays in view."""
+    sign_in(page, "xh_teacher")
+    page.goto("/evidence/new/")
+    options = page.locator("#id_mentees option")
+    everyone = options.count()
+    assert everyone >= 2
+    first = options.nth(0).inner_text()
+    page.select_option("#id_mentees", index=0)
+    name = options.nth(1).inner_text().split("（")[0]
+    page.fill("input.select-filter", name)
+    shown = [
+        options.nth(i).inner_text()
+        for i in range(everyone)
+        if options.nth(i).evaluate("o => !o.hidden")
+    ]
+    assert any(name in text for text in shown)
+    assert first in shown  # chosen: stays in view
+    assert all(name in text or text == first for text in shown)
