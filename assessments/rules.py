@@ -28,13 +28,13 @@ Mid-term results have no consequence by rule: they are recorded and shown only.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from programmes.rules import Status, long_date
 
@@ -82,7 +82,13 @@ class AssessmentKind(StrEnum):
 
 
 def _list(items: Sequence[str]) -> str:
-    return pgettext("list of names", ", ").join(items)
+    """Names in a list: "任务二、任务三" in Chinese, "task 2, task 3" in English."""
+    if not items:
+        return ""
+    return functools.reduce(
+        lambda earlier, item: _("%(earlier)s, %(next)s") % {"earlier": earlier, "next": item},
+        items,
+    )
 
 
 def _year(key: str, label: str = "") -> str:
