@@ -248,7 +248,7 @@ def check_weights(scheme: AssessmentScheme, components) -> None:
     if total != Decimal(100):
         raise ValidationError(
             _("The weights of the components add up to %(total)s; they must add up to 100.")
-            % {"total": total.normalize()}
+            % {"total": f"{total.normalize():f}"}
         )
 
 
