@@ -540,6 +540,15 @@ class UnitAssessment(TenantModel):
         super().clean()
         if bool(self.school_id) == bool(self.learning_district_id):
             raise ValidationError(_("Choose either a school or a learning district."))
+        if self.school_id and self.school.learning_district_id:
+            raise ValidationError(
+                {
+                    "school": _(
+                        "This school is in a learning district: the district is assessed, "
+                        "not the school."
+                    )
+                }
+            )
         if self.programme_id:
             keys = [w.key for w in self.programme.years]
             if self.year_key not in keys:

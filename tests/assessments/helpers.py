@@ -86,7 +86,7 @@ def assessment_records(cast) -> dict[str, object]:
         unit = UnitAssessment.objects.create(
             bureau=cast.bureau,
             programme=cast.programme,
-            school=cast.school,
+            school=cast.other_school,  # directly under the bureau, in no learning district
             year_key="2023",
             result="pass",
             comment=CANARY,

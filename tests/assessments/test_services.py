@@ -282,6 +282,14 @@ def test_HA_ASSESS_a_unit_gets_one_result_a_year_audited(xuhui, putuo):
             services.unit_assessment_decide(
                 actor=xuhui.staff, programme=xuhui.programme, year_key="2023", result="pass"
             )
+        with pytest.raises(ValidationError, match="按学区考核"):
+            services.unit_assessment_decide(
+                actor=xuhui.staff,
+                programme=xuhui.programme,
+                year_key="2023",
+                result="pass",
+                school=xuhui.school,
+            )
         with pytest.raises(PermissionDenied):
             services.unit_assessment_decide(
                 actor=putuo.staff,
