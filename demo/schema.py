@@ -44,6 +44,7 @@ from jsonschema import Draft202012Validator, FormatChecker, ValidationError, val
 
 from accounts.models import CareerStage, ClassTeacherStage
 from accounts.roles import Role
+from assessments.models import AssessmentKind, FilingLevel, Result
 from bureaus.models import SchoolStage
 from cohorts.models import EnrolmentStatus, EvidenceState, FileDimension
 from cohorts.rules import SCHOOL_LEVEL
@@ -877,6 +878,48 @@ GROUP_RULES = obj(
 def _check_group_rules(found: dict) -> Iterator[tuple[tuple, str]]:
     if "max_absent_share" in found and not found.get("keeps_attendance"):
         yield ("max_absent_share",), "'max_absent_share' goes with 'keeps_attendance': true"
+
+
+# --- Assessment schemes in a programme seed (the "assessment_schemes" section) --------------------
+
+# One scheme per kind of assessment (annual, mid_term, end_of_term): the result scale, optional
+# scores (weights of the components and the score from which each result is suggested), and the
+# components with the level that files each (XH-ASSESS, XH-WS-LEAD, PT-EVAL, HA-ASSESS).
+# Registered as a section of the programme seed by ``demo/assessments.py``, which loads it.
+SCORE = {
+    "type": ["number", "null"],
+    "exclusiveMinimum": 0,
+    "maximum": 100,
+    "x-message": "{name} {value!r} must be a score above 0 and at most 100",
+}
+ASSESSMENT_COMPONENT = obj(
+    {
+        "title": TEXT,
+        "level": choice(FilingLevel.values, "unknown filing level {value!r}; use one of {enum}"),
+    },
+    {"weight": SCORE, "required": BOOL, "description": OPTIONAL_STR},
+    label="component {title!r}",
+)
+ASSESSMENT_SCHEME = obj(
+    {
+        "kind": choice(AssessmentKind.values, "unknown kind {value!r}; use one of {enum}"),
+        "title": TEXT,
+        "results": items(
+            choice(Result.values, "unknown result {value!r}; use one of {enum}"), min_items=2
+        ),
+        "components": items(ASSESSMENT_COMPONENT, min_items=1),
+    },
+    {
+        "rule": STR,
+        "scored": BOOL,
+        "excellent_from": SCORE,
+        "pass_from": SCORE,
+        "basic_pass_from": SCORE,
+        "description": OPTIONAL_STR,
+    },
+    label="assessment scheme {title!r}",
+)
+ASSESSMENT_SCHEMES = items(ASSESSMENT_SCHEME, unique="kind")
 
 
 # --- The registry of kinds, sections and rules --------------------------------------------------

@@ -132,7 +132,11 @@ def xuhui_objects(x) -> dict[str, object]:
                 "training_hours_a_year": Decimal(40),
             },
         )
+    from tests.assessments.helpers import assessment_records
+
+    assessed = assessment_records(x)
     return {
+        **{k: v for k, v in assessed.items() if k.startswith("assessments.")},
         "bureaus.levelname": level_name,
         "bureaus.outboxjob": job,
         "cohorts.enrolment": x.extras["enrolment_backbone"],

@@ -1,0 +1,562 @@
+"""Assessment of participants: the schemes a programme assesses by, and the records of each
+assessment — the components filed at each level and the bureau's decision.
+
+A scheme is configuration (one per programme and kind: annual, mid-term, end-of-term), edited on
+the programme's admin page and copied with it. An assessment is one enrolment assessed under one
+scheme for one year of the programme (the annual one) or once in the cycle (mid-term, end of
+term). Decisions are history: a finalised decision is never changed; a correction is a new
+decision that names the one it corrects, with the reason.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bureaus.files import storage_key
+from bureaus.tenancy import TenantModel
+
+
+class Result(models.TextChoices):
+    """A result on the scale; the values are those of ``assessments.rules.Result``."""
+
+    EXCELLENT = "excellent", _("Excellent")
+    PASS = "pass", _("Pass")
+    BASIC_PASS = "basic_pass", _("Basic pass")
+    FAIL = "fail", _("Fail")
+
+
+# From best to worst: the order thresholds of a scored scheme must follow.
+RESULT_ORDER = (Result.EXCELLENT, Result.PASS, Result.BASIC_PASS, Result.FAIL)
+DEFAULT_SCALE = [Result.EXCELLENT.value, Result.PASS.value, Result.FAIL.value]
+
+
+class AssessmentKind(models.TextChoices):
+    """When a participant is assessed; the values are those of ``assessments.rules``."""
+
+    ANNUAL = "annual", _("Annual assessment")
+    MID_TERM = "mid_term", _("Mid-term assessment")
+    END_OF_TERM = "end_of_term", _("End-of-term assessment")
+
+
+class FilingLevel(models.TextChoices):
+    """Who files a component: the teacher, the lead of their group, their school, the bureau's
+    centres (district) or the programme's leading group."""
+
+    SELF = "self", _("Self-assessment")
+    TEAM_LEAD = "team_lead", _("Group lead")
+    SCHOOL = "school", _("School")
+    DISTRICT = "district", _("District")
+    LEADING_GROUP = "leading_group", _("Leading group")
+
+
+class AssessmentScheme(TenantModel):
+    """How a programme assesses its participants at one kind of assessment: the result scale it
+    uses and, optionally, scores with the thresholds of each result (XH-ASSESS, PT-EVAL,
+    HA-ASSESS). One per programme and kind."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="assessment_schemes",
+        verbose_name=_("programme"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AssessmentKind.choices)
+    title = models.CharField(_("title"), max_length=100)
+    rule = models.CharField(
+        _("rule"), max_length=20, blank=True, help_text=_("e.g. XH-ASSESS, PT-EVAL, HA-ASSESS")
+    )
+    results = models.JSONField(
+        _("result scale"),
+        default=list,
+        help_text=_(
+            "The results the bureau uses, among excellent, pass, basic_pass and fail; fail and "
+            "at least one passing result are needed."
+        ),
+    )
+    scored = models.BooleanField(
+        _("scored"),
+        default=False,
+        help_text=_(
+            "Components are scored from 0 to 100 and weighted; the thresholds below say from "
+            "which weighted score each result is suggested."
+        ),
+    )
+    excellent_from = models.DecimalField(
+        _("excellent from (score)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    pass_from = models.DecimalField(
+        _("pass from (score)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    basic_pass_from = models.DecimalField(
+        _("basic pass from (score)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    description = models.TextField(
+        _("note for staff"), blank=True, help_text=_("Where the scheme comes from; not shown.")
+    )
+
+    tenant_links = ("programme",)
+
+    class Meta:
+        ordering = ["programme", "kind"]
+        verbose_name = _("assessment scheme")
+        verbose_name_plural = _("assessment schemes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "programme", "kind"], name="uniq_assessment_scheme_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    THRESHOLDS = {
+        Result.EXCELLENT: "excellent_from",
+        Result.PASS: "pass_from",
+        Result.BASIC_PASS: "basic_pass_from",
+    }
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, object] = {}
+        scale = self.results if isinstance(self.results, list) else None
+        if scale is None or not all(isinstance(v, str) for v in scale):
+            errors["results"] = _("Give the result scale as a list such as %(example)s.") % {
+                "example": '["excellent", "pass", "fail"]'
+            }
+            scale = []
+        else:
+            unknown = sorted(set(scale) - set(Result.values))
+            if unknown:
+                errors["results"] = _("Unknown results: %(unknown)s. Use %(known)s.") % {
+                    "unknown": ", ".join(unknown),
+                    "known": ", ".join(Result.values),
+                }
+            elif len(set(scale)) != len(scale):
+                errors["results"] = _("Each result is listed once.")
+            elif Result.FAIL not in scale or len(scale) < 2:
+                errors["results"] = _("The scale needs fail and at least one passing result.")
+        for result, name in self.THRESHOLDS.items():
+            value = getattr(self, name)
+            if value is None:
+                if self.scored and result in scale:
+                    errors[name] = _("A scored scheme gives the score from which it is suggested.")
+                continue
+            if not self.scored:
+                errors[name] = _("Only a scored scheme has thresholds; leave it empty.")
+            elif result not in scale:
+                errors[name] = _("This result is not on the scale; leave it empty.")
+            elif not Decimal(0) < value <= Decimal(100):
+                errors[name] = _("Give a score above 0 and at most 100.")
+        if not errors and self.scored:
+            given = [
+                getattr(self, self.THRESHOLDS[r]) for r in RESULT_ORDER[:-1] if r in set(scale)
+            ]
+            if any(higher <= lower for higher, lower in zip(given, given[1:], strict=False)):
+                errors["pass_from"] = _(
+                    "A better result needs a higher score: excellent above pass above basic pass."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def scale(self) -> list[str]:
+        """The results of the scale, best first."""
+        return [r.value for r in RESULT_ORDER if r.value in set(self.results or ())]
+
+    def result_choices(self) -> list[tuple[str, str]]:
+        return [(r, Result(r).label) for r in self.scale]
+
+
+class AssessmentComponent(TenantModel):
+    """A part of an assessment filed at one level: XH's project assessment (项目考核) and
+    comprehensive assessment (综合考核) at district, school and self levels, and the group lead's
+    assessment (XH-WS-LEAD); PT-EVAL's process and outcome evaluation; HA-ASSESS's annual
+    assessment form by the subject group."""
+
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        on_delete=models.CASCADE,
+        related_name="components",
+        verbose_name=_("scheme"),
+    )
+    title = models.CharField(_("title"), max_length=100)
+    level = models.CharField(_("filed by"), max_length=16, choices=FilingLevel.choices)
+    weight = models.DecimalField(
+        _("weight (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Only in a scored scheme: the weights of its components add up to 100."),
+    )
+    required = models.BooleanField(
+        _("needed for the decision"),
+        default=True,
+        help_text=_("The decision can be finalised only once every needed component is filed."),
+    )
+    description = models.TextField(
+        _("what it looks at"),
+        blank=True,
+        help_text=_("e.g. participation, peer support, task completion, outputs (XH-WS-LEAD)."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    tenant_links = ("scheme",)
+
+    class Meta:
+        ordering = ["scheme", "order", "id"]
+        verbose_name = _("assessment component")
+        verbose_name_plural = _("assessment components")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "scheme", "title", "level"],
+                name="uniq_assessment_component",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__isnull=True)
+                | (models.Q(weight__gt=0) & models.Q(weight__lte=100)),
+                name="assessment_component_weight",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.get_level_display()}）"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.scheme_id is None:
+            return
+        if self.scheme.scored and self.weight is None:
+            raise ValidationError({"weight": _("A scored scheme gives each component a weight.")})
+        if not self.scheme.scored and self.weight is not None:
+            raise ValidationError(
+                {"weight": _("Only the components of a scored scheme have a weight.")}
+            )
+
+
+def check_weights(scheme: AssessmentScheme, components) -> None:
+    """A scored scheme's weights add up to 100 (``components``: the scheme's components as they
+    will be saved)."""
+    if not scheme.scored:
+        return
+    total = sum((c.weight or Decimal(0) for c in components), Decimal(0))
+    if total != Decimal(100):
+        raise ValidationError(
+            _("The weights of the components add up to %(total)s; they must add up to 100.")
+            % {"total": f"{total.normalize():f}"}
+        )
+
+
+class Assessment(TenantModel):
+    """One participant assessed under one scheme: for one year of the programme (``year_key``,
+    as in ``Programme.years``: 2023 is the 2023 school year) or, for mid-term and end-of-term
+    assessments, once in the cycle (no year)."""
+
+    enrolment = models.ForeignKey(
+        "cohorts.Enrolment",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("enrolment"),
+    )
+    scheme = models.ForeignKey(
+        AssessmentScheme,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("scheme"),
+    )
+    year_key = models.CharField(_("year"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("opened"), auto_now_add=True)
+
+    tenant_links = ("enrolment", "scheme")
+
+    class Meta:
+        ordering = ["scheme", "year_key", "enrolment"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "enrolment", "scheme", "year_key"],
+                name="uniq_assessment_per_year",
+            )
+        ]
+
+    def __str__(self) -> str:
+        year = f" {self.year_key}" if self.year_key else ""
+        return f"{self.enrolment.teacher.user.full_name} · {self.scheme.title}{year}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.scheme_id is None or self.enrolment_id is None:
+            return
+        check_year(self.scheme, self.year_key)
+        if self.scheme.programme_id != self.enrolment.programme_id:
+            raise ValidationError({"scheme": _("This scheme belongs to another programme.")})
+
+
+def check_year(scheme: AssessmentScheme, year_key: str) -> None:
+    """An annual assessment names a year of its programme; the others name none."""
+    if scheme.kind != AssessmentKind.ANNUAL:
+        if year_key:
+            raise ValidationError(
+                {"year_key": _("Only an annual assessment is for a year; leave it empty.")}
+            )
+        return
+    keys = [w.key for w in scheme.programme.years]
+    if year_key not in keys:
+        raise ValidationError(
+            {
+                "year_key": _("%(year)s is not a year of the programme; its years are %(keys)s.")
+                % {"year": year_key or "—", "keys": ", ".join(keys)}
+            }
+        )
+
+
+class ComponentAssessment(TenantModel):
+    """A component of an assessment as filed at its level: the result and/or score, the text
+    (a self-assessment, the lead's remarks, the school's view) and its files."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="components",
+        verbose_name=_("assessment"),
+    )
+    component = models.ForeignKey(
+        AssessmentComponent,
+        on_delete=models.PROTECT,
+        related_name="filings",
+        verbose_name=_("component"),
+    )
+    level = models.CharField(_("filed by"), max_length=16, choices=FilingLevel.choices)
+    result = models.CharField(
+        _("result"), max_length=12, choices=Result.choices, blank=True, default=""
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("filed by (person)"),
+    )
+    filed_at = models.DateTimeField(_("filed"))
+
+    tenant_links = ("assessment", "component", "filed_by")
+
+    class Meta:
+        ordering = ["assessment", "component__order", "id"]
+        verbose_name = _("filed component")
+        verbose_name_plural = _("filed components")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "assessment", "component"], name="uniq_component_filing"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True)
+                | (models.Q(score__gte=0) & models.Q(score__lte=100)),
+                name="component_score_0_to_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.component)
+
+
+def assessment_upload_path(instance, filename: str) -> str:
+    return storage_key("assessments", instance.bureau_id, filename)
+
+
+class ComponentFile(TenantModel):
+    """A file filed with a component (a self-assessment report, the annual assessment form)."""
+
+    filing = models.ForeignKey(
+        ComponentAssessment,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name=_("filed component"),
+    )
+    file = models.FileField(_("file"), upload_to=assessment_upload_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    tenant_links = ("filing",)
+
+    class Meta:
+        ordering = ["filing", "id"]
+        verbose_name = _("file of a filed component")
+        verbose_name_plural = _("files of filed components")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AssessmentDecision(TenantModel):
+    """The bureau's decision on an assessment. A draft may be revised until it is finalised;
+    a finalised decision is never changed: a correction is a new decision that names the one it
+    corrects (``corrects``) and says why, and the old one stays as it was."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        verbose_name=_("assessment"),
+    )
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"))
+    finalised_at = models.DateTimeField(_("finalised"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finalised by"),
+    )
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        verbose_name=_("corrects"),
+    )
+    reason = models.TextField(_("reason for the correction"), blank=True)
+
+    tenant_links = ("assessment", "decided_by", "finalised_by", "corrects")
+
+    class Meta:
+        ordering = ["assessment", "decided_at", "id"]
+        verbose_name = _("assessment decision")
+        verbose_name_plural = _("assessment decisions")
+        constraints = [
+            # At most one draft per assessment.
+            models.UniqueConstraint(
+                fields=["bureau", "assessment"],
+                condition=models.Q(finalised_at__isnull=True),
+                name="one_draft_decision_per_assessment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(corrects__isnull=True) | ~models.Q(reason=""),
+                name="decision_correction_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(finalised_at__isnull=True, finalised_by__isnull=True)
+                | models.Q(finalised_at__isnull=False, finalised_by__isnull=False),
+                name="decision_finalised_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} · {self.get_result_display()}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.finalised_at is not None
+
+
+class UnitAssessment(TenantModel):
+    """HA-ASSESS: the working group's year-end assessment of a unit — a town's education office
+    (a learning district) or a school directly under the bureau — against the bureau's criteria
+    (单位考核细则): one result per unit and year of the programme."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="unit_assessments",
+        verbose_name=_("programme"),
+    )
+    school = models.ForeignKey(
+        "bureaus.School",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+    learning_district = models.ForeignKey(
+        "bureaus.LearningDistrict",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("learning district"),
+    )
+    year_key = models.CharField(_("year"), max_length=20)
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    tenant_links = ("programme", "school", "learning_district", "decided_by")
+
+    class Meta:
+        ordering = ["programme", "year_key", "id"]
+        verbose_name = _("unit assessment")
+        verbose_name_plural = _("unit assessments")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(school__isnull=False, learning_district__isnull=True)
+                    | models.Q(school__isnull=True, learning_district__isnull=False)
+                ),
+                name="unit_assessment_one_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["bureau", "programme", "school", "year_key"],
+                condition=models.Q(school__isnull=False),
+                name="uniq_unit_assessment_school",
+            ),
+            models.UniqueConstraint(
+                fields=["bureau", "programme", "learning_district", "year_key"],
+                condition=models.Q(learning_district__isnull=False),
+                name="uniq_unit_assessment_district",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = self.school or self.learning_district
+        return f"{unit} · {self.year_key}"
+
+    def clean(self) -> None:
+        super().clean()
+        if bool(self.school_id) == bool(self.learning_district_id):
+            raise ValidationError(_("Choose either a school or a learning district."))
+        if self.school_id and self.school.learning_district_id:
+            raise ValidationError(
+                {
+                    "school": _(
+                        "This school is in a learning district: the district is assessed, "
+                        "not the school."
+                    )
+                }
+            )
+        if self.programme_id:
+            keys = [w.key for w in self.programme.years]
+            if self.year_key not in keys:
+                raise ValidationError(
+                    {
+                        "year_key": _(
+                            "%(year)s is not a year of the programme; its years are %(keys)s."
+                        )
+                        % {"year": self.year_key or "—", "keys": ", ".join(keys)}
+                    }
+                )

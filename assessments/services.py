@@ -1,0 +1,393 @@
+"""Writes of the assessments app: each validates, checks who acts (``access``), writes in one
+transaction with its audit row, and leaves side effects (e-mail) to the outbox.
+
+Decisions are history: ``decision_make`` writes or revises the draft, ``decision_finalise``
+locks it and tells the teacher, ``decision_correct`` answers a finalised decision with a new one
+that names it and says why. Nothing here changes a finalised decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.services import notification_create
+from bureaus.files import check_uploads, store
+from bureaus.services import audit_record
+
+from .access import check_may_decide, check_may_file
+from .models import (
+    Assessment,
+    AssessmentComponent,
+    AssessmentDecision,
+    AssessmentScheme,
+    ComponentAssessment,
+    ComponentFile,
+    Result,
+    UnitAssessment,
+    check_year,
+)
+
+
+class AssessmentLocked(ValidationError):
+    """The assessment's decision is finalised: nothing of it changes any more."""
+
+
+def assessment_get_or_open(*, enrolment, scheme: AssessmentScheme, year_key: str) -> Assessment:
+    """The assessment of ``enrolment`` under ``scheme`` for ``year_key``, opened on first use
+    (no audit row: opening records nothing anyone decided)."""
+    if scheme.programme_id != enrolment.programme_id or scheme.bureau_id != enrolment.bureau_id:
+        raise ValidationError(_("This scheme belongs to another programme."))
+    check_year(scheme, year_key)
+    assessment, _created = Assessment.objects.get_or_create(
+        bureau_id=enrolment.bureau_id,
+        enrolment=enrolment,
+        scheme=scheme,
+        year_key=year_key,
+    )
+    return assessment
+
+
+def current_decision(assessment: Assessment) -> AssessmentDecision | None:
+    """The decision in force: the latest one no other decision corrects (a draft included)."""
+    return (
+        AssessmentDecision.objects.filter(assessment=assessment, corrected_by__isnull=True)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+def _check_not_final(assessment: Assessment) -> None:
+    if AssessmentDecision.objects.filter(
+        assessment=assessment, finalised_at__isnull=False
+    ).exists():
+        raise AssessmentLocked(
+            _("The assessment is finalised; it can only be corrected by a new decision.")
+        )
+
+
+def _check_result(scheme: AssessmentScheme, result: str, *, field: str = "result") -> None:
+    if result not in scheme.scale:
+        raise ValidationError(
+            {
+                field: _("Choose one of the scheme's results: %(scale)s.")
+                % {"scale": "、".join(str(Result(r).label) for r in scheme.scale)}
+            }
+        )
+
+
+@transaction.atomic
+def component_file(
+    *,
+    actor,
+    assessment: Assessment,
+    component: AssessmentComponent,
+    result: str = "",
+    score: Decimal | None = None,
+    text: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> ComponentAssessment:
+    """File one component of an assessment at its level (a self-assessment with its files, the
+    group lead's assessment, the school's view, the district's project assessment …). Filing
+    again replaces the result, score and text and adds the files, until the decision is
+    finalised."""
+    if component.scheme_id != assessment.scheme_id:
+        raise ValidationError({"component": _("This component is not part of the assessment.")})
+    check_may_file(actor, assessment, component)
+    _check_not_final(assessment)
+    scheme = assessment.scheme
+    text = (text or "").strip()
+    if result:
+        _check_result(scheme, result)
+    if score is not None:
+        if not scheme.scored:
+            raise ValidationError({"score": _("This assessment is not scored.")})
+        if not Decimal(0) <= score <= Decimal(100):
+            raise ValidationError({"score": _("Give a score from 0 to 100.")})
+    if not (result or score is not None or text or files):
+        raise ValidationError(_("Give a result, a score or a text."))
+    accepted = check_uploads(list(files)) if files else []
+    filing = ComponentAssessment.objects.filter(assessment=assessment, component=component).first()
+    before = None
+    if filing is None:
+        filing = ComponentAssessment(
+            bureau_id=assessment.bureau_id, assessment=assessment, component=component
+        )
+    else:
+        before = {"result": filing.result, "score": filing.score}
+    filing.level = component.level
+    filing.result = result
+    filing.score = score
+    filing.text = text
+    filing.filed_by = actor
+    filing.filed_at = timezone.now()
+    filing.save()
+    if files:
+        store(ComponentFile, {"bureau_id": filing.bureau_id, "filing": filing}, files, accepted)
+    audit_record(
+        bureau=assessment.bureau_id,
+        actor=actor,
+        action="assessment.component_file",
+        target=assessment,
+        component=component.title,
+        level=component.level,
+        result=result,
+        score=score,
+        files=len(accepted),
+        before=before,
+    )
+    return filing
+
+
+@transaction.atomic
+def decision_make(
+    *, actor, assessment: Assessment, result: str, comment: str = ""
+) -> AssessmentDecision:
+    """Staff decide an assessment: write the draft decision, or revise it while it is a draft."""
+    check_may_decide(actor, assessment)
+    _check_not_final(assessment)
+    _check_result(assessment.scheme, result)
+    draft = AssessmentDecision.objects.filter(
+        assessment=assessment, finalised_at__isnull=True
+    ).first()
+    before = None
+    if draft is None:
+        draft = AssessmentDecision(bureau_id=assessment.bureau_id, assessment=assessment)
+    else:
+        before = {"result": draft.result, "comment": draft.comment}
+    draft.result = result
+    draft.comment = (comment or "").strip()
+    draft.decided_by = actor
+    draft.decided_at = timezone.now()
+    draft.save()
+    audit_record(
+        bureau=assessment.bureau_id,
+        actor=actor,
+        action="assessment.decide",
+        target=assessment,
+        result=result,
+        comment=draft.comment,
+        before=before,
+    )
+    return draft
+
+
+def missing_components(assessment: Assessment) -> list[AssessmentComponent]:
+    """The components needed for the decision that are not filed yet."""
+    filed = set(
+        ComponentAssessment.objects.filter(assessment=assessment).values_list(
+            "component_id", flat=True
+        )
+    )
+    return [
+        c
+        for c in AssessmentComponent.objects.filter(scheme_id=assessment.scheme_id, required=True)
+        if c.pk not in filed
+    ]
+
+
+@transaction.atomic
+def decision_finalise(*, actor, decision: AssessmentDecision) -> AssessmentDecision:
+    """Finalise a draft decision: from now on it is locked. Needs every component the scheme
+    requires; the teacher is told the result (once)."""
+    check_may_decide(actor, decision)
+    # Lock the row so two staff finalising at once finalise it once.
+    decision = AssessmentDecision.objects.select_for_update().get(pk=decision.pk)
+    if decision.is_final:
+        raise AssessmentLocked(_("This decision is finalised already."))
+    assessment = decision.assessment
+    missing = missing_components(assessment)
+    if missing:
+        raise ValidationError(
+            _("Still missing: %(parts)s.") % {"parts": "、".join(str(c) for c in missing)}
+        )
+    decision.finalised_at = timezone.now()
+    decision.finalised_by = actor
+    decision.save(update_fields=["finalised_at", "finalised_by"])
+    audit_record(
+        bureau=decision.bureau_id,
+        actor=actor,
+        action="assessment.finalise",
+        target=assessment,
+        result=decision.result,
+        decision=decision.pk,
+    )
+    _tell_teacher(decision)
+    return decision
+
+
+@transaction.atomic
+def decision_correct(
+    *, actor, decision: AssessmentDecision, result: str, reason: str, comment: str = ""
+) -> AssessmentDecision:
+    """Correct a finalised decision: a new, finalised decision that names the one it corrects
+    and gives the reason. The corrected decision stays as it was; the teacher is told."""
+    check_may_decide(actor, decision)
+    decision = AssessmentDecision.objects.select_for_update().get(pk=decision.pk)
+    if not decision.is_final:
+        raise ValidationError(_("A draft is revised, not corrected; finalise it first."))
+    if AssessmentDecision.objects.filter(corrects=decision).exists():
+        raise ValidationError(
+            _("This decision was corrected already; correct the decision now in force.")
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the decision is corrected.")})
+    assessment = decision.assessment
+    _check_result(assessment.scheme, result)
+    now = timezone.now()
+    correction = AssessmentDecision.objects.create(
+        bureau_id=decision.bureau_id,
+        assessment=assessment,
+        result=result,
+        comment=(comment or "").strip(),
+        decided_by=actor,
+        decided_at=now,
+        finalised_at=now,
+        finalised_by=actor,
+        corrects=decision,
+        reason=reason,
+    )
+    audit_record(
+        bureau=decision.bureau_id,
+        actor=actor,
+        action="assessment.correct",
+        target=assessment,
+        result=result,
+        before=decision.result,
+        reason=reason,
+        decision=correction.pk,
+        corrects=decision.pk,
+    )
+    _tell_teacher(correction)
+    return correction
+
+
+def _tell_teacher(decision: AssessmentDecision) -> None:
+    """The teacher reads the final result (through the outbox, after the commit)."""
+    assessment = decision.assessment
+    scheme = assessment.scheme
+    user = assessment.enrolment.teacher.user
+    with translation.override(settings.LANGUAGE_CODE):
+        name = scheme.title
+        if assessment.year_key:
+            window = next((w for w in scheme.programme.years if w.key == assessment.year_key), None)
+            if window is not None:
+                name = f"{window.label}{scheme.title}"
+        values = {"assessment": name, "result": Result(decision.result).label}
+        if decision.corrects_id:
+            subject = _("Your %(assessment)s result was corrected") % values
+            body = _("Your %(assessment)s result is now: %(result)s.") % values
+        else:
+            subject = _("Your %(assessment)s result") % values
+            body = _("Your %(assessment)s result: %(result)s.") % values
+        if decision.comment:
+            body = f"{body}\n{decision.comment}"
+    notification_create(
+        recipient=user,
+        key=f"assessment-decision:{decision.pk}",
+        subject=str(subject),
+        body=str(body),
+    )
+
+
+def apply_consequences(enrolment, *, actor) -> None:
+    """The seam for the consequences of an enrolment's finalised results (XH-FAIL-1,
+    XH-FAIL-2, XH-FAIL-END, XH-BONUS, SJ-INIT): the next step computes them with
+    ``assessments.rules`` and writes them here. Deliberately not called yet, and writes
+    nothing: no consequence is recorded until that rule exists."""
+    return None
+
+
+@transaction.atomic
+def unit_assessment_decide(
+    *,
+    actor,
+    programme,
+    year_key: str,
+    result: str,
+    comment: str = "",
+    school=None,
+    district=None,
+) -> UnitAssessment:
+    """HA-ASSESS: the working group's result for a unit (a town's education office, as its
+    learning district, or a school directly under the bureau) for one year of the programme.
+    Deciding again replaces the result, audited with what it was."""
+    if (school is None) == (district is None):
+        raise ValidationError(_("Choose either a school or a learning district."))
+    check_may_decide(actor, programme)
+    unit = school or district
+    if unit.bureau_id != programme.bureau_id:
+        raise PermissionDenied(_("Only the bureau's programme staff decide assessments."))
+    if result not in Result.values:
+        raise ValidationError({"result": _("Choose a result.")})
+    found = UnitAssessment.objects.filter(
+        programme=programme, school=school, learning_district=district, year_key=year_key
+    ).first()
+    before = None
+    if found is None:
+        found = UnitAssessment(
+            bureau_id=programme.bureau_id,
+            programme=programme,
+            school=school,
+            learning_district=district,
+            year_key=year_key,
+        )
+    else:
+        before = found.result
+    found.result = result
+    found.comment = (comment or "").strip()
+    found.decided_by = actor
+    found.decided_at = timezone.now()
+    found.full_clean()
+    found.save()
+    audit_record(
+        bureau=programme.bureau_id,
+        actor=actor,
+        action="assessment.unit_decide",
+        target=found,
+        unit=str(unit),
+        year=year_key,
+        result=result,
+        before=before,
+    )
+    return found
+
+
+def schemes_copy(*, actor, source, target, months: int) -> None:
+    """A programme's assessment schemes and their components go with it to its next cycle
+    (``programme_copy``); they carry no dates, so ``months`` changes nothing in them."""
+    for scheme in AssessmentScheme.objects.filter(programme=source).prefetch_related("components"):
+        copy = AssessmentScheme.objects.create(
+            bureau_id=target.bureau_id,
+            programme=target,
+            kind=scheme.kind,
+            title=scheme.title,
+            rule=scheme.rule,
+            results=list(scheme.results or ()),
+            scored=scheme.scored,
+            excellent_from=scheme.excellent_from,
+            pass_from=scheme.pass_from,
+            basic_pass_from=scheme.basic_pass_from,
+            description=scheme.description,
+        )
+        AssessmentComponent.objects.bulk_create(
+            AssessmentComponent(
+                bureau_id=target.bureau_id,
+                scheme=copy,
+                title=c.title,
+                level=c.level,
+                weight=c.weight,
+                required=c.required,
+                description=c.description,
+                order=c.order,
+            )
+            for c in scheme.components.all()
+        )

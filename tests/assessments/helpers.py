@@ -1,0 +1,102 @@
+"""Assessment schemes and records for the fixed cast (tests/conftest.py)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from assessments.models import (
+    Assessment,
+    AssessmentComponent,
+    AssessmentDecision,
+    AssessmentScheme,
+    ComponentAssessment,
+    UnitAssessment,
+)
+from bureaus.tenancy import bureau_scope
+from tests.conftest import CANARY
+
+
+def make_scheme(cast, *, kind: str = "annual", scored: bool = False) -> AssessmentScheme:
+    """XH-ASSESS in small: a self-assessment, the group lead's assessment (XH-WS-LEAD, not
+    needed for the decision), the school's and the district's project assessment."""
+    with bureau_scope(cast.bureau):
+        scheme = AssessmentScheme.objects.create(
+            bureau=cast.bureau,
+            programme=cast.programme,
+            kind=kind,
+            title=f"{CANARY}学年考核" if kind == "annual" else f"{CANARY}届满考核",
+            rule="XH-ASSESS",
+            results=["excellent", "pass", "fail"],
+            scored=scored,
+            **({"excellent_from": 90, "pass_from": 60} if scored else {}),
+        )
+        for order, (title, level, required, weight) in enumerate(
+            (
+                ("个人自评", "self", True, 20),
+                ("坊主评价", "team_lead", False, 20),
+                ("学校考核", "school", True, 20),
+                ("项目考核", "district", True, 40),
+            ),
+            start=1,
+        ):
+            AssessmentComponent.objects.create(
+                bureau=cast.bureau,
+                scheme=scheme,
+                title=title,
+                level=level,
+                required=required,
+                weight=weight if scored else None,
+                order=order,
+            )
+    return scheme
+
+
+def component(scheme: AssessmentScheme, level: str) -> AssessmentComponent:
+    with bureau_scope(scheme.bureau_id):
+        return AssessmentComponent.objects.get(scheme=scheme, level=level)
+
+
+def assessment_records(cast) -> dict[str, object]:
+    """One Xuhui row of every assessments model, for the walk as another bureau."""
+    scheme = make_scheme(cast)
+    with bureau_scope(cast.bureau):
+        assessment = Assessment.objects.create(
+            bureau=cast.bureau,
+            enrolment=cast.extras["enrolment_backbone"],
+            scheme=scheme,
+            year_key="2023",
+        )
+        filing = ComponentAssessment.objects.create(
+            bureau=cast.bureau,
+            assessment=assessment,
+            component=scheme.components.get(level="self"),
+            level="self",
+            text=f"{CANARY}自评",
+            filed_by=cast.teacher,
+            filed_at=timezone.now(),
+        )
+        decision = AssessmentDecision.objects.create(
+            bureau=cast.bureau,
+            assessment=assessment,
+            result="pass",
+            comment=CANARY,
+            decided_by=cast.staff,
+            decided_at=timezone.now(),
+        )
+        unit = UnitAssessment.objects.create(
+            bureau=cast.bureau,
+            programme=cast.programme,
+            school=cast.other_school,  # directly under the bureau, in no learning district
+            year_key="2023",
+            result="pass",
+            comment=CANARY,
+            decided_by=cast.staff,
+            decided_at=timezone.now(),
+        )
+    return {
+        "assessments.assessmentscheme": scheme,
+        "assessments.assessment": assessment,
+        "assessments.assessmentdecision": decision,
+        "assessments.unitassessment": unit,
+        "filing": filing,
+    }
