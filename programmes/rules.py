@@ -209,9 +209,23 @@ def _owed(start: dt.date, end: dt.date, cycle: Cycle) -> tuple[dt.date, dt.date]
     return first, last
 
 
-def windows(period: Period, cycle: Cycle) -> list[Window]:
-    """The periods of ``period`` that are owed in the cycle, clipped to it, in order."""
-    return list(_windows(Period(period), cycle))
+def windows(
+    period: Period, cycle: Cycle, within: tuple[dt.date, dt.date] | None = None
+) -> list[Window]:
+    """The periods of ``period`` that are owed in the cycle, clipped to it, in order; with
+    ``within`` (a phase's first and last day), those of the cycle cut to that phase."""
+    return list(_windows_within(Period(period), cycle, within))
+
+
+def _windows_within(
+    period: Period, cycle: Cycle, within: tuple[dt.date, dt.date] | None
+) -> tuple[Window, ...]:
+    if within is not None:
+        narrowed = cycle.within(*within)
+        if narrowed is None:
+            return ()
+        cycle = narrowed
+    return _windows(period, cycle)
 
 
 @functools.lru_cache(maxsize=256)
@@ -223,10 +237,9 @@ def _spans(period: Period, cycle: Cycle) -> tuple[tuple[Window, ...], tuple[dt.d
 
 def _clause_spans(clause: Clause, cycle: Cycle) -> tuple[tuple[Window, ...], tuple[dt.date, ...]]:
     if clause.within is not None:
-        narrowed = cycle.within(*clause.within)
-        if narrowed is None:
+        cycle = cycle.within(*clause.within)
+        if cycle is None:
             return (), ()
-        cycle = narrowed
     return _spans(Period(clause.period), cycle)
 
 
@@ -703,12 +716,7 @@ class Clause:
 
     def periods(self, cycle: Cycle) -> tuple[Window, ...]:
         """The periods in which the clause is owed: the calendar's, cut to its phase."""
-        if self.within is not None:
-            narrowed = cycle.within(*self.within)
-            if narrowed is None:
-                return ()
-            cycle = narrowed
-        return _windows(Period(self.period), cycle)
+        return _windows_within(Period(self.period), cycle, self.within)
 
 
 @dataclass(frozen=True)

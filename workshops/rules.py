@@ -300,12 +300,7 @@ def obligation_status(
     The periods are those of the programme's calendar (cut to the obligation's phase, if any):
     no stub period and no month or fortnight that is mostly holiday is owed.
     """
-    if obligation.within is not None:
-        narrowed = cycle.within(*obligation.within)
-        if narrowed is None:
-            return []
-        cycle = narrowed
-    spans = windows(obligation.period, cycle)
+    spans = windows(obligation.period, cycle, obligation.within)
     counts = [0] * len(spans)
     starts = [w.start for w in spans]
     for kind, day in items:
@@ -715,12 +710,7 @@ def unit_duty_status(
     whether that meets the duty: met; missed once the period is over; in progress; or upcoming,
     with what is still missing. The periods are those of the programme's calendar: no stub
     period, and no month or fortnight that is mostly holiday, is owed."""
-    if duty.within is not None:
-        narrowed = cycle.within(*duty.within)
-        if narrowed is None:
-            return []
-        cycle = narrowed
-    spans = windows(duty.period, cycle)
+    spans = windows(duty.period, cycle, duty.within)
     counts = [0] * len(spans)
     hours = [Decimal(0)] * len(spans)
     starts = [w.start for w in spans]
