@@ -250,7 +250,13 @@ def test_an_import_cut_off_by_a_killed_worker_runs_again_in_a_new_one(own_broker
                 outbox_job.refresh_from_db()
             return outbox_job.status == OutboxStatus.RUNNING
 
-        wait_for(running, 60, "the import to start", log)
+        def importing():
+            # the outbox marks its job running a moment before the task marks the import
+            with bureau_scope(xuhui.bureau):
+                job.refresh_from_db()
+            return running() and job.status == "running"
+
+        wait_for(importing, 60, "the import to start", log)
         worker.send_signal(signal.SIGKILL)  # the worker dies half-way, without a word
         worker.wait(timeout=10)
         with bureau_scope(xuhui.bureau):
