@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("cohorts.urls")),
     path("programmes/", include("programmes.urls")),
     path("", include("workshops.urls")),
+    path("assessments/", include("assessments.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
