@@ -1,15 +1,49 @@
-"""The assessments app's part of the seeds: the "assessment_schemes" section of a programme seed
-(XH-ASSESS with XH-WS-LEAD, PT-EVAL, HA-ASSESS), loaded with the programme."""
+"""The assessments app's part of the seeds and the demo: the "assessment_schemes" section of a
+programme seed (XH-ASSESS with XH-WS-LEAD, PT-EVAL, HA-ASSESS), loaded with the programme, and
+the demo's assessments (``fixtures/demo_assessments.json``): XH's 2023 and 2024 school years
+decided for every participant and 2025 under way, PT's and HA's years, and HA's units."""
 
 from __future__ import annotations
 
+import datetime as dt
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
-from assessments.models import AssessmentComponent, AssessmentScheme, check_weights
+from accounts.models import Notification, User
+from accounts.roles import Role
+from accounts.services import administered_school_id
+from assessments.access import may_file
+from assessments.models import (
+    Assessment,
+    AssessmentComponent,
+    AssessmentDecision,
+    AssessmentScheme,
+    ComponentAssessment,
+    FilingLevel,
+    check_weights,
+)
+from assessments.services import (
+    assessment_get_or_open,
+    component_file,
+    decision_finalise,
+    decision_make,
+    unit_assessment_decide,
+)
+from bureaus.models import AuditEntry, Bureau, LearningDistrict, School
+from bureaus.tenancy import bureau_scope
+from cohorts.models import Enrolment
 from demo import registry, schema
 from programmes.models import Programme
+from workshops.models import Membership
 
 
 def _decimal(value) -> Decimal | None:
@@ -72,3 +106,275 @@ def load_assessment_schemes(programme: Programme, schemes: list[dict], *, source
 registry.add_seed_section(
     "assessment_schemes", schema=schema.ASSESSMENT_SCHEMES, load=load_assessment_schemes
 )
+
+
+# --- The demo assessments (fixtures/demo_assessments.json) --------------------------------------
+
+DEMO_ASSESSMENTS = Path(settings.BASE_DIR) / "fixtures" / "demo_assessments.json"
+
+# What each level writes, by result: plain texts of the kind a bureau's forms hold.
+_TEXTS = {
+    FilingLevel.SELF: {
+        "excellent": "本学年全面完成培养任务，主持公开教学并积极带教，研修成果在区内交流。",
+        "pass": "本学年按计划完成各项培养任务，参加集中研修和团队活动，按时提交研修成果。",
+        "basic_pass": "本学年基本完成培养任务，个别研修成果提交较晚。",
+        "fail": "本学年因工作安排未能完成公开教学和带教任务，今后将认真整改。",
+    },
+    FilingLevel.TEAM_LEAD: {
+        "excellent": "参与度高，主动分享资源，带动团队成员共同成长，任务完成出色，成果丰富。",
+        "pass": "按时参加团队研修活动，能完成分工任务，有一定成果。",
+        "basic_pass": "能参加团队活动，分工任务基本完成。",
+        "fail": "团队活动多次缺席，分工任务未完成，未提交成果。",
+    },
+    FilingLevel.SCHOOL: {
+        "excellent": "学校考核小组评定：师德表现良好，教育教学实绩突出。",
+        "pass": "学校考核小组评定：师德表现良好，完成学校安排的教育教学工作。",
+        "basic_pass": "学校考核小组评定：基本完成学校安排的工作。",
+        "fail": "学校考核小组评定：未完成学校安排的带教和公开教学工作。",
+    },
+    FilingLevel.DISTRICT: {
+        "excellent": "项目任务全部完成，成果质量高。",
+        "pass": "项目任务按要求完成。",
+        "basic_pass": "项目任务基本完成。",
+        "fail": "项目任务未完成。",
+    },
+    FilingLevel.LEADING_GROUP: {
+        "excellent": "领导小组评定优秀。",
+        "pass": "领导小组评定合格。",
+        "basic_pass": "领导小组评定基本合格。",
+        "fail": "领导小组评定不合格。",
+    },
+}
+
+_ENDED = ("withdrawn", "terminated")
+
+
+def load_demo_assessments(path: Path = DEMO_ASSESSMENTS) -> list[str]:
+    """Assess the demo participants as ``path`` describes: components filed at each level by the
+    person whose level it is, decisions made and finalised by the bureau's staff, all through the
+    services and dated to the days the file gives. A programme with any assessment is left as it
+    is, so running it again changes nothing. Raises ValueError naming the file and the entry."""
+    path = Path(path)
+    data = schema.read(path, "assessments")
+    loaded: list[str] = []
+    for entry in data["bureaus"]:
+        bureau = Bureau.objects.filter(code=entry["bureau"]).first()
+        where = f"{schema.display_path(path)}: bureau {entry['bureau']!r}"
+        if bureau is None:
+            raise ValueError(f"{where}: there is no such bureau; load the demo first")
+        with bureau_scope(bureau):
+            staff = User.objects.filter(username=entry["staff"]).first()
+            if staff is None or not staff.has_role(Role.BUREAU_STAFF):
+                raise ValueError(f"{where}: {entry['staff']!r} is not a bureau staff user here")
+            for spec in entry["programmes"]:
+                line = _load_programme(
+                    staff, spec, where=f"{where}: programme {spec['programme']!r}"
+                )
+                if line:
+                    loaded.append(line)
+    return loaded
+
+
+class _Clock:
+    """The rows a service writes dated to the day they stand for."""
+
+    def at(self, day: dt.date, salt: str) -> dt.datetime:
+        spread = zlib.crc32(f"{day}|{salt}".encode())
+        moment = dt.time(9 + spread % 8, (spread >> 8) % 60)
+        return min(timezone.make_aware(dt.datetime.combine(day, moment)), timezone.now())
+
+    @contextmanager
+    def dated(self, day: dt.date, salt: str) -> Iterator[dt.datetime]:
+        """Audit rows and notifications written inside the block are dated ``day``."""
+        last_audit = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        last_note = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        moment = self.at(day, salt)
+        yield moment
+        AuditEntry.objects.filter(pk__gt=last_audit).update(created_at=moment)
+        Notification.objects.filter(pk__gt=last_note).update(created_at=moment)
+
+
+@dataclass
+class _People:
+    """Who files each level for a teacher: the teacher, their group's lead, their school's
+    administrator; the bureau's staff where a level has nobody of its own."""
+
+    staff: User
+    leads: dict[int, User]  # by teacher profile pk
+    school_admins: dict[int, User]  # by school pk
+
+    def filer(self, level: str, enrolment: Enrolment) -> User:
+        if level == FilingLevel.SELF:
+            return enrolment.teacher.user
+        if level == FilingLevel.TEAM_LEAD:
+            return self.leads.get(enrolment.teacher_id, self.staff)
+        if level == FilingLevel.SCHOOL:
+            return self.school_admins.get(enrolment.school_id, self.staff)
+        return self.staff
+
+
+def _people(programme: Programme, staff: User) -> _People:
+    leads = {
+        m.teacher_id: m.team.lead
+        for m in Membership.objects.filter(team__programme=programme, team__lead__isnull=False)
+        .select_related("team__lead")
+        .order_by("-id")
+    }
+    admins = {}
+    for user in User.objects.filter(is_active=True).order_by("pk"):
+        if user.has_role(Role.SCHOOL_ADMIN):
+            school_id = administered_school_id(user)
+            if school_id:
+                admins.setdefault(school_id, user)
+    return _People(staff=staff, leads=leads, school_admins=admins)
+
+
+def _ended_by(enrolment: Enrolment, day: dt.date) -> bool:
+    """Had the enrolment ended (withdrawn or terminated) by ``day``?"""
+    return any(
+        change.to_status in _ENDED and change.effective_on <= day
+        for change in enrolment.status_changes.all()
+    )
+
+
+def _load_programme(staff: User, spec: dict, *, where: str) -> str | None:
+    programme = Programme.objects.filter(code=spec["programme"]).first()
+    if programme is None:
+        raise ValueError(f"{where}: there is no such programme; load the programme seeds first")
+    if Assessment.objects.filter(scheme__programme=programme).exists():
+        return None
+    clock = _Clock()
+    people = _people(programme, staff)
+    years = {w.key: w for w in programme.years}
+    enrolments = list(
+        Enrolment.objects.filter(programme=programme)
+        .select_related("teacher__user", "school")
+        .prefetch_related("status_changes")
+        .order_by("tier__order", "teacher__staff_number")
+    )
+    by_username = {e.teacher.user.username: e for e in enrolments}
+    counts = {"decided": 0, "open": 0}
+    with transaction.atomic():
+        for item in spec["assessments"]:
+            scheme = AssessmentScheme.objects.filter(programme=programme, kind=item["kind"]).first()
+            here = f"{where}: assessment {item['kind']!r} {item.get('year', '')!r}"
+            if scheme is None:
+                raise ValueError(f"{here}: the programme has no such assessment scheme")
+            year_key = item.get("year", "")
+            if scheme.kind == "annual" and year_key not in years:
+                raise ValueError(f"{here}: not a year of the programme ({', '.join(years)})")
+            last_day = years[year_key].end if year_key else programme.end_date
+            unknown = sorted(set(item.get("results", {})) - set(by_username))
+            if unknown:
+                raise ValueError(f"{here}: not enrolled: {', '.join(unknown)}")
+            components = list(scheme.components.order_by("order", "id"))
+            filed_on = dt.date.fromisoformat(item["filed_on"])
+            for enrolment in enrolments:
+                if enrolment.enrolled_on > last_day or _ended_by(enrolment, last_day):
+                    continue
+                chosen = item.get("results", {}).get(enrolment.teacher.user.username, {})
+                result = chosen.get("result") or item.get("result") or "pass"
+                _assess(
+                    scheme,
+                    enrolment,
+                    year_key,
+                    components,
+                    result=result,
+                    comment=chosen.get("comment", ""),
+                    filed_on=filed_on,
+                    decided_on=(
+                        None if item.get("open") else dt.date.fromisoformat(item["decided_on"])
+                    ),
+                    people=people,
+                    clock=clock,
+                    where=here,
+                )
+                counts["open" if item.get("open") else "decided"] += 1
+        if "units" in spec:
+            _assess_units(programme, staff, spec["units"], clock=clock, where=where)
+    return (
+        f"{programme.bureau.code} · {programme.code}: {counts['decided']} assessments decided, "
+        f"{counts['open']} under way"
+    )
+
+
+def _assess(
+    scheme,
+    enrolment,
+    year_key,
+    components,
+    *,
+    result,
+    comment,
+    filed_on,
+    decided_on,
+    people,
+    clock,
+    where,
+) -> None:
+    assessment = assessment_get_or_open(enrolment=enrolment, scheme=scheme, year_key=year_key)
+    salt = f"{enrolment.pk}|{scheme.pk}|{year_key}"
+    for index, component in enumerate(components):
+        if decided_on is None:
+            # An assessment under way: every self-assessment is in, two leads in three have
+            # filed, the school and the district not yet.
+            spread = zlib.crc32(f"{salt}|{component.pk}".encode())
+            if component.level not in (FilingLevel.SELF, FilingLevel.TEAM_LEAD):
+                continue
+            if component.level == FilingLevel.TEAM_LEAD and spread % 3 == 0:
+                continue
+        day = filed_on + dt.timedelta(days=index)
+        filer = people.filer(component.level, enrolment)
+        if not may_file(filer, assessment, component):
+            filer = people.staff
+        with clock.dated(day, f"{salt}|{component.pk}") as moment:
+            try:
+                filing = component_file(
+                    actor=filer,
+                    assessment=assessment,
+                    component=component,
+                    result="" if component.level == FilingLevel.SELF else result,
+                    text=_TEXTS[component.level][result],
+                )
+            except ValidationError as exc:
+                raise ValueError(f"{where}: {enrolment}: {exc.messages}") from exc
+        ComponentAssessment.objects.filter(pk=filing.pk).update(filed_at=moment)
+    if decided_on is None:
+        return
+    with clock.dated(decided_on, salt) as moment:
+        try:
+            draft = decision_make(
+                actor=people.staff, assessment=assessment, result=result, comment=comment
+            )
+            decision = decision_finalise(actor=people.staff, decision=draft)
+        except ValidationError as exc:
+            raise ValueError(f"{where}: {enrolment}: {exc.messages}") from exc
+    AssessmentDecision.objects.filter(pk=decision.pk).update(decided_at=moment, finalised_at=moment)
+
+
+def _assess_units(programme, staff, spec, *, clock, where) -> None:
+    """HA-ASSESS: the working group's result for each unit: every learning district and every
+    school directly under the bureau."""
+    units = [("district", d) for d in LearningDistrict.objects.order_by("name")] + [
+        ("school", s)
+        for s in School.objects.filter(learning_district__isnull=True).order_by("name")
+    ]
+    names = {unit.name for _kind, unit in units}
+    unknown = sorted(set(spec["results"]) - names)
+    if unknown:
+        raise ValueError(f"{where}: unit assessments: no such unit: {', '.join(unknown)}")
+    day = dt.date.fromisoformat(spec["decided_on"])
+    for kind, unit in units:
+        chosen = spec["results"].get(unit.name, {})
+        with clock.dated(day, f"unit|{unit.pk}"):
+            unit_assessment_decide(
+                actor=staff,
+                programme=programme,
+                year_key=spec["year"],
+                result=chosen.get("result") or spec["result"],
+                comment=chosen.get("comment", ""),
+                **{kind: unit},
+            )
+
+
+registry.add_step("assessments", command="load_demo_assessments")

@@ -922,6 +922,79 @@ ASSESSMENT_SCHEME = obj(
 ASSESSMENT_SCHEMES = items(ASSESSMENT_SCHEME, unique="kind")
 
 
+# --- The demo assessments (fixtures/demo_assessments.json) -------------------------------------
+
+RESULT = choice(
+    ["excellent", "pass", "basic_pass", "fail"], "result {value!r} must be one of {enum}"
+)
+DEMO_RESULT = obj({"result": RESULT}, {"comment": STR}, label="result")
+DEMO_ASSESSMENT = obj(
+    {"kind": choice(["annual", "mid_term", "end_of_term"]), "filed_on": DATE},
+    {
+        "year": STR,
+        "decided_on": DATE,
+        "result": RESULT,
+        "results": {"type": "object", "additionalProperties": DEMO_RESULT},
+        "open": BOOL,
+    },
+    label="assessment {kind!r} {year!r}",
+)
+DEMO_PLAN = obj(
+    {"teacher": TEXT, "year": TEXT, "submitted_on": DATE, "text": TEXT},
+    {
+        "review": choice(["accepted", "returned"]),
+        "reviewed_on": DATE,
+        "comment": STR,
+    },
+    label="rectification plan of {teacher!r}",
+)
+DEMO_ENDING = obj(
+    {
+        "teacher": TEXT,
+        "ground": choice(["ethics", "unlawful", "transfer", "other"]),
+        "effective_on": DATE,
+        "document_number": TEXT,
+        "reason": TEXT,
+    },
+    label="ending of {teacher!r}",
+)
+DEMO_UNITS = obj(
+    {
+        "year": TEXT,
+        "decided_on": DATE,
+        "result": RESULT,
+        "results": {"type": "object", "additionalProperties": DEMO_RESULT},
+    },
+    label="unit assessments",
+)
+DEMO_ASSESSMENTS = obj(
+    {
+        "bureaus": items(
+            obj(
+                {
+                    "bureau": TEXT,
+                    "staff": TEXT,
+                    "programmes": items(
+                        obj(
+                            {"programme": TEXT, "assessments": items(DEMO_ASSESSMENT)},
+                            {
+                                "plans": items(DEMO_PLAN),
+                                "endings": items(DEMO_ENDING, unique="teacher"),
+                                "units": DEMO_UNITS,
+                            },
+                            label="programme {programme!r}",
+                        ),
+                        unique="programme",
+                    ),
+                },
+                label="bureau {bureau!r}",
+            ),
+            unique="bureau",
+        )
+    }
+)
+
+
 # --- The registry of kinds, sections and rules --------------------------------------------------
 
 SCHEMAS: dict[str, dict] = {
@@ -929,6 +1002,7 @@ SCHEMAS: dict[str, dict] = {
     "programme": PROGRAMME,
     "cohorts": COHORTS,
     "groups": GROUPS,
+    "assessments": DEMO_ASSESSMENTS,
 }
 
 # A rule yields (path from the object it is on, message) for each problem it finds.

@@ -1,0 +1,92 @@
+"""The demo's assessments: XH's 2023 and 2024 school years decided for every participant taking
+part, 2025 under way; PT's and HA's years; HA's units (HA-ASSESS)."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from assessments.models import (
+    Assessment,
+    AssessmentDecision,
+    ComponentAssessment,
+    FilingLevel,
+    UnitAssessment,
+)
+from bureaus.models import Bureau
+from bureaus.tenancy import bureau_scope
+from demo.assessments import DEMO_ASSESSMENTS, load_demo_assessments
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        from django.core.management import call_command as run
+
+        run("flush", "--noinput", verbosity=0)
+
+
+def finals(code: str, year: str) -> dict[str, str]:
+    return dict(
+        AssessmentDecision.objects.filter(
+            assessment__scheme__programme__code=code,
+            assessment__year_key=year,
+            finalised_at__isnull=False,
+        ).values_list("assessment__enrolment__teacher__user__username", "result")
+    )
+
+
+def test_XH_ASSESS_two_years_decided_for_everyone_taking_part_and_the_third_under_way(demo):
+    with bureau_scope(Bureau.objects.get(code="xuhui")):
+        first, second = finals("xh-backbone-2023", "2023"), finals("xh-backbone-2023", "2024")
+        assert len(first) == 26 and first["xh_t18"] == "fail" and first["xh_t03"] == "excellent"
+        # xh_t07 withdrew in February 2025: not assessed for 2024
+        assert "xh_t07" not in second and len(second) == 25
+        assert second["xh_t18"] == "fail" and second["xh_t24"] == "fail"
+        under_way = Assessment.objects.filter(
+            scheme__programme__code="xh-backbone-2023", year_key="2025"
+        )
+        assert under_way.exists()
+        assert not AssessmentDecision.objects.filter(assessment__in=under_way).exists()
+        filed = ComponentAssessment.objects.filter(assessment__in=under_way)
+        assert set(filed.values_list("level", flat=True)) == {
+            FilingLevel.SELF,
+            FilingLevel.TEAM_LEAD,
+        }
+        # each level filed by its own person: the self-assessment by the teacher
+        self_filed = filed.filter(level=FilingLevel.SELF).select_related(
+            "filed_by", "assessment__enrolment__teacher"
+        )
+        assert all(f.filed_by_id == f.assessment.enrolment.teacher.user_id for f in self_filed)
+        # dated to the day they stand for, not the load
+        decided = AssessmentDecision.objects.filter(assessment__year_key="2023").first()
+        assert decided.finalised_at.date().isoformat() == "2024-07-03"
+
+
+def test_HA_ASSESS_every_unit_of_haian_has_its_2022_result(demo):
+    with bureau_scope(Bureau.objects.get(code="haian")):
+        units = UnitAssessment.objects.filter(year_key="2022")
+        assert units.count() == 7
+        assert units.get(learning_district__name="南莫镇学区").result == "excellent"
+        assert units.get(school__name="海安市实验小学").result == "fail"
+        assert finals("ha-1115-2022", "2022")["ha_t22"] == "fail"
+
+
+def test_loading_again_changes_nothing_and_a_wrong_entry_names_the_file(demo, tmp_path):
+    before = AssessmentDecision.objects.all_bureaus().count()
+    assert load_demo_assessments() == []
+    assert AssessmentDecision.objects.all_bureaus().count() == before
+
+    data = json.loads(DEMO_ASSESSMENTS.read_text(encoding="utf-8"))
+    data["bureaus"][0]["programmes"][0]["assessments"][0]["results"]["xh_t18"]["result"] = "bad"
+    path = tmp_path / "assessments.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"assessments\.json: .*result 'bad' must be one of"):
+        load_demo_assessments(path)
