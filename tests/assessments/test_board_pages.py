@@ -15,6 +15,7 @@ from bureaus.tenancy import bureau_scope
 from tests.assessments.helpers import component, make_scheme
 from tests.assessments.test_board import add_participants, assess_all
 from tests.conftest import MINIMAL_PDF
+from tests.test_browser import page  # noqa: F401, F811  (the browser, for the phone test)
 
 RULE_ID = re.compile(r"\b(?:XH|XC|HA|SJ|PT)-[A-Z][A-Z0-9-]*")
 
@@ -80,15 +81,15 @@ def test_staff_see_who_is_missing_what_with_counts_and_a_suggestion_without_rule
         )
     response = xuhui.client("staff").get(board_url(scheme))
     assert response.status_code == 200
-    page = body(response)
-    assert xuhui.teacher.full_name in page and xuhui.lead.full_name in page
+    html = body(response)
+    assert xuhui.teacher.full_name in html and xuhui.lead.full_name in html
     # The lead's row misses the self-assessment, the school's and the district's parts.
-    assert page.count("缺") >= 3
+    assert html.count("缺") >= 3
     # The suggestion names the year's requirement and the group lead's result in plain Chinese.
-    assert "2024学年" in page and "任务二" in page
-    assert "坊主评价 合格" in page
-    assert not RULE_ID.findall(page)
-    counts = dict(re.findall(r'data-state="(\w+)"><strong>(\d+)</strong>', page))
+    assert "2024学年" in html and "任务二" in html
+    assert "坊主评价 合格" in html
+    assert not RULE_ID.findall(html)
+    counts = dict(re.findall(r'data-state="(\w+)"><strong>(\d+)</strong>', html))
     assert counts == {"missing": "1", "complete": "1", "decided": "0", "finalised": "0"}
     missing = xuhui.client("staff").get(board_url(scheme) + "&state=missing")
     assert xuhui.lead.full_name in body(missing)
@@ -107,7 +108,7 @@ def test_the_board_reads_in_constant_queries_at_two_sizes(xuhui, django_assert_m
     with django_assert_max_num_queries(30) as large:
         response = client.get(board_url(scheme))
     assert response.status_code == 200
-    assert "1 / 2" in body(response)  # 64 rows, a page of 50 at a time
+    assert "1 / 2" in body(response)  # 64 rows, a html of 50 at a time
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
@@ -148,8 +149,8 @@ def test_a_bad_result_is_a_chinese_message_and_the_comment_stays(xuhui):
         {"year": "2024", "result": "basic_pass", "comment": "我的意见"},
     )
     assert response.status_code == 400
-    page = body(response)
-    assert "我的意见" in page and "未保存" in page
+    html = body(response)
+    assert "我的意见" in html and "未保存" in html
 
 
 def test_finalising_with_a_component_missing_says_what_is_missing(xuhui):
@@ -180,11 +181,11 @@ def test_bulk_finalise_finalises_complete_drafts_and_reports_the_others(xuhui):
         {"year": "2024", "decision": [first.pk, second.pk]},
         follow=True,
     )
-    page = body(response)
+    html = body(response)
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.is_final and not second.is_final
-    assert xuhui.lead.full_name in page and "个人自评" in page  # why the lead's row was not
+    assert xuhui.lead.full_name in html and "个人自评" in html  # why the lead's row was not
     # "All complete drafts" finalises nothing more: the lead's row is still incomplete.
     response = client.post(
         f"/assessments/schemes/{scheme.pk}/board/finalise/",
@@ -242,9 +243,9 @@ def test_a_correction_keeps_the_old_decision_visible_in_the_history(xuhui):
         {"result": "pass", "reason": "项目考核复核后改为合格", "comment": ""},
     )
     assert response.status_code == 302
-    page = body(client.get(row_url(scheme, enrolment)))
-    assert "项目考核复核后改为合格" in page and "首次意见" in page
-    assert "本学年完成公开课两节。" in page
+    html = body(client.get(row_url(scheme, enrolment)))
+    assert "项目考核复核后改为合格" in html and "首次意见" in html
+    assert "本学年完成公开课两节。" in html
     first.refresh_from_db()
     assert first.result == "fail" and first.is_final
 
@@ -255,9 +256,9 @@ def test_the_row_page_shows_the_texts_and_serves_the_files_to_staff_only(xuhui):
     pdf = SimpleUploadedFile("自评.pdf", MINIMAL_PDF, content_type="application/pdf")
     file_all(xuhui, scheme, assessment, files=[pdf])
     enrolment = xuhui.extras["enrolment_backbone"]
-    page = body(xuhui.client("staff").get(row_url(scheme, enrolment)))
-    assert "本学年完成公开课两节。" in page and "自评.pdf" in page
-    stored = re.search(r'href="(/assessments/schemes/\d+/files/\d+/)"', page).group(1)
+    html = body(xuhui.client("staff").get(row_url(scheme, enrolment)))
+    assert "本学年完成公开课两节。" in html and "自评.pdf" in html
+    stored = re.search(r'href="(/assessments/schemes/\d+/files/\d+/)"', html).group(1)
     assert xuhui.client("staff").get(stored).status_code == 200
     assert xuhui.client("teacher").get(stored).status_code == 403
     assert xuhui.client("leader").get(stored).status_code == 403
@@ -298,9 +299,9 @@ def test_another_bureaus_scheme_enrolment_and_decision_are_404(xuhui, putuo):
 
 def test_the_board_index_lists_the_schemes_and_years(xuhui):
     scheme = make_scheme(xuhui)
-    page = body(xuhui.client("staff").get("/assessments/board/"))
-    assert scheme.title in page and "2024学年" in page
-    assert f"/assessments/schemes/{scheme.pk}/board/?year=2024" in page
+    html = body(xuhui.client("staff").get("/assessments/board/"))
+    assert scheme.title in html and "2024学年" in html
+    assert f"/assessments/schemes/{scheme.pk}/board/?year=2024" in html
 
 
 def test_the_navigation_shows_the_board_to_staff_and_the_results_to_leadership(xuhui):
@@ -318,9 +319,9 @@ def test_the_navigation_shows_the_board_to_staff_and_the_results_to_leadership(x
 def test_the_working_group_gives_each_unit_a_result_per_year(xuhui):
     url = f"/assessments/programmes/{xuhui.programme.pk}/units/?year=2024"
     client = xuhui.client("staff")
-    page = body(client.get(url))
-    assert xuhui.district.name in page and xuhui.other_school.name in page
-    assert xuhui.school.name not in page  # in a learning district: the district is assessed
+    html = body(client.get(url))
+    assert xuhui.district.name in html and xuhui.other_school.name in html
+    assert xuhui.school.name not in html  # in a learning district: the district is assessed
     response = client.post(
         url,
         {
@@ -380,11 +381,11 @@ def test_leadership_read_results_by_school_and_tier_and_filter_teachers(xuhui):
         )
     client = xuhui.client("leader")
     url = f"/assessments/schemes/{scheme.pk}/results/?year=2024"
-    page = body(client.get(url))
-    assert "优秀" in page and "尚未" in page
-    assert xuhui.school.name in page and "中青年骨干" in page
-    assert "单位意见" in page  # the units' results
-    assert not RULE_ID.findall(page)
+    html = body(client.get(url))
+    assert "优秀" in html and "尚未" in html
+    assert xuhui.school.name in html and "中青年骨干" in html
+    assert "单位意见" in html  # the units' results
+    assert not RULE_ID.findall(html)
     # The draft fail is not a result yet: filtered on fail, nobody.
     failed = body(client.get(url + "&result=fail"))
     assert xuhui.lead.full_name not in failed
@@ -422,3 +423,48 @@ def test_the_board_and_results_leave_a_place_for_the_spreadsheet_links(xuhui):
     for name in ("assessments/board.html", "assessments/results.html"):
         source = loader.get_template(name).template.source
         assert "{% block sheet_actions %}{% endblock %}" in source
+
+
+# --- In a browser, on a phone ------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_board_scrolls_in_its_box_and_the_decide_form_saves(page, xuhui):  # noqa: F811
+    import os
+
+    from tests.conftest import PASSWORD
+
+    scheme = make_scheme(xuhui)
+    assessment = open_assessment(xuhui, scheme)
+    file_all(xuhui, scheme, assessment)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "xh_staff")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")
+    page.goto(board_url(scheme))
+    shots = os.environ.get("BOARD_SHOTS")
+    if shots:
+        page.screenshot(path=f"{shots}/board-390.png", full_page=True)
+    # The page itself does not scroll sideways: the table does, in its own box.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.goto(row_url(scheme, xuhui.extras["enrolment_backbone"]))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.select_option("#decision select[name=result]", "pass")
+    page.fill("#decision textarea[name=comment]", "手机上评定")
+    if shots:
+        page.screenshot(path=f"{shots}/row-390.png", full_page=True)
+    page.click("#decision button.primary")
+    page.wait_for_load_state()
+    assert "已评定" in page.locator(".messages").inner_text()
+    with bureau_scope(xuhui.bureau):
+        decision = AssessmentDecision.objects.get(assessment=assessment)
+    assert decision.comment == "手机上评定" and not decision.is_final
+    if shots:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(board_url(scheme))
+        page.screenshot(path=f"{shots}/board-wide.png", full_page=True)
+        page.goto(f"/assessments/schemes/{scheme.pk}/results/?year=2024")
+        page.screenshot(path=f"{shots}/results-wide.png", full_page=True)
