@@ -91,6 +91,21 @@ def _year_of(request, scheme: AssessmentScheme, source=None) -> str:
     return selectors.default_year(scheme, timezone.localdate())
 
 
+def _posted_year(request, scheme: AssessmentScheme) -> str | None:
+    """The year a form was posted for; None (and a message) when it is not the programme's:
+    a write never falls back to another year."""
+    if scheme.kind != AssessmentKind.ANNUAL:
+        return ""
+    asked = (request.POST.get("year") or "").strip()
+    if asked in [w.key for w in scheme.programme.years]:
+        return asked
+    messages.error(
+        request,
+        _("%(year)s is not a year of the programme; nothing was saved.") % {"year": asked or "—"},
+    )
+    return None
+
+
 def _year_label(scheme: AssessmentScheme, year_key: str) -> str:
     window = selectors.year_window(scheme, year_key)
     return window.label if window is not None else ""
@@ -133,10 +148,15 @@ def _matches(line, state: str) -> bool:
 # --- Staff: the board ---------------------------------------------------------------------------
 
 
-def _schemes_by_programme(user, action: str) -> list[dict]:
-    schemes = access.schemes_for_user(user, action=action).order_by(
+def _schemes_by_programme(request, action: str) -> list[dict]:
+    """The schemes ``request.user`` may open, by programme (one programme with
+    ``?programme=<pk>``, as the programme's page links)."""
+    schemes = access.schemes_for_user(request.user, action=action).order_by(
         "-programme__start_month", "programme__name", "kind"
     )
+    programme = request.GET.get("programme", "")
+    if programme.isdigit():
+        schemes = schemes.filter(programme_id=int(programme))
     grouped: dict[int, dict] = {}
     for scheme in schemes:
         entry = grouped.setdefault(
@@ -156,7 +176,7 @@ def board_index(request):
     return render(
         request,
         "assessments/board_index.html",
-        {"programmes": _schemes_by_programme(request.user, "decide"), "mode": "board"},
+        {"programmes": _schemes_by_programme(request, "decide"), "mode": "board"},
     )
 
 
@@ -304,8 +324,11 @@ def board_row(request, pk: int, enrolment_pk: int):
 def decide(request, pk: int, enrolment_pk: int):
     scheme = access.get_scheme_for_user(request.user, pk)
     enrolment = _enrolment_of(scheme, enrolment_pk)
-    year_key = _year_of(request, scheme, request.POST)
+    year_key = _posted_year(request, scheme)
     form = DecideForm(request.POST, scheme=scheme)
+    if year_key is None:
+        year_key = selectors.default_year(scheme, timezone.localdate())
+        return _row_page(request, scheme, year_key, enrolment, decide=form, status=400)
     if form.is_valid():
         try:
             assessment = services.assessment_get_or_open(
@@ -374,7 +397,11 @@ def finalise_many(request, pk: int):
     """Finalise the chosen drafts, or every draft whose needed components are all in; the rows
     that cannot be finalised are listed with why."""
     scheme = access.get_scheme_for_user(request.user, pk)
-    year_key = _year_of(request, scheme, request.POST)
+    year_key = _posted_year(request, scheme)
+    if year_key is None:
+        return _back(
+            request, _board_url(scheme, selectors.default_year(scheme, timezone.localdate()))
+        )
     found = selectors.assessment_board(scheme=scheme, year_key=year_key)
     drafts = {
         row.decision.pk: row
@@ -523,7 +550,16 @@ def units(request, pk: int):
         if unit is None:
             raise Http404
         form = UnitForm(request.POST, auto_id=f"id_{key}_%s")
-        if form.is_valid():
+        valid = form.is_valid()
+        asked = (request.POST.get("year") or "").strip()
+        if asked != year_key:  # never saved under another year than the one posted
+            form.add_error(
+                None,
+                _("%(year)s is not a year of the programme; nothing was saved.")
+                % {"year": asked or "—"},
+            )
+            valid = False
+        if valid:
             try:
                 services.unit_assessment_decide(
                     actor=request.user,
@@ -579,7 +615,7 @@ def results_index(request):
     return render(
         request,
         "assessments/board_index.html",
-        {"programmes": _schemes_by_programme(request.user, "read"), "mode": "results"},
+        {"programmes": _schemes_by_programme(request, "read"), "mode": "results"},
     )
 
 

@@ -153,6 +153,31 @@ def test_a_bad_result_is_a_chinese_message_and_the_comment_stays(xuhui):
     assert "我的意见" in html and "未保存" in html
 
 
+def test_a_decision_posted_for_a_year_not_of_the_programme_is_not_saved(xuhui):
+    scheme = make_scheme(xuhui)
+    enrolment = xuhui.extras["enrolment_backbone"]
+    client = xuhui.client("staff")
+    response = client.post(
+        f"/assessments/schemes/{scheme.pk}/board/{enrolment.pk}/decide/",
+        {"year": "1999", "result": "pass", "comment": "别的学年"},
+    )
+    assert response.status_code == 400
+    assert "1999" in body(response) and "别的学年" in body(response)
+    response = client.post(
+        f"/assessments/schemes/{scheme.pk}/board/finalise/",
+        {"year": "1999", "all_complete": "1"},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        f"/assessments/programmes/{xuhui.programme.pk}/units/",
+        {"unit": f"district-{xuhui.district.pk}", "year": "1999", "result": "pass"},
+    )
+    assert response.status_code == 400 and "1999" in body(response)
+    with bureau_scope(xuhui.bureau):
+        assert not AssessmentDecision.objects.exists()
+        assert not UnitAssessment.objects.exists()
+
+
 def test_finalising_with_a_component_missing_says_what_is_missing(xuhui):
     scheme = make_scheme(xuhui)
     assessment = open_assessment(xuhui, scheme)
@@ -311,6 +336,13 @@ def test_the_navigation_shows_the_board_to_staff_and_the_results_to_leadership(x
     assert "/assessments/board/" in staff and "/assessments/results/" in staff
     assert "/assessments/board/" not in leader and "/assessments/results/" in leader
     assert "/assessments/" not in teacher
+    pk = xuhui.programme.pk
+    programme = body(xuhui.client("staff").get(f"/programmes/{pk}/"))
+    assert f"/assessments/board/?programme={pk}" in programme
+    assert f"/assessments/results/?programme={pk}" in programme
+    assert f"/assessments/results/?programme={pk}" in body(
+        xuhui.client("leader").get(f"/programmes/{pk}/")
+    )
 
 
 # --- HA-ASSESS: units -----------------------------------------------------------------------------
