@@ -126,7 +126,7 @@ def _combined(statuses: list[Status]) -> Status:
 
 
 def year_progress(
-    scheme: AssessmentScheme, year_key: str, *, today: dt.date
+    scheme: AssessmentScheme, year_key: str, *, today: dt.date, only=None
 ) -> dict[int, list[tuple[str, Status]]]:
     """Each enrolment's requirements for the year of an annual assessment (for the others, the
     whole cycle) as (requirement code, status), read through the progress matrix: a constant
@@ -136,6 +136,8 @@ def year_progress(
     programme = scheme.programme
     window = year_window(scheme, year_key)
     enrolments = Enrolment.objects.filter(programme=programme)
+    if only is not None:  # one participant's page: only theirs
+        enrolments = enrolments.filter(pk=only)
     matrix = progress_matrix(programme, enrolments, today=today)
     wanted = [
         i

@@ -272,9 +272,9 @@ def _enrolment_of(scheme: AssessmentScheme, pk: int) -> Enrolment:
 def _row_page(request, scheme, year_key, enrolment, *, decide=None, correct=None, status=200):
     row = selectors.board_row(scheme=scheme, year_key=year_key, enrolment=enrolment)
     components = list(scheme.components.order_by("order", "id"))
-    progress = selectors.year_progress(scheme, year_key, today=timezone.localdate()).get(
-        enrolment.pk, []
-    )
+    progress = selectors.year_progress(
+        scheme, year_key, today=timezone.localdate(), only=enrolment.pk
+    ).get(enrolment.pk, [])
     label = _year_label(scheme, year_key) or scheme.title
     suggestion = selectors.suggestion_for(row, components, progress, label)
     decision = row.decision

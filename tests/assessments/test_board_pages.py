@@ -500,3 +500,28 @@ def test_on_a_phone_the_board_scrolls_in_its_box_and_the_decide_form_saves(page,
         page.screenshot(path=f"{shots}/board-wide.png", full_page=True)
         page.goto(f"/assessments/schemes/{scheme.pk}/results/?year=2024")
         page.screenshot(path=f"{shots}/results-wide.png", full_page=True)
+
+
+def test_the_years_progress_beside_the_row_is_that_years_only(xuhui):
+    """XH-T2 in the fixture: one public lesson a year. The teacher's lesson of November 2023
+    meets 2023学年 and not 2024学年; the end-of-term scheme reads the whole cycle."""
+    import datetime as dt
+
+    from assessments import selectors
+
+    scheme = make_scheme(xuhui)
+    teacher = xuhui.extras["enrolment_backbone"].pk
+    today = dt.date(2026, 7, 1)
+    with bureau_scope(xuhui.bureau):
+        first = selectors.year_progress(scheme, "2023", today=today)
+        second = selectors.year_progress(scheme, "2024", today=today, only=teacher)
+        whole = selectors.year_progress(make_scheme(xuhui, kind="end_of_term"), "", today=today)
+    assert first[teacher] == [("任务二", "met")]
+    assert second == {teacher: [("任务二", "missed")]}
+    assert whole[teacher] == [("任务二", "missed")]  # later years and the district clause missed
+    with bureau_scope(xuhui.bureau):
+        assessment = open_assessment(xuhui, scheme, year="2023")
+    file_all(xuhui, scheme, assessment, district="excellent")
+    row = row_url(scheme, xuhui.extras["enrolment_backbone"], "2023")
+    html = body(xuhui.client("staff").get(row))
+    assert "2023学年 各项任务均已完成；学校考核 合格；项目考核 优秀" in html
