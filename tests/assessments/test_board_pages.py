@@ -68,7 +68,7 @@ def body(response) -> str:
 # --- The board -----------------------------------------------------------------------------------
 
 
-def test_staff_see_who_is_missing_what_with_counts_and_a_suggestion_without_rule_ids(xuhui):
+def test_xh_assess_staff_see_who_misses_what_with_counts_and_a_plain_chinese_suggestion(xuhui):
     scheme = make_scheme(xuhui)
     assessment = open_assessment(xuhui, scheme)
     file_all(xuhui, scheme, assessment)
@@ -348,7 +348,7 @@ def test_the_navigation_shows_the_board_to_staff_and_the_results_to_leadership(x
 # --- HA-ASSESS: units -----------------------------------------------------------------------------
 
 
-def test_the_working_group_gives_each_unit_a_result_per_year(xuhui):
+def test_ha_assess_the_working_group_gives_each_unit_a_result_per_year(xuhui):
     url = f"/assessments/programmes/{xuhui.programme.pk}/units/?year=2024"
     client = xuhui.client("staff")
     html = body(client.get(url))
