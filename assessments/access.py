@@ -11,12 +11,13 @@ decide. Another bureau's assessment is refused like a missing one.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from accounts.services import administered_school_id
 
-from .models import Assessment, AssessmentComponent, FilingLevel
+from .models import Assessment, AssessmentComponent, AssessmentDecision, FilingLevel
 
 
 def same_bureau(user, row) -> bool:
@@ -60,3 +61,42 @@ def may_decide(user, row) -> bool:
 def check_may_decide(user, row) -> None:
     if not may_decide(user, row):
         raise PermissionDenied(_("Only the bureau's programme staff decide assessments."))
+
+
+def may_read_results(user, row) -> bool:
+    """The bureau's leadership and programme staff read the results of its assessments."""
+    return same_bureau(user, row) and user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP)
+
+
+def schemes_for_user(user, *, action: str = "decide"):
+    """The bureau's assessment schemes ``user`` may decide on (``action="decide"``: staff) or
+    read the results of (``action="read"``: staff and leadership); none otherwise."""
+    from .models import AssessmentScheme
+
+    schemes = AssessmentScheme.objects.select_related("programme")
+    if not getattr(user, "is_authenticated", False):
+        return schemes.none()
+    roles = (Role.BUREAU_STAFF,) if action == "decide" else (Role.BUREAU_STAFF, Role.LEADERSHIP)
+    if not user.has_role(*roles):
+        return schemes.none()
+    return schemes.filter(bureau_id=user.bureau_id)
+
+
+def get_scheme_for_user(user, pk: int, *, action: str = "decide"):
+    """A scheme of the user's bureau they may decide on or read; anything else is a 404."""
+    scheme = schemes_for_user(user, action=action).filter(pk=pk).first()
+    if scheme is None:
+        raise Http404
+    return scheme
+
+
+def get_decision_for_user(user, pk: int) -> AssessmentDecision:
+    """A decision staff may finalise or correct; another bureau's is a 404 like a missing one."""
+    decision = (
+        AssessmentDecision.objects.select_related("assessment__scheme__programme")
+        .filter(pk=pk, bureau_id=getattr(user, "bureau_id", None))
+        .first()
+    )
+    if decision is None or not may_decide(user, decision):
+        raise Http404
+    return decision

@@ -62,4 +62,43 @@ class AssessmentsConfig(AppConfig):
 
         AUDIT_DESCRIBERS["assessment"] = describe
         plug_assessment_schemes_into_programme_admin()
+        register_board_pages()
         register_copy_section("assessment_schemes", copy=schemes_copy)
+
+
+def register_board_pages() -> None:
+    """The staff's assessment board and the results in the navigation bar."""
+    from accounts.navigation import NavItem, register_nav
+    from accounts.roles import Role
+    from programmes.sections import ProgrammeLink, register_programme_link
+
+    register_nav(
+        NavItem(
+            _("Assessment board"),
+            "assessments:board_index",
+            frozenset({Role.BUREAU_STAFF}),
+            order=450,
+        ),
+        NavItem(
+            _("Assessment results"),
+            "assessments:results_index",
+            frozenset({Role.BUREAU_STAFF, Role.LEADERSHIP}),
+            order=460,
+        ),
+    )
+    register_programme_link(
+        ProgrammeLink(
+            _("Assessment board"),
+            "assessments:board_index",
+            visible=lambda user: user.has_role(Role.BUREAU_STAFF),
+            with_pk=False,
+            order=530,
+        ),
+        ProgrammeLink(
+            _("Assessment results"),
+            "assessments:results_index",
+            visible=lambda user: user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP),
+            with_pk=False,
+            order=540,
+        ),
+    )

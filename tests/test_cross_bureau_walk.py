@@ -227,6 +227,7 @@ def build_cases(x) -> list[Case]:
             OBJECT,
         ),
         *workshop_cases(x),
+        *assessment_board_cases(x, objects),
         Case("admin/", "/admin/", PAGE),
         Case("admin/login/", "/admin/login/", PAGE),
         Case("admin/logout/", "/admin/logout/", PAGE),
@@ -446,6 +447,96 @@ def workshop_cases(x) -> list[Case]:
         Case("programmes/<int:pk>/sessions/", f"/programmes/{pk}/sessions/", OBJECT),
         Case("programmes/<int:pk>/sessions/", f"/programmes/{pk}/sessions/?format=xlsx", OBJECT),
         *unit_cases(x),
+    ]
+
+
+def assessment_board_cases(x, objects) -> list[Case]:
+    """The assessment board, decisions, units and results, aimed at Xuhui's scheme, enrolment,
+    decision and a filed file."""
+    from django.core.files.base import ContentFile
+
+    from assessments.models import ComponentAssessment, ComponentFile
+
+    from .uploads.samples import MINIMAL_PDF
+
+    scheme = objects["assessments.assessmentscheme"]
+    decision = objects["assessments.assessmentdecision"]
+    enrolment = x.extras["enrolment_backbone"].pk
+    with bureau_scope(x.bureau):
+        filing = ComponentAssessment.objects.filter(assessment__scheme=scheme).first()
+        stored = ComponentFile(
+            bureau=x.bureau,
+            filing=filing,
+            original_name=f"{CANARY}.pdf",
+            size=len(MINIMAL_PDF),
+            content_type="application/pdf",
+        )
+        stored.file.save("self.pdf", ContentFile(MINIMAL_PDF), save=True)
+    s, pk = scheme.pk, x.programme.pk
+    decide = (("year", "2023"), ("result", "fail"), ("comment", "x"))
+    return [
+        Case("assessments/board/", "/assessments/board/", PAGE),
+        Case("assessments/results/", "/assessments/results/", PAGE),
+        Case("assessments/schemes/<int:pk>/board/", f"/assessments/schemes/{s}/board/", OBJECT),
+        Case(
+            "assessments/schemes/<int:pk>/board/",
+            f"/assessments/schemes/{s}/board/?year=2023&state=missing",
+            OBJECT,
+        ),
+        Case(
+            "assessments/schemes/<int:pk>/board/finalise/",
+            f"/assessments/schemes/{s}/board/finalise/",
+            OBJECT,
+            "post",
+            (("year", "2023"), ("all_complete", "1")),
+        ),
+        Case(
+            "assessments/schemes/<int:pk>/board/<int:enrolment_pk>/",
+            f"/assessments/schemes/{s}/board/{enrolment}/?year=2023",
+            OBJECT,
+        ),
+        Case(
+            "assessments/schemes/<int:pk>/board/<int:enrolment_pk>/decide/",
+            f"/assessments/schemes/{s}/board/{enrolment}/decide/",
+            OBJECT,
+            "post",
+            decide,
+        ),
+        Case(
+            "assessments/schemes/<int:pk>/files/<int:file_pk>/",
+            f"/assessments/schemes/{s}/files/{stored.pk}/",
+            OBJECT,
+        ),
+        Case(
+            "assessments/decisions/<int:pk>/finalise/",
+            f"/assessments/decisions/{decision.pk}/finalise/",
+            OBJECT,
+            "post",
+        ),
+        Case(
+            "assessments/decisions/<int:pk>/correct/",
+            f"/assessments/decisions/{decision.pk}/correct/",
+            OBJECT,
+            "post",
+            (("result", "fail"), ("reason", "x")),
+        ),
+        Case(
+            "assessments/programmes/<int:pk>/units/",
+            f"/assessments/programmes/{pk}/units/?year=2023",
+            OBJECT,
+        ),
+        Case(
+            "assessments/programmes/<int:pk>/units/",
+            f"/assessments/programmes/{pk}/units/",
+            OBJECT,
+            "post",
+            (("unit", f"district-{x.district.pk}"), ("year", "2023"), ("result", "fail")),
+        ),
+        Case(
+            "assessments/schemes/<int:pk>/results/",
+            f"/assessments/schemes/{s}/results/?year=2023",
+            OBJECT,
+        ),
     ]
 
 
