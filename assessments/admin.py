@@ -93,7 +93,16 @@ class AssessmentComponentInline(TenantInline, admin.TabularInline):
     model = AssessmentComponent
     formset = ComponentFormSet
     extra = 0
-    fields = ["order", "title", "level", "weight", "required", "description"]
+    fields = [
+        "order",
+        "title",
+        "level",
+        "weight",
+        "required",
+        "due_month",
+        "due_day",
+        "description",
+    ]
 
 
 @admin.register(AssessmentScheme)

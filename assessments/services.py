@@ -22,15 +22,18 @@ from accounts.services import notification_create
 from bureaus.files import check_uploads, store
 from bureaus.services import audit_record
 
-from .access import check_may_decide, check_may_file
+from .access import check_may_assess_team, check_may_decide, check_may_file
 from .models import (
     Assessment,
     AssessmentComponent,
     AssessmentDecision,
+    AssessmentKind,
     AssessmentScheme,
     ComponentAssessment,
     ComponentFile,
     Result,
+    TeamAssessment,
+    TeamAssessmentFile,
     UnitAssessment,
     check_year,
 )
@@ -388,6 +391,85 @@ def schemes_copy(*, actor, source, target, months: int) -> None:
                 required=c.required,
                 description=c.description,
                 order=c.order,
+                due_month=c.due_month,
+                due_day=c.due_day,
             )
             for c in scheme.components.all()
         )
+
+
+def annual_scheme(programme) -> AssessmentScheme | None:
+    """The programme's annual assessment scheme, if it has one."""
+    return AssessmentScheme.objects.filter(programme=programme, kind=AssessmentKind.ANNUAL).first()
+
+
+def team_assessment_locked(team, year_key: str) -> bool:
+    """A group's assessment of a year is locked once the bureau has finalised the annual
+    assessment of any of its members for that year: it is then part of what was decided on."""
+    return AssessmentDecision.objects.filter(
+        assessment__scheme__programme_id=team.programme_id,
+        assessment__scheme__kind=AssessmentKind.ANNUAL,
+        assessment__year_key=year_key,
+        assessment__enrolment__teacher__memberships__team=team,
+        finalised_at__isnull=False,
+    ).exists()
+
+
+@transaction.atomic
+def team_assessment_file(
+    *,
+    actor,
+    team,
+    year_key: str,
+    result: str,
+    text: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> TeamAssessment:
+    """XH-WS-LEAD: the lead files the assessment of their group as a whole for a year of the
+    programme, on the scale of the programme's annual assessment. Filing again replaces the
+    result and text and adds the files, until the assessment of a member of that year is
+    finalised."""
+    check_may_assess_team(actor, team)
+    scheme = annual_scheme(team.programme)
+    if scheme is None:
+        raise ValidationError(_("The programme has no annual assessment."))
+    if year_key not in [w.key for w in team.programme.years]:
+        raise ValidationError(
+            {"year_key": _("%(year)s is not a year of the programme.") % {"year": year_key}}
+        )
+    if team_assessment_locked(team, year_key):
+        raise AssessmentLocked(
+            _("The bureau has finalised this year's assessments; the group's can no longer change.")
+        )
+    _check_result(scheme, result)
+    accepted = check_uploads(list(files)) if files else []
+    found = TeamAssessment.objects.filter(team=team, year_key=year_key).first()
+    before = None
+    if found is None:
+        found = TeamAssessment(bureau_id=team.bureau_id, team=team, year_key=year_key)
+    else:
+        before = {"result": found.result}
+    found.result = result
+    found.text = (text or "").strip()
+    found.filed_by = actor
+    found.filed_at = timezone.now()
+    found.save()
+    if files:
+        store(
+            TeamAssessmentFile,
+            {"bureau_id": found.bureau_id, "team_assessment": found},
+            files,
+            accepted,
+        )
+    audit_record(
+        bureau=team.bureau_id,
+        actor=actor,
+        action="assessment.team_file",
+        target=found,
+        group=team.name,
+        year=year_key,
+        result=result,
+        files=len(accepted),
+        before=before,
+    )
+    return found
