@@ -165,9 +165,16 @@ class LeadAssessmentForm(_Judged):
 
 
 class TeamAssessmentForm(_Judged):
+    """The group as a whole: a result and what the group did; no score (the group's assessment
+    is not a weighted part of a member's)."""
+
     text = forms.CharField(
         label=_("The group's work this year"),
         max_length=TEXT_LIMIT,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Activities, research, outputs and how the members worked together."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("score", None)

@@ -6,6 +6,8 @@ write."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -48,6 +50,14 @@ FORMS = {
     FilingLevel.TEAM_LEAD: LeadAssessmentForm,
     FilingLevel.SCHOOL: SchoolAssessmentForm,
 }
+
+
+# Rule ids (XH-WS-LEAD …) are for staff; a description staff wrote with one reads without it.
+RULE_ID = re.compile(r"\s*[（(]?\b(?:XH|XC|HA|SJ|PT)-[A-Z][A-Z0-9-]*[)）]?")
+
+
+def plain(text: str) -> str:
+    return RULE_ID.sub("", text or "").strip()
 
 
 def _add_error(form, error: ValidationError) -> None:
@@ -186,6 +196,7 @@ def component_form(request, enrolment_pk: int, component_pk: int, year_key: str 
             "enrolment": enrolment,
             "scheme": scheme,
             "component": component,
+            "description": plain(component.description),
             "window": window,
             "filing": filing,
             "files": list(filing.files.all()) if filing else [],

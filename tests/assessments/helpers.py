@@ -131,6 +131,7 @@ def assessment_records(cast) -> dict[str, object]:
         "assessments.assessment": assessment,
         "assessments.assessmentdecision": decision,
         "assessments.unitassessment": unit,
+        "assessments.teamassessment": team_assessment,
         "filing": filing,
         "component_file": stored,
         "team_assessment_file": team_file,

@@ -561,3 +561,32 @@ def test_my_assessments_takes_the_same_queries_for_one_or_three_years_filed(
 )
 def test_each_role_finds_its_page_in_the_navigation(xuhui, who, label, shown):
     assert (label in xuhui.client(who).get("/").content.decode()) is shown
+
+
+# --- No rule ids --------------------------------------------------------------------------------
+
+
+def test_no_rule_id_on_the_filing_pages(xuhui, scheme):
+    from tests.test_no_rule_ids_on_pages import RULE_ID
+
+    with bureau_scope(xuhui.bureau):
+        AssessmentComponent.objects.filter(scheme=scheme).update(
+            description="参与情况、同伴互助、任务完成、成果（XH-WS-LEAD）"
+        )
+    team = xuhui.extras["team"]
+    pages = {
+        "teacher": ["/assessments/mine/", form_url(xuhui, "teacher", scheme, "self")],
+        "lead": [
+            "/assessments/groups/",
+            f"/assessments/groups/{team.pk}/2023/",
+            form_url(xuhui, "teacher", scheme, "team_lead"),
+        ],
+        "school_admin": ["/assessments/school/", form_url(xuhui, "teacher", scheme, "school")],
+    }
+    for who, urls in pages.items():
+        for url in urls:
+            response = xuhui.client(who).get(url)
+            assert response.status_code == 200, (who, url)
+            body = response.content.decode()
+            assert not RULE_ID.findall(body), (who, url)
+    assert "成果" in xuhui.client("teacher").get(pages["teacher"][1]).content.decode()
