@@ -14,10 +14,11 @@ class AssessmentsConfig(AppConfig):
         from bureaus.files import delete_files_with_rows
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
         from programmes.sections import register_copy_section
+        from workshops.services import register_reminder_source
 
         from .admin import plug_assessment_schemes_into_programme_admin
         from .models import ComponentFile, Result, TeamAssessmentFile
-        from .services import schemes_copy
+        from .services import schemes_copy, self_assessment_reminders
 
         delete_files_with_rows(ComponentFile)
         delete_files_with_rows(TeamAssessmentFile)
@@ -96,3 +97,4 @@ class AssessmentsConfig(AppConfig):
             ),
         )
         register_copy_section("assessment_schemes", copy=schemes_copy)
+        register_reminder_source(self_assessment_reminders)

@@ -590,3 +590,43 @@ def test_no_rule_id_on_the_filing_pages(xuhui, scheme):
             body = response.content.decode()
             assert not RULE_ID.findall(body), (who, url)
     assert "成果" in xuhui.client("teacher").get(pages["teacher"][1]).content.decode()
+
+
+# --- Reminders ----------------------------------------------------------------------------------
+
+
+def test_a_self_assessment_not_filed_is_reminded_before_and_once_overdue(xuhui, scheme):
+    from accounts.models import Notification
+    from bureaus.tenancy import all_bureaus
+    from workshops.services import reminders_scan
+
+    with bureau_scope(xuhui.bureau):
+        AssessmentComponent.objects.filter(scheme=scheme, level="self").update(
+            due_month=6, due_day=30
+        )
+
+    def sent() -> list[tuple[str, str]]:
+        with all_bureaus():
+            return sorted(
+                (n.recipient.username, n.key.rsplit(":", 2)[1])
+                for n in Notification.objects.filter(key__startswith="self-assessment:")
+            )
+
+    reminders_scan(today=dt.date(2025, 6, 23))  # seven days before 2025-06-30
+    assert sent() == [("xh_lead", "before"), ("xh_teacher", "before")]
+    reminders_scan(today=dt.date(2025, 6, 23))
+    assert len(sent()) == 2  # each once
+    with bureau_scope(xuhui.bureau):
+        services.component_file(
+            actor=xuhui.teacher,
+            assessment=opened(xuhui, scheme, "2024"),
+            component=component(scheme, "self"),
+            text="自评",
+        )
+    reminders_scan(today=dt.date(2025, 7, 1))  # overdue: only the one who has not filed
+    assert ("xh_lead", "overdue") in sent() and len(sent()) == 3
+    with all_bureaus():
+        notice = Notification.objects.get(
+            key__startswith="self-assessment:", key__contains="overdue"
+        )
+    assert "2024学年" in notice.subject and notice.link == "/assessments/mine/"
