@@ -639,7 +639,7 @@ class TeamAssessment(TenantModel):
 
     team = models.ForeignKey(
         "workshops.Team",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,  # a record the bureau decided on; the group stays with it
         related_name="assessments",
         verbose_name=_("group"),
     )

@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('filed_at', models.DateTimeField(verbose_name='filed')),
                 ('bureau', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='bureaus.bureau', verbose_name='bureau')),
                 ('filed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='filed by (person)')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='workshops.team', verbose_name='group')),
+                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='workshops.team', verbose_name='group')),
             ],
             options={
                 'verbose_name': 'group assessment',
