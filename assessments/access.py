@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from accounts.roles import Role
 from accounts.services import administered_school_id
 
-from .models import Assessment, AssessmentComponent, AssessmentDecision, FilingLevel
+from .models import (
+    Assessment,
+    AssessmentComponent,
+    AssessmentDecision,
+    ComponentFile,
+    FilingLevel,
+    TeamAssessmentFile,
+)
 
 
 def same_bureau(user, row) -> bool:
@@ -100,3 +107,83 @@ def get_decision_for_user(user, pk: int) -> AssessmentDecision:
     if decision is None or not may_decide(user, decision):
         raise Http404
     return decision
+# --- Reading assessments and their files --------------------------------------------------------
+
+
+def _leads_teacher(user, enrolment) -> bool:
+    from workshops.models import Membership
+
+    return Membership.objects.filter(
+        team__programme_id=enrolment.programme_id, team__lead=user, teacher_id=enrolment.teacher_id
+    ).exists()
+
+
+def may_see_assessment(user, enrolment) -> bool:
+    """May ``user`` read the assessments of ``enrolment``: the teacher, the lead of a group of
+    the programme they belong to, the administrator of their school, and the bureau's staff and
+    leadership. What the teacher reads of other levels is limited further (``teacher_sees``)."""
+    if not same_bureau(user, enrolment):
+        return False
+    if user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP):
+        return True
+    if enrolment.teacher.user_id == user.pk:
+        return True
+    if user.has_role(Role.SCHOOL_ADMIN) and administered_school_id(user) == enrolment.school_id:
+        return True
+    return _leads_teacher(user, enrolment)
+
+
+def teacher_sees(level: str, *, final: bool) -> bool:
+    """The teacher reads their own self-assessment at any time and what the other levels filed
+    (result, text, files) only once the decision is finalised; drafts never."""
+    return level == FilingLevel.SELF or final
+
+
+def get_component_file_for_user(user, pk: int) -> ComponentFile:
+    """A file of a filed component, for those who may read the assessment; to the teacher a
+    file of another level only once the assessment is finalised. Otherwise the same 404 as a
+    file that does not exist."""
+    found = (
+        ComponentFile.objects.select_related(
+            "filing__assessment__enrolment__teacher", "filing__component"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    assessment = found.filing.assessment
+    enrolment = assessment.enrolment
+    if not may_see_assessment(user, enrolment):
+        raise Http404
+    is_teacher = enrolment.teacher.user_id == user.pk
+    if is_teacher and not user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP):
+        final = assessment.decisions.filter(finalised_at__isnull=False).exists()
+        if not teacher_sees(found.filing.level, final=final):
+            raise Http404
+    return found
+
+
+def may_assess_team(user, team) -> bool:
+    """XH-WS-LEAD: the group's lead assesses the group; bureau staff may file it for them."""
+    if not same_bureau(user, team):
+        return False
+    return team.lead_id == user.pk or user.has_role(Role.BUREAU_STAFF)
+
+
+def check_may_assess_team(user, team) -> None:
+    if not may_assess_team(user, team):
+        raise PermissionDenied(_("Only the group's lead assesses the group."))
+
+
+def get_team_assessment_file_for_user(user, pk: int) -> TeamAssessmentFile:
+    """A file of a group's assessment: for its lead and the bureau's staff and leadership."""
+    found = TeamAssessmentFile.objects.select_related("team_assessment__team").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    team = found.team_assessment.team
+    if not same_bureau(user, team):
+        raise Http404
+    if not (team.lead_id == user.pk or user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP)):
+        raise Http404
+    return found

@@ -21,6 +21,7 @@ from .models import (
     AssessmentScheme,
     ComponentAssessment,
     Result,
+    TeamAssessment,
     UnitAssessment,
     check_weights,
 )
@@ -93,7 +94,16 @@ class AssessmentComponentInline(TenantInline, admin.TabularInline):
     model = AssessmentComponent
     formset = ComponentFormSet
     extra = 0
-    fields = ["order", "title", "level", "weight", "required", "description"]
+    fields = [
+        "order",
+        "title",
+        "level",
+        "weight",
+        "required",
+        "due_month",
+        "due_day",
+        "description",
+    ]
 
 
 @admin.register(AssessmentScheme)
@@ -273,3 +283,16 @@ class UnitAssessmentAdmin(BureauScopedAdmin):
         obj.decided_by = request.user
         obj.decided_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+@admin.register(TeamAssessment)
+class TeamAssessmentAdmin(BureauScopedAdmin):
+    """XH-WS-LEAD: the group leads' assessments of their groups as a whole, filed on the
+    portal's pages (assess my group); here they are read."""
+
+    list_display = ["team", "year_key", "result", "filed_by", "filed_at"]
+    list_filter = ["team__programme", "year_key", "result"]
+    search_fields = ["team__name"]
+    list_select_related = ["team", "filed_by"]
+    fields = ["team", "year_key", "result", "text", "filed_by", "filed_at"]
+    readonly_fields = fields

@@ -9,16 +9,19 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
+        from accounts.navigation import NavItem, register_nav
         from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
         from bureaus.files import delete_files_with_rows
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
         from programmes.sections import register_copy_section
+        from workshops.services import register_reminder_source
 
         from .admin import plug_assessment_schemes_into_programme_admin
-        from .models import ComponentFile, Result
-        from .services import schemes_copy
+        from .models import ComponentFile, Result, TeamAssessmentFile
+        from .services import schemes_copy, self_assessment_reminders
 
         delete_files_with_rows(ComponentFile)
+        delete_files_with_rows(TeamAssessmentFile)
         models = (
             "assessmentscheme",
             "assessmentcomponent",
@@ -27,6 +30,8 @@ class AssessmentsConfig(AppConfig):
             "componentfile",
             "assessmentdecision",
             "unitassessment",
+            "teamassessment",
+            "teamassessmentfile",
         )
         register_role_permissions(
             {
@@ -40,6 +45,9 @@ class AssessmentsConfig(AppConfig):
                     "assessments.componentfile": ("view",),
                     "assessments.assessmentdecision": ("change", "view"),
                     "assessments.unitassessment": ("add", "change", "view"),
+                    # Filed by the group's lead on the portal's pages (XH-WS-LEAD).
+                    "assessments.teamassessment": ("view",),
+                    "assessments.teamassessmentfile": ("view",),
                 },
                 Role.LEADERSHIP: {f"assessments.{m}": ("view",) for m in models},
             }
@@ -51,17 +59,44 @@ class AssessmentsConfig(AppConfig):
                 "assessment.finalise": _("Assessment finalised"),
                 "assessment.correct": _("Assessment corrected"),
                 "assessment.unit_decide": _("Unit assessed"),
+                "assessment.team_file": _("Group assessed"),
             }
         )
 
         def describe(entry) -> str:
             result = entry.data.get("result")
             shown = Result(result).label if result in Result.values else result
-            parts = (entry.data.get("component"), entry.data.get("unit"), shown)
+            parts = (
+                entry.data.get("component"),
+                entry.data.get("unit"),
+                entry.data.get("group"),
+                shown,
+            )
             return " ".join(str(v) for v in parts if v)
 
         AUDIT_DESCRIBERS["assessment"] = describe
         plug_assessment_schemes_into_programme_admin()
+        register_nav(
+            NavItem(
+                _("My assessments"),
+                "assessments:my_assessments",
+                frozenset({Role.TEACHER}),
+                order=320,
+            ),
+            NavItem(
+                _("Assess my group"),
+                "assessments:team_list",
+                frozenset({Role.WORKSHOP_LEAD, Role.MENTOR}),
+                order=410,
+            ),
+            NavItem(
+                _("My school's assessments"),
+                "assessments:school",
+                frozenset({Role.SCHOOL_ADMIN}),
+                order=220,
+            ),
+        )
+        register_reminder_source(self_assessment_reminders)
         register_board_pages()
         register_copy_section("assessment_schemes", copy=schemes_copy)
 

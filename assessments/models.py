@@ -10,15 +10,19 @@ decision that names the one it corrects, with the reason.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bureaus.files import storage_key
 from bureaus.tenancy import TenantModel
+from programmes.models import MONTH_CHOICES
+from programmes.rules import Deadline, DeadlineProblem, Period, deadline_problem, windows
 
 
 class Result(models.TextChoices):
@@ -205,6 +209,24 @@ class AssessmentComponent(TenantModel):
         help_text=_("e.g. participation, peer support, task completion, outputs (XH-WS-LEAD)."),
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    due_month = models.PositiveSmallIntegerField(
+        _("due in month"),
+        choices=MONTH_CHOICES,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Filed by this month of each year of the programme (an annual assessment) or of the "
+            "cycle (mid-term, end of term); after it the part is late but still accepted until "
+            "the decision is finalised. Empty: no due date."
+        ),
+    )
+    due_day = models.PositiveSmallIntegerField(
+        _("due on day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("The day of the due month; empty: the month's last day."),
+    )
 
     tenant_links = ("scheme",)
 
@@ -227,16 +249,63 @@ class AssessmentComponent(TenantModel):
     def __str__(self) -> str:
         return f"{self.title}（{self.get_level_display()}）"
 
+    @property
+    def deadline(self) -> Deadline | None:
+        if self.due_month is None:
+            return None
+        return Deadline(month=self.due_month, day=self.due_day)
+
+    def due_on(self, programme, year_key: str) -> dt.date | None:
+        """When this part is due for the assessment of ``year_key`` (annual) or of the cycle
+        (mid-term, end of term; ``year_key`` empty), if it has a due date."""
+        deadline = self.deadline
+        if deadline is None:
+            return None
+        if year_key:
+            window = next((w for w in programme.years if w.key == year_key), None)
+        else:
+            window = next(iter(windows(Period.CYCLE, programme.cycle)), None)
+        return deadline.due_in(window) if window is not None else None
+
     def clean(self) -> None:
         super().clean()
         if self.scheme_id is None:
             return
+        self._clean_deadline()
         if self.scheme.scored and self.weight is None:
             raise ValidationError({"weight": _("A scored scheme gives each component a weight.")})
         if not self.scheme.scored and self.weight is not None:
             raise ValidationError(
                 {"weight": _("Only the components of a scored scheme have a weight.")}
             )
+
+    def _clean_deadline(self) -> None:
+        if self.due_day is not None and self.due_month is None:
+            raise ValidationError({"due_day": _("A due day needs its month.")})
+        if self.due_month is None or not 1 <= self.due_month <= 12:
+            return
+        if self.due_day is not None and not 1 <= self.due_day <= 31:
+            return  # the field's own validators say so
+        programme = self.scheme.programme
+        period = Period.YEAR if self.scheme.kind == AssessmentKind.ANNUAL else Period.CYCLE
+        problem = deadline_problem(self.deadline, period, programme.cycle)
+        if problem is None:
+            return
+        messages = {
+            DeadlineProblem.NO_SUCH_DAY: ("due_day", _("This month has no such day.")),
+            DeadlineProblem.MONTH_NOT_IN_CYCLE: (
+                "due_month",
+                _("No year of the programme's cycle (%(cycle)s) has this month."),
+            ),
+            DeadlineProblem.MONTH_REPEATS_IN_CYCLE: (
+                "due_month",
+                _("The cycle (%(cycle)s) has this month more than once."),
+            ),
+        }
+        field, message = messages.get(
+            problem, ("due_month", _("This month does not fit the programme's calendar."))
+        )
+        raise ValidationError({field: message % {"cycle": programme.cycle_label}})
 
 
 def check_weights(scheme: AssessmentScheme, components) -> None:
@@ -560,3 +629,72 @@ class UnitAssessment(TenantModel):
                         % {"year": self.year_key or "—", "keys": ", ".join(keys)}
                     }
                 )
+
+
+class TeamAssessment(TenantModel):
+    """XH-WS-LEAD: the lead's assessment of their group as a whole for one year of the
+    programme — the result on the programme's annual scale, what the group did and achieved,
+    and its files. The lead revises it until the bureau finalises a member's assessment of that
+    year; from then on it is the record the decisions were made on."""
+
+    team = models.ForeignKey(
+        "workshops.Team",
+        on_delete=models.PROTECT,  # a record the bureau decided on; the group stays with it
+        related_name="assessments",
+        verbose_name=_("group"),
+    )
+    year_key = models.CharField(_("year"), max_length=20)
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    text = models.TextField(_("text"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("filed by (person)"),
+    )
+    filed_at = models.DateTimeField(_("filed"))
+
+    tenant_links = ("team", "filed_by")
+
+    class Meta:
+        ordering = ["team", "year_key"]
+        verbose_name = _("group assessment")
+        verbose_name_plural = _("group assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "team", "year_key"], name="uniq_team_assessment_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.year_key}"
+
+
+def team_assessment_upload_path(instance, filename: str) -> str:
+    return storage_key("assessments/groups", instance.bureau_id, filename)
+
+
+class TeamAssessmentFile(TenantModel):
+    """A file filed with a group's assessment (the group's summary, its outputs)."""
+
+    team_assessment = models.ForeignKey(
+        TeamAssessment,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name=_("group assessment"),
+    )
+    file = models.FileField(_("file"), upload_to=team_assessment_upload_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    tenant_links = ("team_assessment",)
+
+    class Meta:
+        ordering = ["team_assessment", "id"]
+        verbose_name = _("file of a group assessment")
+        verbose_name_plural = _("files of group assessments")
+
+    def __str__(self) -> str:
+        return self.original_name

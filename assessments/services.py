@@ -8,6 +8,7 @@ that names it and says why. Nothing here changes a finalised decision.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -15,22 +16,30 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import Notification
 from accounts.services import notification_create
 from bureaus.files import check_uploads, store
 from bureaus.services import audit_record
+from cohorts.models import Enrolment, EnrolmentStatus
 
-from .access import check_may_decide, check_may_file
+from .access import check_may_assess_team, check_may_decide, check_may_file
 from .models import (
     Assessment,
     AssessmentComponent,
     AssessmentDecision,
+    AssessmentKind,
     AssessmentScheme,
     ComponentAssessment,
     ComponentFile,
+    FilingLevel,
     Result,
+    TeamAssessment,
+    TeamAssessmentFile,
     UnitAssessment,
     check_year,
 )
@@ -388,6 +397,169 @@ def schemes_copy(*, actor, source, target, months: int) -> None:
                 required=c.required,
                 description=c.description,
                 order=c.order,
+                due_month=c.due_month,
+                due_day=c.due_day,
             )
             for c in scheme.components.all()
         )
+
+
+def annual_scheme(programme) -> AssessmentScheme | None:
+    """The programme's annual assessment scheme, if it has one."""
+    return AssessmentScheme.objects.filter(programme=programme, kind=AssessmentKind.ANNUAL).first()
+
+
+def team_assessment_locked(team, year_key: str) -> bool:
+    """A group's assessment of a year is locked once the bureau has finalised the annual
+    assessment of any of its members for that year: it is then part of what was decided on."""
+    return AssessmentDecision.objects.filter(
+        assessment__scheme__programme_id=team.programme_id,
+        assessment__scheme__kind=AssessmentKind.ANNUAL,
+        assessment__year_key=year_key,
+        assessment__enrolment__teacher__memberships__team=team,
+        finalised_at__isnull=False,
+    ).exists()
+
+
+@transaction.atomic
+def team_assessment_file(
+    *,
+    actor,
+    team,
+    year_key: str,
+    result: str,
+    text: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> TeamAssessment:
+    """XH-WS-LEAD: the lead files the assessment of their group as a whole for a year of the
+    programme, on the scale of the programme's annual assessment. Filing again replaces the
+    result and text and adds the files, until the assessment of a member of that year is
+    finalised."""
+    check_may_assess_team(actor, team)
+    scheme = annual_scheme(team.programme)
+    if scheme is None:
+        raise ValidationError(_("The programme has no annual assessment."))
+    if year_key not in [w.key for w in team.programme.years]:
+        raise ValidationError(
+            {"year_key": _("%(year)s is not a year of the programme.") % {"year": year_key}}
+        )
+    if team_assessment_locked(team, year_key):
+        raise AssessmentLocked(
+            _("The bureau has finalised this year's assessments; the group's can no longer change.")
+        )
+    _check_result(scheme, result)
+    accepted = check_uploads(list(files)) if files else []
+    found = TeamAssessment.objects.filter(team=team, year_key=year_key).first()
+    before = None
+    if found is None:
+        found = TeamAssessment(bureau_id=team.bureau_id, team=team, year_key=year_key)
+    else:
+        before = {"result": found.result}
+    found.result = result
+    found.text = (text or "").strip()
+    found.filed_by = actor
+    found.filed_at = timezone.now()
+    found.save()
+    if files:
+        store(
+            TeamAssessmentFile,
+            {"bureau_id": found.bureau_id, "team_assessment": found},
+            files,
+            accepted,
+        )
+    audit_record(
+        bureau=team.bureau_id,
+        actor=actor,
+        action="assessment.team_file",
+        target=found,
+        group=team.name,
+        year=year_key,
+        result=result,
+        files=len(accepted),
+        before=before,
+    )
+    return found
+
+
+def self_assessment_reminders(
+    *, today: dt.date, before: tuple[int, ...], overdue_after: int
+) -> list[Notification]:
+    """The reminders due today to participants whose self-assessment is due (a self-assessment
+    part with a due date) and not filed, the days before and once overdue; none once the
+    assessment is finalised. Read across all bureaus by the reminder scan; each is keyed by
+    enrolment, part and year so it is made once."""
+    from workshops import rules as reminder_rules
+
+    lookahead = dt.timedelta(days=max(before, default=0))
+    lookback = dt.timedelta(days=overdue_after + 7)
+    parts = AssessmentComponent.objects.filter(
+        level=FilingLevel.SELF, due_month__isnull=False
+    ).select_related("scheme__programme")
+    link = reverse("assessments:my_assessments")
+    rows = []
+    for part in parts:
+        scheme, programme = part.scheme, part.scheme.programme
+        keys = [w.key for w in programme.years] if scheme.kind == AssessmentKind.ANNUAL else [""]
+        for year_key in keys:
+            due = part.due_on(programme, year_key)
+            if due is None or not today - lookback <= due <= today + lookahead:
+                continue
+            reminders = reminder_rules.reminders_due(
+                due, today, filed=False, before=before, overdue_after=overdue_after
+            )
+            if not reminders:
+                continue
+            filed = ComponentAssessment.objects.filter(
+                assessment__enrolment=OuterRef("pk"),
+                assessment__year_key=year_key,
+                component=part,
+            )
+            final = AssessmentDecision.objects.filter(
+                assessment__enrolment=OuterRef("pk"),
+                assessment__scheme=scheme,
+                assessment__year_key=year_key,
+                finalised_at__isnull=False,
+            )
+            owing = (
+                Enrolment.objects.filter(
+                    programme=programme, status__in=[EnrolmentStatus.ACTIVE, EnrolmentStatus.WARNED]
+                )
+                .exclude(Exists(filed))
+                .exclude(Exists(final))
+                .values_list("pk", "bureau_id", "teacher__user_id")
+            )
+            window = next((w for w in programme.years if w.key == year_key), None)
+            name = f"{window.label}{scheme.title}" if window is not None else scheme.title
+            for reminder in reminders:
+                values = {
+                    "assessment": name,
+                    "date": due.strftime("%Y-%m-%d"),
+                    "days": reminder.days,
+                }
+                if reminder.kind == reminder_rules.ReminderKind.OVERDUE:
+                    subject = _("Overdue: your self-assessment for %(assessment)s") % values
+                    body = (
+                        _(
+                            "Your self-assessment for %(assessment)s was due on %(date)s. It is "
+                            "still accepted until the assessment is finalised."
+                        )
+                        % values
+                    )
+                else:
+                    subject = _("Your self-assessment is due in %(days)s days") % values
+                    body = _("Your self-assessment for %(assessment)s is due on %(date)s.") % values
+                for enrolment_id, bureau_id, user_id in owing:
+                    rows.append(
+                        Notification(
+                            bureau_id=bureau_id,
+                            recipient_id=user_id,
+                            key=(
+                                f"self-assessment:{enrolment_id}:{part.pk}:{year_key}:"
+                                f"{reminder.kind}:{reminder.days}"
+                            ),
+                            subject=str(subject),
+                            body=str(body),
+                            link=link,
+                        )
+                    )
+    return rows

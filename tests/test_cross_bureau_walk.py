@@ -137,6 +137,9 @@ def xuhui_objects(x) -> dict[str, object]:
     assessed = assessment_records(x)
     return {
         **{k: v for k, v in assessed.items() if k.startswith("assessments.")},
+        "filing": assessed["filing"],
+        "component_file": assessed["component_file"],
+        "team_assessment_file": assessed["team_assessment_file"],
         "bureaus.levelname": level_name,
         "bureaus.outboxjob": job,
         "cohorts.enrolment": x.extras["enrolment_backbone"],
@@ -228,6 +231,7 @@ def build_cases(x) -> list[Case]:
         ),
         *workshop_cases(x),
         *assessment_board_cases(x, objects),
+        *assessment_filing_cases(x, objects),
         Case("admin/", "/admin/", PAGE),
         Case("admin/login/", "/admin/login/", PAGE),
         Case("admin/logout/", "/admin/logout/", PAGE),
@@ -344,6 +348,57 @@ def build_cases(x) -> list[Case]:
     for label in app_labels:
         cases.append(Case(app_list, f"/admin/{label}/", PAGE))
     return cases
+
+
+def assessment_filing_cases(x, objects) -> list[Case]:
+    """The filing pages, aimed at Xuhui's teacher's assessment, group and files."""
+    filing, team = objects["filing"], x.extras["team"]
+    enrolment, part = filing.assessment.enrolment_id, filing.component_id
+    form = f"/assessments/file/{enrolment}/{part}/2023/"
+    group = f"/assessments/groups/{team.pk}/2023/"
+    return [
+        Case("assessments/mine/", "/assessments/mine/", PAGE),
+        Case("assessments/groups/", "/assessments/groups/", PAGE),
+        Case("assessments/school/", "/assessments/school/", PAGE),
+        Case(
+            "assessments/school/",
+            f"/assessments/school/?scheme={filing.assessment.scheme_id}&year=2023",
+            PAGE,
+        ),
+        Case(
+            "assessments/file/<int:enrolment_pk>/<int:component_pk>/<str:year_key>/", form, OBJECT
+        ),
+        Case(
+            "assessments/file/<int:enrolment_pk>/<int:component_pk>/<str:year_key>/",
+            form,
+            OBJECT,
+            "post",
+            (("text", "x"), ("result", "pass")),
+        ),
+        Case(
+            "assessments/file/<int:enrolment_pk>/<int:component_pk>/",
+            f"/assessments/file/{enrolment}/{part}/",
+            OBJECT,
+        ),
+        Case(
+            "assessments/files/<int:pk>/",
+            f"/assessments/files/{objects['component_file'].pk}/",
+            OBJECT,
+        ),
+        Case("assessments/groups/<int:pk>/<str:year_key>/", group, OBJECT),
+        Case(
+            "assessments/groups/<int:pk>/<str:year_key>/",
+            group,
+            OBJECT,
+            "post",
+            (("result", "pass"), ("text", "x")),
+        ),
+        Case(
+            "assessments/group-files/<int:pk>/",
+            f"/assessments/group-files/{objects['team_assessment_file'].pk}/",
+            OBJECT,
+        ),
+    ]
 
 
 def workshop_cases(x) -> list[Case]:

@@ -5,7 +5,7 @@ its audit row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -307,6 +307,18 @@ def deadline_extend(*, actor, deadline: Deadline, to: dt.date, reason: str) -> D
     return deadline
 
 
+# Reminders other apps add to the scan: each source is called as
+# ``source(today=, before=, overdue_after=)`` across all bureaus and returns the notifications
+# due today, each with a key that makes it once (see ``reminders_scan``).
+REMINDER_SOURCES: list[Callable[..., list[Notification]]] = []
+
+
+def register_reminder_source(source: Callable[..., list[Notification]]) -> None:
+    """Add a source of reminders to the scan (again: no change); called from an app's ready()."""
+    if source not in REMINDER_SOURCES:
+        REMINDER_SOURCES.append(source)
+
+
 def reminder_settings() -> tuple[tuple[int, ...], int]:
     before = tuple(getattr(settings, "REMINDER_DAYS_BEFORE", (7, 1)))
     return before, int(getattr(settings, "REMINDER_OVERDUE_AFTER_DAYS", 1))
@@ -364,6 +376,8 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
                         )
             rows += _requirement_reminders(today, before, overdue_after)
             rows += _plan_reminders(today, before, overdue_after)
+            for source in REMINDER_SOURCES:
+                rows += source(today=today, before=before, overdue_after=overdue_after)
     return notifications_create_bulk(rows)
 
 

@@ -10,6 +10,9 @@ from assessments.models import (
     AssessmentDecision,
     AssessmentScheme,
     ComponentAssessment,
+    ComponentFile,
+    TeamAssessment,
+    TeamAssessmentFile,
     UnitAssessment,
 )
 from bureaus.tenancy import bureau_scope
@@ -75,6 +78,36 @@ def assessment_records(cast) -> dict[str, object]:
             filed_by=cast.teacher,
             filed_at=timezone.now(),
         )
+        from django.core.files.base import ContentFile
+
+        from tests.uploads.samples import MINIMAL_PDF
+        from workshops.models import Team
+
+        stored = ComponentFile(
+            bureau=cast.bureau,
+            filing=filing,
+            original_name=f"{CANARY}自评.pdf",
+            size=len(MINIMAL_PDF),
+            content_type="application/pdf",
+        )
+        stored.file.save("self.pdf", ContentFile(MINIMAL_PDF), save=True)
+        team_assessment = TeamAssessment.objects.create(
+            bureau=cast.bureau,
+            team=Team.objects.get(pk=cast.extras["team"].pk),
+            year_key="2023",
+            result="pass",
+            text=f"{CANARY}团队考核",
+            filed_by=cast.lead,
+            filed_at=timezone.now(),
+        )
+        team_file = TeamAssessmentFile(
+            bureau=cast.bureau,
+            team_assessment=team_assessment,
+            original_name=f"{CANARY}团队总结.pdf",
+            size=len(MINIMAL_PDF),
+            content_type="application/pdf",
+        )
+        team_file.file.save("team.pdf", ContentFile(MINIMAL_PDF), save=True)
         decision = AssessmentDecision.objects.create(
             bureau=cast.bureau,
             assessment=assessment,
@@ -98,5 +131,8 @@ def assessment_records(cast) -> dict[str, object]:
         "assessments.assessment": assessment,
         "assessments.assessmentdecision": decision,
         "assessments.unitassessment": unit,
+        "assessments.teamassessment": team_assessment,
         "filing": filing,
+        "component_file": stored,
+        "team_assessment_file": team_file,
     }

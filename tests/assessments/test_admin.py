@@ -22,6 +22,7 @@ def urls(records) -> list[str]:
         "assessment",
         "assessmentdecision",
         "unitassessment",
+        "teamassessment",
     ):
         obj = records[f"assessments.{label}"]
         found += [

@@ -1,0 +1,180 @@
+"""The forms of the filing pages: the teacher's self-assessment, the group lead's assessment of a
+member (XH-WS-LEAD's four aspects) and of the group, and the school's assessment of a teacher."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from bureaus.forms import MultipleFileField, files_help
+
+from .models import AssessmentScheme
+
+TEXT_LIMIT = 20000
+
+
+def _files_field() -> MultipleFileField:
+    field = MultipleFileField(label=_("Files"), required=False)
+    field.help_text = files_help()
+    return field
+
+
+class _Filing(forms.Form):
+    """The parts every filing form shares: the files (kept only once the form is valid)."""
+
+    def __init__(self, *args, scheme: AssessmentScheme | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scheme = scheme
+        self.fields["files"] = _files_field()
+
+    def files_note(self) -> None:
+        """After an error the browser forgets the files chosen: say so, next to the field."""
+        if self.is_bound and self.files and self.files.getlist("files"):
+            self.add_error(
+                "files",
+                gettext("The files you chose were not kept: choose them again before sending."),
+            )
+
+    def filing_data(self) -> dict:
+        return {"text": self.cleaned_data.get("text", ""), "files": self.cleaned_data["files"]}
+
+
+class SelfAssessmentForm(_Filing):
+    text = forms.CharField(
+        label=_("Self-assessment"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("What you did and achieved this year, against the programme's tasks."),
+    )
+
+
+class _Judged(_Filing):
+    """A form with a result on the scheme's scale and, in a scored scheme, a score."""
+
+    result = forms.ChoiceField(label=_("result"))
+
+    def __init__(self, *args, scheme: AssessmentScheme, weight: Decimal | None = None, **kwargs):
+        super().__init__(*args, scheme=scheme, **kwargs)
+        self.fields["result"].choices = [("", "---------"), *scheme.result_choices()]
+        if scheme.scored:
+            self.fields["score"] = forms.DecimalField(
+                label=_("score"),
+                min_value=Decimal(0),
+                max_value=Decimal(100),
+                max_digits=5,
+                decimal_places=2,
+                help_text=(
+                    _("From 0 to 100; this part weighs %(weight)s%% of the assessment.")
+                    % {"weight": f"{weight.normalize():f}"}
+                    if weight is not None
+                    else _("From 0 to 100.")
+                ),
+            )
+        # The result first, the files last.
+        order = ["result", "score", *[n for n in self.fields if n not in ("result", "score")]]
+        order.remove("files")
+        self.order_fields([*order, "files"])
+
+    def filing_data(self) -> dict:
+        return {
+            **super().filing_data(),
+            "result": self.cleaned_data["result"],
+            "score": self.cleaned_data.get("score"),
+        }
+
+
+class SchoolAssessmentForm(_Judged):
+    text = forms.CharField(
+        label=_("The school's view"),
+        required=False,
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+
+# XH-WS-LEAD: what the lead looks at in a member; kept in the filing's text under these headings.
+ASPECTS = (
+    ("participation", _("Participation")),
+    ("peer_support", _("Peer support")),
+    ("task_completion", _("Task completion")),
+    ("outputs", _("Outputs")),
+)
+
+
+def aspects_text(values: dict[str, str]) -> str:
+    """The four aspects as one text, each under its heading (【参与情况】…)."""
+    return "\n\n".join(
+        f"【{label}】\n{values[name].strip()}"
+        for name, label in ASPECTS
+        if (values.get(name) or "").strip()
+    )
+
+
+def aspects_from_text(text: str) -> dict[str, str]:
+    """The aspects back from a text ``aspects_text`` wrote; a text written otherwise goes
+    whole into the first aspect, so nothing is lost."""
+    headings = {f"【{label}】": name for name, label in ASPECTS}
+    found: dict[str, list[str]] = {}
+    current = None
+    for line in (text or "").splitlines():
+        if line.strip() in headings:
+            current = headings[line.strip()]
+            found.setdefault(current, [])
+        elif current is not None:
+            found[current].append(line)
+        elif line.strip():
+            return {ASPECTS[0][0]: text}
+    return {name: "\n".join(lines).strip() for name, lines in found.items()}
+
+
+class LeadAssessmentForm(_Judged):
+    participation = forms.CharField(
+        label=_("Participation"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Attendance and part taken in the group's activities."),
+    )
+    peer_support = forms.CharField(
+        label=_("Peer support"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    task_completion = forms.CharField(
+        label=_("Task completion"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The member's share of the group's work and how it was done."),
+    )
+    outputs = forms.CharField(
+        label=_("Outputs"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def filing_data(self) -> dict:
+        data = super().filing_data()
+        data["text"] = aspects_text(self.cleaned_data)
+        return data
+
+
+class TeamAssessmentForm(_Judged):
+    """The group as a whole: a result and what the group did; no score (the group's assessment
+    is not a weighted part of a member's)."""
+
+    text = forms.CharField(
+        label=_("The group's work this year"),
+        max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Activities, research, outputs and how the members worked together."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("score", None)
