@@ -107,6 +107,8 @@ def get_decision_for_user(user, pk: int) -> AssessmentDecision:
     if decision is None or not may_decide(user, decision):
         raise Http404
     return decision
+
+
 # --- Reading assessments and their files --------------------------------------------------------
 
 

@@ -329,6 +329,8 @@ def result_counts(rows: list[BoardRow], key) -> list[tuple[str, dict[str, int], 
         tally = groups.setdefault(key(row), {r: 0 for r in RESULT_COLUMNS})
         tally[final_result(row)] += 1
     return [(name, tally, sum(tally.values())) for name, tally in groups.items()]
+
+
 # --- The filing pages: teachers, group leads, school administrators -----------------------------
 
 KIND_ORDER = {AssessmentKind.ANNUAL: 0, AssessmentKind.MID_TERM: 1, AssessmentKind.END_OF_TERM: 2}

@@ -335,7 +335,7 @@ def test_the_navigation_shows_the_board_to_staff_and_the_results_to_leadership(x
     teacher = body(xuhui.client("teacher").get("/"))
     assert "/assessments/board/" in staff and "/assessments/results/" in staff
     assert "/assessments/board/" not in leader and "/assessments/results/" in leader
-    assert "/assessments/" not in teacher
+    assert "/assessments/board/" not in teacher and "/assessments/results/" not in teacher
     pk = xuhui.programme.pk
     programme = body(xuhui.client("staff").get(f"/programmes/{pk}/"))
     assert f"/assessments/board/?programme={pk}" in programme
