@@ -11,6 +11,7 @@ decide. Another bureau's assessment is refused like a missing one.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
@@ -60,3 +61,40 @@ def may_decide(user, row) -> bool:
 def check_may_decide(user, row) -> None:
     if not may_decide(user, row):
         raise PermissionDenied(_("Only the bureau's programme staff decide assessments."))
+
+
+# --- Rectification plans (XH-FAIL-1) -------------------------------------------------------------
+
+
+def plans_for_user(user):
+    """The rectification plans ``user`` sees: every plan of the bureau for its staff, their own
+    for a teacher."""
+    from .models import RectificationPlan
+
+    plans = RectificationPlan.objects.select_related(
+        "enrolment__teacher__user", "enrolment__programme", "consequence", "reviewed_by"
+    )
+    if not getattr(user, "is_authenticated", False) or user.bureau_id is None:
+        return plans.none()
+    if user.has_role(Role.BUREAU_STAFF):
+        return plans
+    return plans.filter(enrolment__teacher__user=user)
+
+
+def get_plan_for_user(user, pk: int):
+    """A plan the user may see; another bureau's plan is missing, like one that does not
+    exist."""
+    plan = plans_for_user(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def get_plan_file_for_user(user, pk: int, file_pk: int):
+    from .models import PlanFile
+
+    plan = get_plan_for_user(user, pk)
+    found = PlanFile.objects.filter(pk=file_pk, plan=plan).first()
+    if found is None:
+        raise Http404
+    return found

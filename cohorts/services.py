@@ -209,12 +209,9 @@ def pool_appoint(*, actor, entry, tier, on: dt.date) -> Enrolment:
         raise ValidationError(
             _("%(name)s has already been appointed.") % {"name": entry.teacher.user.full_name}
         )
-    reasons = rules.pool_shortfalls(
-        willing=entry.willing,
-        pre_service_hours=entry.pre_service_hours,
-        trainee_year_done=entry.trainee_year_done,
-        assessment_passed=entry.assessment_passed,
-    )
+    from .selectors import pool_entry_shortfalls
+
+    reasons = pool_entry_shortfalls(entry)
     if reasons:
         raise ValidationError(
             _("%(name)s cannot be appointed yet: %(reasons)s")

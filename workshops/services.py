@@ -55,6 +55,7 @@ from .models import (
     WorkshopCourse,
     WorkshopType,
 )
+from .reminders import REMINDER_SOURCES
 
 
 def team_lead_check(*, programme, kind: str, workshop_type: str, lead) -> None:
@@ -364,6 +365,8 @@ def reminders_scan(*, today: dt.date | None = None) -> int:
                         )
             rows += _requirement_reminders(today, before, overdue_after)
             rows += _plan_reminders(today, before, overdue_after)
+            for source in REMINDER_SOURCES:
+                rows += source(today=today, before=before, overdue_after=overdue_after)
     return notifications_create_bulk(rows)
 
 
