@@ -228,6 +228,12 @@ class EnrolmentAdmin(SpreadsheetImportExportMixin, ImportExportMixin, BureauScop
 class AppointForm(forms.Form):
     tier = forms.ModelChoiceField(label=_("tier"), queryset=None)
     on = forms.DateField(label=_("appointed on"), initial=timezone.localdate)
+    override_reason = forms.CharField(
+        label=_("reason to enrol all the same"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only needed when the teacher may not be enrolled, e.g. barred."),
+    )
 
     def __init__(self, *args, programme_ids, **kwargs):
         from programmes.models import Tier

@@ -308,3 +308,42 @@ def test_XH_TERMINATE_staff_record_a_withdrawal_in_the_admin(xuhui):
         enrolment.refresh_from_db()
     assert enrolment.status == "withdrawn"
     assert len(audit(xuhui, "enrolment.end")) == 1
+
+
+def test_XH_FAIL_END_appointing_a_barred_teacher_from_the_pool_needs_a_reason(xuhui):
+    from django.core.exceptions import ValidationError
+
+    from assessments.models import InitAssessment
+    from cohorts.models import ReservePoolEntry
+    from cohorts.services import pool_appoint
+
+    decide(xuhui, "", "fail", kind="end_of_term")
+    following = next_programme(xuhui)
+    profile = xuhui.teacher.teacher_profile
+    with bureau_scope(xuhui.bureau):
+        entry = ReservePoolEntry.objects.create(
+            bureau=xuhui.bureau,
+            programme=following,
+            teacher=profile,
+            pre_service_hours=40,
+            trainee_year_done=True,
+        )
+        InitAssessment.objects.create(
+            bureau=xuhui.bureau,
+            programme=following,
+            teacher=profile,
+            result="pass",
+            assessed_on=dt.date(2026, 6, 1),
+        )
+        tier = following.tiers.get()
+        with pytest.raises(ValidationError, match="不得申报下一期"):
+            pool_appoint(actor=xuhui.staff, entry=entry, tier=tier, on=dt.date(2026, 9, 1))
+        pool_appoint(
+            actor=xuhui.staff,
+            entry=entry,
+            tier=tier,
+            on=dt.date(2026, 9, 1),
+            override_reason="经领导小组同意",
+        )
+        assert Enrolment.objects.filter(programme=following, teacher=profile).exists()
+    assert audit(xuhui, "enrolment.override")[0].data["reason"] == "经领导小组同意"
