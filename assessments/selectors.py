@@ -194,18 +194,20 @@ def pool_assessments(*, programme_id: int, teacher_ids) -> dict[int, bool]:
     return found
 
 
-def excellent_years(teacher) -> list[dt.date]:
-    """The days of the teacher's excellent annual results in force, in every programme."""
-    return [
-        timezone.localtime(at).date()
-        for at in AssessmentDecision.objects.filter(
-            assessment__enrolment__teacher=teacher,
-            assessment__scheme__kind=AssessmentKind.ANNUAL,
-            result=Result.EXCELLENT,
-            finalised_at__isnull=False,
-            corrected_by__isnull=True,
-        ).values_list("decided_at", flat=True)
-    ]
+def excellent_years(teacher) -> list[dt.date | int]:
+    """The teacher's excellent annual results in force, in every programme: the year of the
+    assessment (2024 for the 2024 school year), or the day of the decision for a year whose key
+    is not a number."""
+    found: list[dt.date | int] = []
+    for year_key, at in AssessmentDecision.objects.filter(
+        assessment__enrolment__teacher=teacher,
+        assessment__scheme__kind=AssessmentKind.ANNUAL,
+        result=Result.EXCELLENT,
+        finalised_at__isnull=False,
+        corrected_by__isnull=True,
+    ).values_list("assessment__year_key", "decided_at"):
+        found.append(int(year_key) if year_key.isdigit() else timezone.localtime(at).date())
+    return found
 
 
 def title_route(teacher, *, today: dt.date | None = None) -> rules.TitleRoute:
