@@ -9,4 +9,5 @@ urlpatterns = [
     path("", views.school_list, name="school_list"),
     path("mine/", views.my_school, name="my_school"),
     path("<int:pk>/", views.school_detail, name="school_detail"),
+    path("teachers/<int:pk>/", views.teacher_detail, name="teacher_detail"),
 ]

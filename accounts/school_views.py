@@ -8,6 +8,7 @@ from .roles import Role
 from .school_page import school_panels_for
 from .selectors import school_list_rows, teachers_of_school
 from .services import administered_school_id
+from .teacher_page import teacher_panels_for
 
 
 @role_required(Role.BUREAU_STAFF, Role.LEADERSHIP)
@@ -37,3 +38,27 @@ def school_detail(request, pk: int):
 def my_school(request):
     school = get_school_for_user(request.user, administered_school_id(request.user))
     return redirect("bureaus:school_detail", pk=school.pk)
+
+
+@role_required(Role.BUREAU_STAFF, Role.LEADERSHIP, Role.SCHOOL_ADMIN)
+def teacher_detail(request, pk: int):
+    """A teacher of a school the user may see: their profile and what other apps add."""
+    from django.http import Http404
+
+    from .models import TeacherProfile
+
+    profile = (
+        TeacherProfile.objects.filter(pk=pk, school__in=schools_for_user(request.user))
+        .select_related("user", "school__learning_district")
+        .first()
+    )
+    if profile is None:
+        raise Http404
+    return render(
+        request,
+        "bureaus/teacher_detail.html",
+        {
+            "profile": profile,
+            "panels": teacher_panels_for(request, profile, own=False),
+        },
+    )

@@ -11,6 +11,7 @@ from .access import bureau_member_required, schools_for_user
 from .dashboard import panels_for
 from .forms import PortalPasswordResetForm
 from .roles import Role
+from .teacher_page import teacher_panels_for
 
 
 @bureau_member_required
@@ -31,10 +32,15 @@ def dashboard(request):
 
 @bureau_member_required
 def profile(request):
+    profile = selectors.profile_of(request.user)
     return render(
         request,
         "accounts/profile.html",
-        {"profile": selectors.profile_of(request.user), "role_labels": role_labels(request.user)},
+        {
+            "profile": profile,
+            "role_labels": role_labels(request.user),
+            "panels": teacher_panels_for(request, profile, own=True),
+        },
     )
 
 

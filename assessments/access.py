@@ -189,3 +189,40 @@ def get_team_assessment_file_for_user(user, pk: int) -> TeamAssessmentFile:
     if not (team.lead_id == user.pk or user.has_role(Role.BUREAU_STAFF, Role.LEADERSHIP)):
         raise Http404
     return found
+
+
+# --- Rectification plans (XH-FAIL-1) -------------------------------------------------------------
+
+
+def plans_for_user(user):
+    """The rectification plans ``user`` sees: every plan of the bureau for its staff, their own
+    for a teacher."""
+    from .models import RectificationPlan
+
+    plans = RectificationPlan.objects.select_related(
+        "enrolment__teacher__user", "enrolment__programme", "consequence", "reviewed_by"
+    )
+    if not getattr(user, "is_authenticated", False) or user.bureau_id is None:
+        return plans.none()
+    if user.has_role(Role.BUREAU_STAFF):
+        return plans
+    return plans.filter(enrolment__teacher__user=user)
+
+
+def get_plan_for_user(user, pk: int):
+    """A plan the user may see; another bureau's plan is missing, like one that does not
+    exist."""
+    plan = plans_for_user(user).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def get_plan_file_for_user(user, pk: int, file_pk: int):
+    from .models import PlanFile
+
+    plan = get_plan_for_user(user, pk)
+    found = PlanFile.objects.filter(pk=file_pk, plan=plan).first()
+    if found is None:
+        raise Http404
+    return found

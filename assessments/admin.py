@@ -13,13 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 from bureaus.admin_base import BureauScopedAdmin, TenantInline
 
-from . import services
+from . import rules, services
 from .models import (
     Assessment,
     AssessmentComponent,
     AssessmentDecision,
     AssessmentScheme,
     ComponentAssessment,
+    Consequence,
+    Ending,
+    InitAssessment,
+    RectificationPlan,
     Result,
     TeamAssessment,
     UnitAssessment,
@@ -296,3 +300,177 @@ class TeamAssessmentAdmin(BureauScopedAdmin):
     list_select_related = ["team", "filed_by"]
     fields = ["team", "year_key", "result", "text", "filed_by", "filed_at"]
     readonly_fields = fields
+
+
+class ServiceWrittenAdmin(BureauScopedAdmin):
+    """Rows a service writes with its own audit row: the admin adds no second one."""
+
+    def _audit(self, request, obj, action, message):
+        return None
+
+
+@admin.register(Consequence)
+class ConsequenceAdmin(BureauScopedAdmin):
+    """Consequences of final decisions (XH-FAIL-1, XH-FAIL-2, XH-FAIL-END, XH-BONUS), written by
+    the service when a decision is finalised or corrected; read-only here."""
+
+    list_display = [
+        "enrolment",
+        "effect",
+        "rule",
+        "year_key",
+        "target_year",
+        "due_on",
+        "created_at",
+        "withdrawn_at",
+    ]
+    list_filter = ["effect", "rule", "enrolment__programme", "withdrawn_at"]
+    search_fields = ["enrolment__teacher__user__full_name", "enrolment__teacher__staff_number"]
+    list_select_related = ["enrolment__teacher__user", "enrolment__tier"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RectificationPlan)
+class RectificationPlanAdmin(BureauScopedAdmin):
+    """XH-FAIL-1: the plans owed; handed in and reviewed on the portal's pages."""
+
+    list_display = ["enrolment", "due_on", "status", "submitted_at", "reviewed_at"]
+    list_filter = ["status", "enrolment__programme"]
+    search_fields = ["enrolment__teacher__user__full_name", "enrolment__teacher__staff_number"]
+    list_select_related = ["enrolment__teacher__user", "enrolment__tier"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EndingForm(forms.ModelForm):
+    class Meta:
+        model = Ending
+        fields = ["enrolment", "ground", "effective_on", "document_number", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        enrolment = cleaned.get("enrolment")
+        try:
+            rules.termination(
+                cleaned.get("ground") or "",
+                effective_on=cleaned.get("effective_on"),
+                reason=cleaned.get("reason") or "",
+                document_number=cleaned.get("document_number") or "",
+                today=timezone.localdate(),
+                enrolled_on=enrolment.enrolled_on if enrolment is not None else None,
+            )
+        except rules.InvalidEnding as error:
+            for name, message in error.errors.items():
+                name = "ground" if name == "kind" else name
+                if name not in self.errors:
+                    self.add_error(name if name in self.fields else None, message)
+        return cleaned
+
+
+@admin.register(Ending)
+class EndingAdmin(ServiceWrittenAdmin):
+    """XH-TERMINATE: the leading group's decision ending a participation — terminated for
+    ethics or unlawful conduct, withdrawn for a transfer or another reason — effective that day.
+    Recorded here; the enrolment's status changes and the teacher is told."""
+
+    form = EndingForm
+    list_display = ["enrolment", "kind", "ground", "effective_on", "document_number", "decided_by"]
+    list_filter = ["kind", "ground", "enrolment__programme"]
+    search_fields = ["enrolment__teacher__user__full_name", "document_number"]
+    list_select_related = ["enrolment__teacher__user", "enrolment__tier", "decided_by"]
+    autocomplete_fields = ["enrolment"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["enrolment", "kind", "ground", "effective_on", "document_number", "reason"]
+        return []
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return self.get_readonly_fields(request, obj) + ["decided_by", "created_at"]
+        return ["enrolment", "ground", "effective_on", "document_number", "reason"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            row = services.enrolment_end(
+                actor=request.user,
+                enrolment=form.cleaned_data["enrolment"],
+                ground=form.cleaned_data["ground"],
+                effective_on=form.cleaned_data["effective_on"],
+                reason=form.cleaned_data["reason"],
+                document_number=form.cleaned_data["document_number"],
+            )
+        except rules.InvalidEnding as error:
+            raise PermissionDenied(str(error)) from error
+        obj.pk = row.pk
+
+
+class InitAssessmentForm(forms.ModelForm):
+    class Meta:
+        model = InitAssessment
+        fields = ["programme", "teacher", "result", "assessed_on", "comment"]
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("Give the day of the assessment, not later than today."))
+        return day
+
+
+@admin.register(InitAssessment)
+class InitAssessmentAdmin(ServiceWrittenAdmin):
+    """SJ-INIT: the assessment of a trainee class teacher, which the reserve pool reads. A new
+    record replaces an earlier one as the one that counts."""
+
+    form = InitAssessmentForm
+    list_display = ["teacher", "programme", "result", "assessed_on", "decided_by"]
+    list_filter = ["programme", "result"]
+    search_fields = ["teacher__user__full_name", "teacher__staff_number"]
+    list_select_related = ["teacher__user", "programme", "decided_by"]
+    autocomplete_fields = ["teacher"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["programme", "teacher", "result", "assessed_on", "comment", "decided_by"]
+        return []
+
+    def save_model(self, request, obj, form, change):
+        try:
+            row = services.init_assessment_record(
+                actor=request.user,
+                programme=form.cleaned_data["programme"],
+                teacher=form.cleaned_data["teacher"],
+                result=form.cleaned_data["result"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                comment=form.cleaned_data.get("comment", ""),
+            )
+        except ValidationError as error:
+            raise PermissionDenied(" ".join(error.messages)) from error
+        obj.pk = row.pk

@@ -9,19 +9,25 @@ class AssessmentsConfig(AppConfig):
     verbose_name = _("Assessments")
 
     def ready(self) -> None:
+        from accounts.dashboard import DASHBOARD_PANELS, Panel
         from accounts.navigation import NavItem, register_nav
         from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
+        from accounts.teacher_page import TeacherPanel, register_teacher_panel
         from bureaus.files import delete_files_with_rows
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS
+        from cohorts.checks import register_enrolment_check, register_pool_assessment_source
         from programmes.sections import register_copy_section
-        from workshops.services import register_reminder_source
+        from workshops.reminders import register_reminder_source
 
         from .admin import plug_assessment_schemes_into_programme_admin
-        from .models import ComponentFile, Result, TeamAssessmentFile
-        from .services import schemes_copy, self_assessment_reminders
+        from .models import ComponentFile, PlanFile, Result, TeamAssessmentFile
+        from .selectors import enrolment_check, pool_assessments
+        from .services import plan_reminders, schemes_copy, self_assessment_reminders
+        from .views.panels import plans_panel, title_panel
 
         delete_files_with_rows(ComponentFile)
         delete_files_with_rows(TeamAssessmentFile)
+        delete_files_with_rows(PlanFile)
         models = (
             "assessmentscheme",
             "assessmentcomponent",
@@ -32,6 +38,11 @@ class AssessmentsConfig(AppConfig):
             "unitassessment",
             "teamassessment",
             "teamassessmentfile",
+            "consequence",
+            "rectificationplan",
+            "planfile",
+            "ending",
+            "initassessment",
         )
         register_role_permissions(
             {
@@ -48,6 +59,13 @@ class AssessmentsConfig(AppConfig):
                     # Filed by the group's lead on the portal's pages (XH-WS-LEAD).
                     "assessments.teamassessment": ("view",),
                     "assessments.teamassessmentfile": ("view",),
+                    # Written by the services when decisions are finalised or corrected.
+                    "assessments.consequence": ("view",),
+                    "assessments.rectificationplan": ("view",),
+                    "assessments.planfile": ("view",),
+                    # Recorded through the services (XH-TERMINATE, SJ-INIT).
+                    "assessments.ending": ("add", "view"),
+                    "assessments.initassessment": ("add", "view"),
                 },
                 Role.LEADERSHIP: {f"assessments.{m}": ("view",) for m in models},
             }
@@ -60,6 +78,13 @@ class AssessmentsConfig(AppConfig):
                 "assessment.correct": _("Assessment corrected"),
                 "assessment.unit_decide": _("Unit assessed"),
                 "assessment.team_file": _("Group assessed"),
+                "assessment.init": _("Trainee class teacher assessed"),
+                "consequence.add": _("Consequence of an assessment recorded"),
+                "consequence.withdraw": _("Consequence of an assessment withdrawn"),
+                "rectification.submit": _("Rectification plan handed in"),
+                "rectification.accepted": _("Rectification plan accepted"),
+                "rectification.returned": _("Rectification plan returned"),
+                "enrolment.end": _("Participation ended"),
             }
         )
 
@@ -99,6 +124,25 @@ class AssessmentsConfig(AppConfig):
         register_reminder_source(self_assessment_reminders)
         register_board_pages()
         register_copy_section("assessment_schemes", copy=schemes_copy)
+        # XH-FAIL-1: rectification plans in the daily reminder scan and their pages.
+        register_reminder_source(plan_reminders)
+        panel = Panel("assessments/plans_panel.html", plans_panel)
+        if panel not in DASHBOARD_PANELS:
+            DASHBOARD_PANELS.append(panel)
+        register_nav(
+            NavItem(
+                _("Rectification plans"),
+                "assessments:plan_list",
+                frozenset({Role.BUREAU_STAFF}),
+                order=470,
+            )
+        )
+        # XH-FAIL-END: a barred teacher is flagged when enrolled in a later cohort.
+        register_enrolment_check(enrolment_check)
+        # SJ-INIT: the reserve pool reads the trainee class teacher's assessment from here.
+        register_pool_assessment_source(pool_assessments)
+        # SJ-TITLE: the no-paper senior title route on a class teacher's pages.
+        register_teacher_panel(TeacherPanel("assessments/title_panel.html", title_panel))
 
 
 def register_board_pages() -> None:

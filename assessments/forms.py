@@ -1,5 +1,6 @@
-"""The forms of the filing pages: the teacher's self-assessment, the group lead's assessment of a
-member (XH-WS-LEAD's four aspects) and of the group, and the school's assessment of a teacher."""
+"""The forms of the assessments pages: the teacher's self-assessment, the group lead's assessment
+of a member (XH-WS-LEAD's four aspects) and of the group, the school's assessment of a teacher,
+and rectification plans and their review."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureaus.forms import MultipleFileField, files_help
 
-from .models import AssessmentScheme
+from .models import AssessmentScheme, PlanStatus
 
 TEXT_LIMIT = 20000
 
@@ -178,3 +179,38 @@ class TeamAssessmentForm(_Judged):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.pop("score", None)
+
+
+class PlanForm(forms.Form):
+    text = forms.CharField(
+        label=_("Rectification plan"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+    )
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].help_text = files_help()
+
+
+class PlanReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Review"),
+        choices=[("accept", _("Accept")), ("return", _("Return for redoing"))],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Needed when the plan is returned: what to redo."),
+    )
+
+
+class PlanFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("status"),
+        required=False,
+        choices=[("", _("All"))] + list(PlanStatus.choices),
+    )

@@ -698,3 +698,262 @@ class TeamAssessmentFile(TenantModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- Consequences, rectification plans, endings (XH-FAIL-1/2/END, XH-BONUS, XH-TERMINATE) ------
+
+
+class Effect(models.TextChoices):
+    """What follows from a result; the values are those of ``assessments.rules.Effect``."""
+
+    WARNING = "warning", _("Warning")
+    RECTIFICATION_PLAN = "rectification_plan", _("Written rectification plan owed")
+    STIPEND_SUSPENDED = "stipend_suspended", _("Stipend suspended")
+    NO_CERTIFICATE = "no_certificate", _("No completion certificate")
+    BARRED = "barred_from_next_cohort", _("May not apply for the next cohort")
+    BONUS = "bonus", _("Bonus")
+
+
+class Consequence(TenantModel):
+    """One consequence in force (or once in force) for an enrolment, as the rules derive it from
+    the final decisions: a warning, a rectification plan owed, a suspended stipend, no
+    certificate, barred from the next cohort, a bonus. Never deleted and never edited, except to
+    mark it withdrawn when a correction takes it away."""
+
+    enrolment = models.ForeignKey(
+        "cohorts.Enrolment",
+        on_delete=models.PROTECT,
+        related_name="consequences",
+        verbose_name=_("enrolment"),
+    )
+    rule = models.CharField(_("rule"), max_length=20)
+    effect = models.CharField(_("consequence"), max_length=24, choices=Effect.choices)
+    year_key = models.CharField(
+        _("year of the result"), max_length=20, blank=True, help_text=_("Empty: the end of term.")
+    )
+    target_year = models.CharField(
+        _("year concerned"),
+        max_length=20,
+        blank=True,
+        help_text=_("The year whose stipend is suspended, or the bonus year."),
+    )
+    reason = models.TextField(_("reason"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    decision = models.ForeignKey(
+        AssessmentDecision,
+        on_delete=models.PROTECT,
+        related_name="consequences",
+        verbose_name=_("caused by the decision"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by_decision = models.ForeignKey(
+        AssessmentDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawn_consequences",
+        verbose_name=_("withdrawn by the decision"),
+    )
+    withdraw_reason = models.TextField(_("why it was withdrawn"), blank=True)
+
+    tenant_links = ("enrolment", "decision", "withdrawn_by_decision")
+
+    class Meta:
+        ordering = ["enrolment", "created_at", "id"]
+        verbose_name = _("consequence")
+        verbose_name_plural = _("consequences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "enrolment", "effect", "year_key", "target_year"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_consequence_in_force",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_effect_display()} · {self.year_key or '—'}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class PlanStatus(models.TextChoices):
+    OWED = "owed", _("Owed")
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+    WITHDRAWN = "withdrawn", _("No longer owed")
+
+
+class RectificationPlan(TenantModel):
+    """XH-FAIL-1: the written rectification plan (书面整改方案) a teacher owes after the first
+    failed annual assessment: handed in with text and files, accepted or returned by staff. It
+    is no longer owed when the fail is corrected away."""
+
+    consequence = models.OneToOneField(
+        Consequence,
+        on_delete=models.PROTECT,
+        related_name="plan",
+        verbose_name=_("consequence"),
+    )
+    enrolment = models.ForeignKey(
+        "cohorts.Enrolment",
+        on_delete=models.PROTECT,
+        related_name="rectification_plans",
+        verbose_name=_("enrolment"),
+    )
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.OWED
+    )
+    text = models.TextField(_("plan"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    review_comment = models.TextField(_("review comment"), blank=True)
+    created_at = models.DateTimeField(_("owed since"), auto_now_add=True)
+
+    tenant_links = ("consequence", "enrolment", "reviewed_by")
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        verbose_name = _("rectification plan")
+        verbose_name_plural = _("rectification plans")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} · {self.due_on}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (PlanStatus.OWED, PlanStatus.RETURNED)
+
+    @property
+    def reviewable(self) -> bool:
+        return self.status == PlanStatus.SUBMITTED
+
+
+class PlanFile(TenantModel):
+    """A file handed in with a rectification plan."""
+
+    plan = models.ForeignKey(
+        RectificationPlan,
+        on_delete=models.CASCADE,
+        related_name="files",
+        verbose_name=_("rectification plan"),
+    )
+    file = models.FileField(_("file"), upload_to=assessment_upload_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    tenant_links = ("plan",)
+
+    class Meta:
+        ordering = ["plan", "id"]
+        verbose_name = _("file of a rectification plan")
+        verbose_name_plural = _("files of rectification plans")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class EndingGround(models.TextChoices):
+    """The values of ``assessments.rules.EndingGround``."""
+
+    ETHICS = "ethics", _("A major problem of professional ethics")
+    UNLAWFUL = "unlawful", _("Unlawful conduct or a breach of discipline")
+    TRANSFER = "transfer", _("Transferred away")
+    OTHER = "other", _("Another reason")
+
+
+class EndingKind(models.TextChoices):
+    TERMINATED = "terminated", _("Terminated")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Ending(TenantModel):
+    """XH-TERMINATE: the leading group's decision ending a teacher's participation — terminated
+    (ethics, unlawful conduct) or withdrawn (transfer, another reason) — effective that day."""
+
+    enrolment = models.OneToOneField(
+        "cohorts.Enrolment",
+        on_delete=models.PROTECT,
+        related_name="ending",
+        verbose_name=_("enrolment"),
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=EndingKind.choices)
+    ground = models.CharField(_("ground"), max_length=12, choices=EndingGround.choices)
+    effective_on = models.DateField(_("effective on"))
+    document_number = models.CharField(_("decision number"), max_length=100)
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    tenant_links = ("enrolment", "decided_by")
+
+    class Meta:
+        ordering = ["-effective_on", "id"]
+        verbose_name = _("ending of participation")
+        verbose_name_plural = _("endings of participation")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} · {self.get_kind_display()} {self.effective_on}"
+
+
+class InitAssessment(TenantModel):
+    """SJ-INIT: the assessment of a first-time (trainee) class teacher at the end of their
+    trainee year, which the reserve pool of a programme reads. The latest one counts."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        on_delete=models.CASCADE,
+        related_name="init_assessments",
+        verbose_name=_("programme"),
+    )
+    teacher = models.ForeignKey(
+        "accounts.TeacherProfile",
+        on_delete=models.PROTECT,
+        related_name="init_assessments",
+        verbose_name=_("teacher"),
+    )
+    result = models.CharField(_("result"), max_length=12, choices=Result.choices)
+    assessed_on = models.DateField(_("assessed on"))
+    comment = models.TextField(_("comment"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    tenant_links = ("programme", "teacher", "decided_by")
+
+    class Meta:
+        ordering = ["programme", "-assessed_on", "-id"]
+        verbose_name = _("trainee class teacher assessment")
+        verbose_name_plural = _("trainee class teacher assessments")
+
+    def __str__(self) -> str:
+        return f"{self.teacher} · {self.get_result_display()}"
+
+    @property
+    def passed(self) -> bool:
+        return self.result != Result.FAIL

@@ -26,7 +26,9 @@ from accounts.services import notification_create
 from bureaus.files import check_uploads, store
 from bureaus.services import audit_record
 from cohorts.models import Enrolment, EnrolmentStatus
+from cohorts.services import enrolment_set_status
 
+from . import rules
 from .access import check_may_assess_team, check_may_decide, check_may_file
 from .models import (
     Assessment,
@@ -36,7 +38,13 @@ from .models import (
     AssessmentScheme,
     ComponentAssessment,
     ComponentFile,
+    Consequence,
+    Ending,
     FilingLevel,
+    InitAssessment,
+    PlanFile,
+    PlanStatus,
+    RectificationPlan,
     Result,
     TeamAssessment,
     TeamAssessmentFile,
@@ -229,6 +237,7 @@ def decision_finalise(*, actor, decision: AssessmentDecision) -> AssessmentDecis
         decision=decision.pk,
     )
     _tell_teacher(decision)
+    apply_consequences(assessment.enrolment, actor=actor, decision=decision)
     return decision
 
 
@@ -276,6 +285,7 @@ def decision_correct(
         corrects=decision.pk,
     )
     _tell_teacher(correction)
+    apply_consequences(assessment.enrolment, actor=actor, decision=correction)
     return correction
 
 
@@ -307,12 +317,435 @@ def _tell_teacher(decision: AssessmentDecision) -> None:
     )
 
 
-def apply_consequences(enrolment, *, actor) -> None:
-    """The seam for the consequences of an enrolment's finalised results (XH-FAIL-1,
-    XH-FAIL-2, XH-FAIL-END, XH-BONUS, SJ-INIT): the next step computes them with
-    ``assessments.rules`` and writes them here. Deliberately not called yet, and writes
-    nothing: no consequence is recorded until that rule exists."""
-    return None
+def decided_of(enrolment) -> list[rules.Decided]:
+    """The final decisions in force of an enrolment (drafts and corrected decisions left out),
+    as the rules read them. Mid-term results have no consequence and are left out too."""
+    programme = enrolment.programme
+    years = {w.key: w for w in programme.years}
+    cycle_end = max((w.end for w in years.values()), default=programme.end_month)
+    found = []
+    for decision in AssessmentDecision.objects.filter(
+        assessment__enrolment=enrolment,
+        finalised_at__isnull=False,
+        corrected_by__isnull=True,
+    ).select_related("assessment__scheme"):
+        assessment = decision.assessment
+        kind = assessment.scheme.kind
+        if kind == AssessmentKind.MID_TERM:
+            continue
+        window = years.get(assessment.year_key)
+        if kind == AssessmentKind.ANNUAL and window is None:
+            continue  # a year no longer in the programme's calendar
+        found.append(
+            rules.Decided(
+                kind=kind,
+                year_key=assessment.year_key if kind == AssessmentKind.ANNUAL else "",
+                year_end=window.end if window is not None else cycle_end,
+                result=decision.result,
+                decided_on=timezone.localtime(decision.decided_at).date(),
+                year_label=str(window.label) if window is not None else "",
+            )
+        )
+    return found
+
+
+def _in_force(enrolment) -> list[Consequence]:
+    return list(
+        Consequence.objects.filter(enrolment=enrolment, withdrawn_at__isnull=True).order_by("id")
+    )
+
+
+def _as_rule(row: Consequence) -> rules.Consequence:
+    return rules.Consequence(
+        rule=rules.Rule(row.rule),
+        effect=rules.Effect(row.effect),
+        year_key=row.year_key,
+        reason=row.reason,
+        target_year=row.target_year,
+        due_on=row.due_on,
+    )
+
+
+ENDED = (EnrolmentStatus.TERMINATED, EnrolmentStatus.WITHDRAWN)
+
+
+def apply_consequences(enrolment, *, actor, decision: AssessmentDecision) -> rules.Change:
+    """Write what follows by rule from the enrolment's final decisions in force (XH-FAIL-1,
+    XH-FAIL-2, XH-FAIL-END, XH-BONUS): the consequences to add, those a correction withdraws
+    (marked withdrawn, never deleted) and the enrolment's status, each audited in the caller's
+    transaction. A terminated or withdrawn enrolment keeps its status."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    programme = enrolment.programme
+    rows = _in_force(enrolment)
+    by_key = {(r.effect, r.year_key, r.target_year): r for r in rows}
+    following = {s.value for s in rules.FollowingStatus}
+    before_status = rules.FollowingStatus(
+        enrolment.status if enrolment.status in following else rules.FollowingStatus.ACTIVE
+    )
+    before = rules.Consequences(tuple(_as_rule(r) for r in rows), before_status, "")
+    with translation.override(settings.LANGUAGE_CODE):
+        after = rules.consequences(
+            decided_of(enrolment),
+            next_years=[(w.key, w.start, w.end, str(w.label)) for w in programme.years],
+        )
+        change = rules.diff(before, after)
+        reason = str(decision.reason or "")
+        now = timezone.now()
+        replaced = [old for old, _new in change.changed]
+        for item in (*change.withdraw, *replaced):
+            row = by_key[item.key]
+            row.withdrawn_at = now
+            row.withdrawn_by_decision = decision
+            row.withdraw_reason = (
+                reason or _("Replaced by the decision of %(date)s.") % {"date": now.date()}
+                if item in replaced
+                else reason or _("No longer follows from the results.")
+            )
+            row.save(update_fields=["withdrawn_at", "withdrawn_by_decision", "withdraw_reason"])
+            audit_record(
+                bureau=enrolment.bureau_id,
+                actor=actor,
+                action="consequence.withdraw",
+                target=enrolment,
+                rule=row.rule,
+                effect=row.effect,
+                year=row.year_key,
+                target_year=row.target_year,
+                reason=row.withdraw_reason,
+                decision=decision.pk,
+            )
+            plan = RectificationPlan.objects.filter(consequence=row).first()
+            if plan is not None and item not in replaced:
+                _plan_withdraw(plan)
+        for item in (*change.add, *(new for _old, new in change.changed)):
+            row = Consequence.objects.create(
+                bureau_id=enrolment.bureau_id,
+                enrolment=enrolment,
+                rule=item.rule.value,
+                effect=item.effect.value,
+                year_key=item.year_key,
+                target_year=item.target_year,
+                reason=item.reason,
+                due_on=item.due_on,
+                decision=decision,
+            )
+            audit_record(
+                bureau=enrolment.bureau_id,
+                actor=actor,
+                action="consequence.add",
+                target=enrolment,
+                rule=row.rule,
+                effect=row.effect,
+                year=row.year_key,
+                target_year=row.target_year,
+                reason=row.reason,
+                decision=decision.pk,
+            )
+            if item.effect == rules.Effect.RECTIFICATION_PLAN:
+                _plan_owe(row, previous=by_key.get(item.key))
+        if enrolment.status not in ENDED and after.status.value != enrolment.status:
+            enrolment_set_status(
+                actor=actor,
+                enrolment=enrolment,
+                status=after.status.value,
+                effective_on=timezone.localdate(),
+                reason=str(after.status_reason),
+            )
+    return change
+
+
+def _plan_owe(consequence: Consequence, *, previous: Consequence | None) -> RectificationPlan:
+    """The plan a rectification consequence owes: a new one, or the plan of the consequence it
+    replaces (a new due date) so nothing handed in is lost. The teacher is told."""
+    plan = (
+        RectificationPlan.objects.filter(consequence=previous).first()
+        if previous is not None
+        else None
+    )
+    if plan is not None:
+        plan.consequence = consequence
+        plan.due_on = consequence.due_on
+        plan.save(update_fields=["consequence", "due_on"])
+    else:
+        plan = RectificationPlan.objects.create(
+            bureau_id=consequence.bureau_id,
+            consequence=consequence,
+            enrolment=consequence.enrolment,
+            due_on=consequence.due_on or timezone.localdate(),
+        )
+    user = consequence.enrolment.teacher.user
+    values = {"date": plan.due_on.strftime("%Y-%m-%d"), "reason": consequence.reason}
+    notification_create(
+        recipient=user,
+        key=f"rectification-plan:{plan.pk}:owed:{plan.due_on}",
+        subject=str(_("A written rectification plan is due by %(date)s") % values),
+        body=str(_("%(reason)s Please hand it in on the portal.") % values),
+        link=reverse("assessments:my_plans"),
+    )
+    return plan
+
+
+def _plan_withdraw(plan: RectificationPlan) -> None:
+    if plan.status == PlanStatus.WITHDRAWN:
+        return
+    plan.status = PlanStatus.WITHDRAWN
+    plan.save(update_fields=["status"])
+    notification_create(
+        recipient=plan.enrolment.teacher.user,
+        key=f"rectification-plan:{plan.pk}:withdrawn",
+        subject=str(_("The rectification plan is no longer owed")),
+        body=str(
+            _(
+                "Your assessment result was corrected: the written rectification plan due by "
+                "%(date)s is no longer owed."
+            )
+            % {"date": plan.due_on.strftime("%Y-%m-%d")}
+        ),
+        link=reverse("assessments:my_plans"),
+    )
+
+
+# --- Rectification plans (XH-FAIL-1) ------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_submit(
+    *, actor, plan: RectificationPlan, text: str, files: Sequence[UploadedFile] = ()
+) -> RectificationPlan:
+    """The teacher hands in the rectification plan (text and/or files), first or again after it
+    was returned."""
+    plan = RectificationPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.enrolment.teacher.user_id != actor.pk:
+        raise PermissionDenied(_("Only the teacher hands in their own rectification plan."))
+    if not plan.editable:
+        raise ValidationError(_("This plan is not waiting for you to hand it in."))
+    text = (text or "").strip()
+    accepted = check_uploads(list(files)) if files else []
+    if not text and not files and not plan.files.exists():
+        raise ValidationError(_("Write the plan or attach a file."))
+    before = plan.status
+    plan.text = text
+    plan.status = PlanStatus.SUBMITTED
+    plan.submitted_at = timezone.now()
+    plan.save(update_fields=["text", "status", "submitted_at"])
+    if files:
+        store(PlanFile, {"bureau_id": plan.bureau_id, "plan": plan}, files, accepted)
+    audit_record(
+        bureau=plan.bureau_id,
+        actor=actor,
+        action="rectification.submit",
+        target=plan,
+        before=before,
+        files=len(accepted),
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_review(
+    *, actor, plan: RectificationPlan, accept: bool, comment: str = ""
+) -> RectificationPlan:
+    """Staff accept a handed-in plan, or return it with a comment for the teacher to redo."""
+    check_may_decide(actor, plan)
+    plan = RectificationPlan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.reviewable:
+        raise ValidationError(_("This plan is not waiting for review."))
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise ValidationError({"comment": _("Say why the plan is returned, so it can be redone.")})
+    plan.status = PlanStatus.ACCEPTED if accept else PlanStatus.RETURNED
+    plan.review_comment = comment
+    plan.reviewed_at = timezone.now()
+    plan.reviewed_by = actor
+    plan.save(update_fields=["status", "review_comment", "reviewed_at", "reviewed_by"])
+    audit_record(
+        bureau=plan.bureau_id,
+        actor=actor,
+        action=f"rectification.{plan.status}",
+        target=plan,
+        comment=comment,
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        if accept:
+            subject = _("Your rectification plan was accepted")
+            body = _("Your written rectification plan was accepted.")
+        else:
+            subject = _("Your rectification plan was returned")
+            body = _("Your written rectification plan was returned: %(comment)s") % {
+                "comment": comment
+            }
+        if accept and comment:
+            body = f"{body}\n{comment}"
+    notification_create(
+        recipient=plan.enrolment.teacher.user,
+        key=f"rectification-plan:{plan.pk}:{plan.status}:{plan.reviewed_at.isoformat()}",
+        subject=str(subject),
+        body=str(body),
+        link=reverse("assessments:my_plans"),
+    )
+    return plan
+
+
+def plan_reminders(*, today: dt.date, before: tuple[int, ...], overdue_after: int) -> list:
+    """The reminders due today for rectification plans not handed in (XH-FAIL-1): unsaved
+    notifications, keyed so each is made once (the reminder scan inserts them)."""
+    from accounts.models import Notification
+    from bureaus.tenancy import all_bureaus
+    from workshops import rules as reminder_rules
+
+    lookahead = dt.timedelta(days=max(before, default=0))
+    lookback = dt.timedelta(days=overdue_after + 7)
+    link = reverse("assessments:my_plans")
+    found = []
+    with all_bureaus():
+        plans = RectificationPlan.objects.filter(
+            status__in=(PlanStatus.OWED, PlanStatus.RETURNED),
+            due_on__range=(today - lookback, today + lookahead),
+        ).values_list("pk", "bureau_id", "due_on", "enrolment__teacher__user_id")
+        for pk, bureau_id, due, user_id in plans:
+            for reminder in reminder_rules.reminders_due(
+                due, today, filed=False, before=before, overdue_after=overdue_after
+            ):
+                values = {"date": due.strftime("%Y-%m-%d"), "days": reminder.days}
+                if reminder.kind == reminder_rules.ReminderKind.OVERDUE:
+                    subject = _("Overdue: your rectification plan (due %(date)s)") % values
+                    body = (
+                        _(
+                            "Your written rectification plan was due on %(date)s. Please hand it "
+                            "in as soon as you can."
+                        )
+                        % values
+                    )
+                else:
+                    subject = _("Reminder: your rectification plan is due on %(date)s") % values
+                    body = (
+                        _("Your written rectification plan is due on %(date)s, in %(days)s days.")
+                        % values
+                    )
+                found.append(
+                    Notification(
+                        bureau_id=bureau_id,
+                        recipient_id=user_id,
+                        key=f"rectification-plan:{pk}:{reminder.kind}:{reminder.days}:{due}",
+                        subject=str(subject),
+                        body=str(body),
+                        link=link,
+                    )
+                )
+    return found
+
+
+# --- Endings (XH-TERMINATE) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def enrolment_end(
+    *,
+    actor,
+    enrolment,
+    ground: str,
+    effective_on: dt.date | None,
+    reason: str,
+    document_number: str,
+) -> Ending:
+    """Record the leading group's decision ending a teacher's participation (XH-TERMINATE):
+    terminated (ethics, unlawful conduct) or withdrawn (transfer, another reason), effective that
+    day. Raises ``rules.InvalidEnding`` with the problems by field."""
+    check_may_decide(actor, enrolment)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if Ending.objects.filter(enrolment=enrolment).exists():
+        raise rules.InvalidEnding({"kind": _("This participation has already ended.")})
+    with translation.override(settings.LANGUAGE_CODE):
+        ending = rules.termination(
+            ground,
+            effective_on=effective_on,
+            reason=reason,
+            document_number=document_number,
+            today=timezone.localdate(),
+            enrolled_on=enrolment.enrolled_on,
+        )
+        text = str(ending.text)
+    row = Ending.objects.create(
+        bureau_id=enrolment.bureau_id,
+        enrolment=enrolment,
+        kind=ending.kind.value,
+        ground=ending.ground.value,
+        effective_on=ending.effective_on,
+        document_number=ending.document_number,
+        reason=ending.reason,
+        decided_by=actor,
+    )
+    audit_record(
+        bureau=enrolment.bureau_id,
+        actor=actor,
+        action="enrolment.end",
+        target=enrolment,
+        kind=row.kind,
+        ground=row.ground,
+        effective_on=row.effective_on,
+        document_number=row.document_number,
+        reason=row.reason,
+    )
+    enrolment_set_status(
+        actor=actor,
+        enrolment=enrolment,
+        status=row.kind,
+        effective_on=row.effective_on,
+        reason=f"{text} {row.reason}",
+    )
+    for plan in RectificationPlan.objects.filter(
+        enrolment=enrolment, status__in=(PlanStatus.OWED, PlanStatus.RETURNED)
+    ):
+        plan.status = PlanStatus.WITHDRAWN
+        plan.save(update_fields=["status"])
+    notification_create(
+        recipient=enrolment.teacher.user,
+        key=f"enrolment-ended:{enrolment.pk}",
+        subject=str(
+            _("Your participation in %(programme)s has ended")
+            % {"programme": enrolment.programme.name}
+        ),
+        body=f"{text}\n{row.reason}",
+    )
+    return row
+
+
+# --- SJ-INIT ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def init_assessment_record(
+    *, actor, programme, teacher, result: str, assessed_on: dt.date, comment: str = ""
+) -> InitAssessment:
+    """SJ-INIT: record the assessment of a trainee class teacher, which the programme's reserve
+    pool reads; a later record replaces an earlier one as the one that counts."""
+    check_may_decide(actor, programme)
+    if teacher.bureau_id != programme.bureau_id:
+        raise PermissionDenied(_("Only the bureau's programme staff decide assessments."))
+    if result not in Result.values:
+        raise ValidationError({"result": _("Choose a result.")})
+    if assessed_on is None or assessed_on > timezone.localdate():
+        raise ValidationError(
+            {"assessed_on": _("Give the day of the assessment, not later than today.")}
+        )
+    row = InitAssessment.objects.create(
+        bureau_id=programme.bureau_id,
+        programme=programme,
+        teacher=teacher,
+        result=result,
+        assessed_on=assessed_on,
+        comment=(comment or "").strip(),
+        decided_by=actor,
+    )
+    audit_record(
+        bureau=programme.bureau_id,
+        actor=actor,
+        action="assessment.init",
+        target=row,
+        teacher=teacher.user.full_name,
+        result=result,
+    )
+    return row
 
 
 @transaction.atomic

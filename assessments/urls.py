@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, filing
+from .views import board, filing, plans
 
 app_name = "assessments"
 urlpatterns: list = [
@@ -34,4 +34,10 @@ urlpatterns: list = [
     path("groups/<int:pk>/<str:year_key>/", filing.team_year, name="team_year"),
     path("group-files/<int:pk>/", filing.team_file, name="team_file"),
     path("school/", filing.school_assessments, name="school"),
+    # Rectification plans: the teacher hands in, staff review.
+    path("plans/", plans.my_plans, name="my_plans"),
+    path("plans/review/", plans.plan_list, name="plan_list"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/review/", plans.plan_review, name="plan_review"),
+    path("plans/<int:pk>/files/<int:file_pk>/", plans.plan_file, name="plan_file"),
 ]

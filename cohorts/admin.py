@@ -68,6 +68,46 @@ class StatusChangeForm(forms.Form):
     )
 
 
+class EnrolmentForm(forms.ModelForm):
+    """An enrolment made by hand: a teacher another app objects to (XH-FAIL-END: barred after
+    failing the end of term) is enrolled only with the reason, which is audited."""
+
+    override_reason = forms.CharField(
+        label=_("reason to enrol all the same"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only needed when the teacher may not be enrolled, e.g. barred."),
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = ["bureau", "programme", "teacher", "tier", "school", "enrolled_on", "plan_due"]
+
+    def clean(self):
+        cleaned = super().clean()
+        self.objections = []
+        teacher, programme = cleaned.get("teacher"), cleaned.get("programme")
+        unchanged = self.instance.pk is not None and (
+            self.instance.teacher_id == getattr(teacher, "pk", None)
+            and self.instance.programme_id == getattr(programme, "pk", None)
+        )
+        if teacher is None or programme is None or unchanged:
+            return cleaned
+        from .checks import enrolment_objections
+
+        self.objections = enrolment_objections(
+            bureau_id=programme.bureau_id, programme=programme, teacher_ids=[teacher.pk]
+        ).get(teacher.pk, [])
+        if self.objections and not (cleaned.get("override_reason") or "").strip():
+            self.add_error(
+                "teacher",
+                " ".join(self.objections)
+                + " "
+                + str(_("To enrol them all the same, give the reason to enrol all the same.")),
+            )
+        return cleaned
+
+
 @admin.register(Enrolment)
 class EnrolmentAdmin(SpreadsheetImportExportMixin, ImportExportMixin, BureauScopedAdmin):
     """Enrolments; the roster of a programme is imported from and exported to xlsx or csv."""
@@ -98,7 +138,9 @@ class EnrolmentAdmin(SpreadsheetImportExportMixin, ImportExportMixin, BureauScop
         "status",
         "enrolled_on",
         "plan_due",
+        "override_reason",
     ]
+    form = EnrolmentForm
     readonly_fields = ["status"]
     inlines = [StatusChangeInline]
     actions = ["change_status"]
@@ -124,6 +166,22 @@ class EnrolmentAdmin(SpreadsheetImportExportMixin, ImportExportMixin, BureauScop
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if getattr(form, "objections", None):
+            from bureaus.services import audit_record
+
+            audit_record(
+                bureau=obj.bureau_id,
+                actor=request.user,
+                action="enrolment.override",
+                target=obj,
+                staff_number=obj.teacher.staff_number,
+                teacher=obj.teacher.user.full_name,
+                objections=form.objections,
+                reason=form.cleaned_data["override_reason"].strip(),
+            )
 
     @admin.display(description=_("teacher"), ordering="teacher__user__full_name")
     def teacher_name(self, obj):
@@ -170,6 +228,12 @@ class EnrolmentAdmin(SpreadsheetImportExportMixin, ImportExportMixin, BureauScop
 class AppointForm(forms.Form):
     tier = forms.ModelChoiceField(label=_("tier"), queryset=None)
     on = forms.DateField(label=_("appointed on"), initial=timezone.localdate)
+    override_reason = forms.CharField(
+        label=_("reason to enrol all the same"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only needed when the teacher may not be enrolled, e.g. barred."),
+    )
 
     def __init__(self, *args, programme_ids, **kwargs):
         from programmes.models import Tier
@@ -189,11 +253,10 @@ class ReservePoolEntryAdmin(BureauScopedAdmin):
         "pre_service_hours",
         "trainee_year_done",
         "assessed_on",
-        "assessment_passed",
         "ready",
         "enrolment",
     ]
-    list_filter = ["programme", "willing", "assessment_passed", "trainee_year_done"]
+    list_filter = ["programme", "willing", "trainee_year_done"]
     search_fields = ["teacher__user__full_name", "teacher__staff_number"]
     list_select_related = ["teacher__user", "programme", "enrolment__tier"]
     autocomplete_fields = ["teacher"]
@@ -205,7 +268,6 @@ class ReservePoolEntryAdmin(BureauScopedAdmin):
         "pre_service_hours",
         "trainee_year_done",
         "assessed_on",
-        "assessment_passed",
         "note",
         "enrolment",
     ]
@@ -214,14 +276,9 @@ class ReservePoolEntryAdmin(BureauScopedAdmin):
 
     @admin.display(description=_("can be appointed"))
     def ready(self, obj):
-        from .rules import pool_shortfalls
+        from .selectors import pool_entry_shortfalls
 
-        reasons = pool_shortfalls(
-            willing=obj.willing,
-            pre_service_hours=obj.pre_service_hours,
-            trainee_year_done=obj.trainee_year_done,
-            assessment_passed=obj.assessment_passed,
-        )
+        reasons = pool_entry_shortfalls(obj)
         return "✓" if not reasons else "；".join(reasons)
 
     @admin.action(description=_("Appoint to a tier"), permissions=["change"])

@@ -78,6 +78,7 @@ class CohortsConfig(AppConfig):
         AUDIT_ACTION_LABELS.update(
             {
                 "evidence.submit": _("Evidence submitted"),
+                "enrolment.override": _("Enrolled despite an objection"),
                 "evidence.school_approved": _("Evidence approved by the school"),
                 "evidence.verified": _("Evidence verified"),
                 "evidence.returned": _("Evidence returned"),

@@ -344,7 +344,8 @@ class ReservePoolEntry(TenantModel):
     )
     trainee_year_done = models.BooleanField(_("trainee year completed"), default=False)
     assessed_on = models.DateField(_("assessed on"), null=True, blank=True)
-    # Interim: the assessments app takes this over; do not build on it.
+    # No longer read: the trainee class teacher's assessment is recorded in the assessments app
+    # and read through ``cohorts.checks.pool_assessments`` (SJ-INIT).
     assessment_passed = models.BooleanField(_("assessment passed"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     enrolment = models.OneToOneField(

@@ -31,6 +31,7 @@ from bureaus.services import audit_record
 from programmes.models import Tier
 
 from . import rules
+from .checks import enrolment_objections
 from .models import Enrolment, EnrolmentStatus, EnrolmentStatusChange
 
 
@@ -213,11 +214,38 @@ class RosterResource(resources.ModelResource):
                 self._cleaned[index] = cleaned
             if self.progress is not None and index % 500 == 0:
                 self.progress(index, len(dataset))
+        self._check_objections(programme, dataset, headers)
         if self._errors:
             return  # every row is reported; nothing will be kept
         self._create_teachers(programme)
         self._update_stages()
         self._existing = {e.teacher_id: e for e in Enrolment.objects.filter(programme=programme)}
+
+    def _check_objections(self, programme, dataset, headers) -> None:
+        """Rows of teachers another app objects to (XH-FAIL-END: barred from the next cohort)
+        are refused unless the override column gives the reason; an override is audited."""
+        objections = enrolment_objections(
+            bureau_id=programme.bureau_id,
+            programme=programme,
+            teacher_ids=[row.teacher_id for row in self._cleaned.values()],
+        )
+        self._overrides = []
+        if not objections:
+            return
+        column = headers.index(rules.ROSTER_OVERRIDE) if rules.ROSTER_OVERRIDE in headers else None
+        for index, row in list(self._cleaned.items()):
+            found = objections.get(row.teacher_id)
+            if not found:
+                continue
+            values = dataset[index - 1]
+            override = values[column] if column is not None and column < len(values) else None
+            override = "" if override is None else str(override).strip()
+            problems = rules.objection_problems(index + 1, found, override)
+            if problems:
+                self._errors[index] = problems
+                del self._cleaned[index]
+            else:
+                self._overrides.append((row, override, found))
 
     def _update_stages(self) -> None:
         """A class-teacher stage given for a teacher already in the bureau (SJ-INIT: first-time
@@ -384,6 +412,17 @@ class RosterResource(resources.ModelResource):
             ],
             batch_size=1000,
         )
+        for row, override, found in getattr(self, "_overrides", ()):
+            audit_record(
+                bureau=self.programme.bureau_id,
+                actor=self.actor,
+                action="enrolment.override",
+                target=self.programme,
+                staff_number=row.staff_number,
+                teacher=row.full_name,
+                objections=found,
+                reason=override,
+            )
         audit_record(
             bureau=self.programme.bureau_id,
             actor=self.actor,

@@ -130,6 +130,24 @@ ROSTER_OPTIONAL = (
     "规划截止",
 )
 ROSTER_COLUMNS = ROSTER_REQUIRED + ROSTER_NEW_TEACHER + ROSTER_OPTIONAL
+# Staff let through a teacher an enrolment check objects to (e.g. barred after failing the end
+# of term) by writing the reason in this column; the override is audited.
+ROSTER_OVERRIDE = "放行理由"
+
+
+def objection_problems(line: int, objections: list[str], override: str) -> list[str]:
+    """The problems of a row whose teacher an enrolment check objects to: none when staff gave
+    the reason to let them through (``override``)."""
+    if override.strip():
+        return []
+    return [
+        _(
+            "Line %(line)s: %(problem)s To enrol them all the same, write the reason in the column "
+            "%(column)s."
+        )
+        % {"line": line, "problem": problem, "column": ROSTER_OVERRIDE}
+        for problem in objections
+    ]
 
 
 @dataclass(frozen=True)

@@ -581,3 +581,17 @@ def plan_due_items(*, today: dt.date, lookahead: int, lookback: int) -> list[Pla
         for pk, bureau_id, teacher_id, user_id, programme, due in enrolments
         if cohort_rules.plan_status(due, states.get(teacher_id, ()), today) in waiting
     ]
+
+
+def pool_entry_shortfalls(entry) -> list[str]:
+    """Why a teacher in the reserve pool cannot be appointed yet (SJ-POOL), the assessment
+    passed or not as the assessments app records it (SJ-INIT)."""
+    from .checks import pool_assessments
+
+    passed = pool_assessments(programme_id=entry.programme_id, teacher_ids=[entry.teacher_id])
+    return cohort_rules.pool_shortfalls(
+        willing=entry.willing,
+        pre_service_hours=entry.pre_service_hours,
+        trainee_year_done=entry.trainee_year_done,
+        assessment_passed=passed.get(entry.teacher_id),
+    )

@@ -200,8 +200,10 @@ def enrolment_set_status(
 
 
 @transaction.atomic
-def pool_appoint(*, actor, entry, tier, on: dt.date) -> Enrolment:
-    """Appoint a teacher from the reserve pool (SJ-POOL): they are enrolled in ``tier``."""
+def pool_appoint(*, actor, entry, tier, on: dt.date, override_reason: str = "") -> Enrolment:
+    """Appoint a teacher from the reserve pool (SJ-POOL): they are enrolled in ``tier``. A
+    teacher an enrolment check objects to (e.g. barred) is appointed only with the reason to
+    enrol them all the same, which is audited."""
     from .models import ReservePoolEntry
 
     entry = ReservePoolEntry.objects.select_for_update().select_related("teacher").get(pk=entry.pk)
@@ -209,12 +211,9 @@ def pool_appoint(*, actor, entry, tier, on: dt.date) -> Enrolment:
         raise ValidationError(
             _("%(name)s has already been appointed.") % {"name": entry.teacher.user.full_name}
         )
-    reasons = rules.pool_shortfalls(
-        willing=entry.willing,
-        pre_service_hours=entry.pre_service_hours,
-        trainee_year_done=entry.trainee_year_done,
-        assessment_passed=entry.assessment_passed,
-    )
+    from .selectors import pool_entry_shortfalls
+
+    reasons = pool_entry_shortfalls(entry)
     if reasons:
         raise ValidationError(
             _("%(name)s cannot be appointed yet: %(reasons)s")
@@ -222,6 +221,26 @@ def pool_appoint(*, actor, entry, tier, on: dt.date) -> Enrolment:
         )
     if tier.programme_id != entry.programme_id:
         raise ValidationError(_("Choose a tier of the same programme."))
+    from .checks import enrolment_objections
+
+    objections = enrolment_objections(
+        bureau_id=entry.bureau_id, programme=entry.programme, teacher_ids=[entry.teacher_id]
+    ).get(entry.teacher_id, [])
+    override_reason = (override_reason or "").strip()
+    if objections and not override_reason:
+        advice = _("To enrol them all the same, give the reason to enrol all the same.")
+        raise ValidationError(f"{' '.join(objections)} {advice}")
+    if objections:
+        audit_record(
+            bureau=entry.bureau_id,
+            actor=actor,
+            action="enrolment.override",
+            target=entry.programme,
+            staff_number=entry.teacher.staff_number,
+            teacher=entry.teacher.user.full_name,
+            objections=objections,
+            reason=override_reason,
+        )
     enrolment, _created = Enrolment.objects.get_or_create(
         bureau_id=entry.bureau_id,
         programme_id=entry.programme_id,

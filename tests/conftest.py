@@ -343,7 +343,17 @@ def enrol(cast: Cast) -> None:
         pre_service_hours=36,
         trainee_year_done=True,
         assessed_on=dt.date(2024, 6, 1),
-        assessment_passed=True,
+    )
+    from assessments.models import InitAssessment
+
+    # SJ-INIT: the pool reads the trainee class teacher's assessment from the assessments app.
+    cast.extras["init_assessment"] = InitAssessment.objects.create(
+        bureau=cast.bureau,
+        programme=cast.programme,
+        teacher=cast.mentor.teacher_profile,
+        result="pass",
+        assessed_on=dt.date(2024, 6, 1),
+        decided_by=cast.staff,
     )
 
 

@@ -232,6 +232,7 @@ def build_cases(x) -> list[Case]:
         *workshop_cases(x),
         *assessment_board_cases(x, objects),
         *assessment_filing_cases(x, objects),
+        *assessment_cases(x, objects),
         Case("admin/", "/admin/", PAGE),
         Case("admin/login/", "/admin/login/", PAGE),
         Case("admin/logout/", "/admin/logout/", PAGE),
@@ -398,6 +399,39 @@ def assessment_filing_cases(x, objects) -> list[Case]:
             f"/assessments/group-files/{objects['team_assessment_file'].pk}/",
             OBJECT,
         ),
+    ]
+
+
+def assessment_cases(x, objects) -> list[Case]:
+    plan = objects["assessments.rectificationplan"]
+    with bureau_scope(x.bureau):
+        stored = plan.files.get()
+        profile = TeacherProfile.objects.get(user=x.teacher)
+    return [
+        Case("assessments/plans/", "/assessments/plans/", PAGE),
+        Case("assessments/plans/review/", "/assessments/plans/review/", PAGE),
+        Case("assessments/plans/review/", "/assessments/plans/review/?status=submitted", PAGE),
+        Case("assessments/plans/<int:pk>/", f"/assessments/plans/{plan.pk}/", OBJECT),
+        Case(
+            "assessments/plans/<int:pk>/",
+            f"/assessments/plans/{plan.pk}/",
+            OBJECT,
+            "post",
+            (("text", "x"),),
+        ),
+        Case(
+            "assessments/plans/<int:pk>/review/",
+            f"/assessments/plans/{plan.pk}/review/",
+            OBJECT,
+            "post",
+            (("decision", "accept"),),
+        ),
+        Case(
+            "assessments/plans/<int:pk>/files/<int:file_pk>/",
+            f"/assessments/plans/{plan.pk}/files/{stored.pk}/",
+            OBJECT,
+        ),
+        Case("schools/teachers/<int:pk>/", f"/schools/teachers/{profile.pk}/", OBJECT),
     ]
 
 

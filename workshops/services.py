@@ -5,7 +5,7 @@ its audit row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -55,6 +55,7 @@ from .models import (
     WorkshopCourse,
     WorkshopType,
 )
+from .reminders import REMINDER_SOURCES
 
 
 def team_lead_check(*, programme, kind: str, workshop_type: str, lead) -> None:
@@ -305,18 +306,6 @@ def deadline_extend(*, actor, deadline: Deadline, to: dt.date, reason: str) -> D
         reason=reason.strip(),
     )
     return deadline
-
-
-# Reminders other apps add to the scan: each source is called as
-# ``source(today=, before=, overdue_after=)`` across all bureaus and returns the notifications
-# due today, each with a key that makes it once (see ``reminders_scan``).
-REMINDER_SOURCES: list[Callable[..., list[Notification]]] = []
-
-
-def register_reminder_source(source: Callable[..., list[Notification]]) -> None:
-    """Add a source of reminders to the scan (again: no change); called from an app's ready()."""
-    if source not in REMINDER_SOURCES:
-        REMINDER_SOURCES.append(source)
 
 
 def reminder_settings() -> tuple[tuple[int, ...], int]:

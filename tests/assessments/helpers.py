@@ -126,7 +126,9 @@ def assessment_records(cast) -> dict[str, object]:
             decided_by=cast.staff,
             decided_at=timezone.now(),
         )
+    consequences = consequence_records(cast, decision)
     return {
+        **consequences,
         "assessments.assessmentscheme": scheme,
         "assessments.assessment": assessment,
         "assessments.assessmentdecision": decision,
@@ -135,4 +137,66 @@ def assessment_records(cast) -> dict[str, object]:
         "filing": filing,
         "component_file": stored,
         "team_assessment_file": team_file,
+    }
+
+
+def consequence_records(cast, decision) -> dict[str, object]:
+    """A consequence with its rectification plan and a file, an ending and a trainee class
+    teacher assessment, all Xuhui's, for the walk as another bureau."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from assessments.models import (
+        Consequence,
+        Ending,
+        PlanFile,
+        RectificationPlan,
+    )
+    from tests.uploads.samples import MINIMAL_PDF
+
+    enrolment = decision.assessment.enrolment
+    with bureau_scope(cast.bureau):
+        consequence = Consequence.objects.create(
+            bureau=cast.bureau,
+            enrolment=enrolment,
+            rule="XH-FAIL-1",
+            effect="rectification_plan",
+            year_key="2023",
+            reason=f"{CANARY}整改",
+            due_on=dt.date(2024, 9, 30),
+            decision=decision,
+        )
+        plan = RectificationPlan.objects.create(
+            bureau=cast.bureau,
+            consequence=consequence,
+            enrolment=enrolment,
+            due_on=dt.date(2024, 9, 30),
+            status="submitted",
+            text=f"{CANARY}整改方案",
+        )
+        stored = PlanFile(
+            bureau=cast.bureau,
+            plan=plan,
+            original_name=f"{CANARY}.pdf",
+            size=9,
+            content_type="application/pdf",
+        )
+        stored.file.save("plan.pdf", ContentFile(MINIMAL_PDF), save=True)
+        ending = Ending.objects.create(
+            bureau=cast.bureau,
+            enrolment=cast.extras["enrolment_leader"],
+            kind="withdrawn",
+            ground="transfer",
+            effective_on=dt.date(2024, 9, 1),
+            document_number=f"{CANARY}〔2024〕1号",
+            reason=CANARY,
+            decided_by=cast.staff,
+        )
+    return {
+        "assessments.consequence": consequence,
+        "assessments.rectificationplan": plan,
+        "assessments.ending": ending,
+        "assessments.initassessment": cast.extras["init_assessment"],
+        "plan_file": stored,
     }

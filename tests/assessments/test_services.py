@@ -218,23 +218,6 @@ def test_the_teacher_is_told_the_final_result_once(xuhui, scheme, assessment):
     assert "合格" in notice.body and "pass" not in notice.body
 
 
-def test_the_consequences_seam_exists_and_is_not_called_yet(xuhui, scheme, assessment):
-    import inspect
-
-    file_required(xuhui, scheme, assessment)
-    with bureau_scope(xuhui.bureau):
-        draft = services.decision_make(actor=xuhui.staff, assessment=assessment, result="fail")
-        services.decision_finalise(actor=xuhui.staff, decision=draft)
-        enrolment = xuhui.extras["enrolment_backbone"]
-        enrolment.refresh_from_db()
-    # XH-FAIL-1 is the next step's: a finalised fail changes nothing on the enrolment yet.
-    assert enrolment.status == "active"
-    signature = inspect.signature(services.apply_consequences)
-    assert list(signature.parameters) == ["enrolment", "actor"]
-    source = inspect.getsource(services)
-    assert source.count("apply_consequences(") == 1  # defined, not called
-
-
 def test_an_assessment_is_for_a_year_of_its_programme(xuhui, scheme):
     with bureau_scope(xuhui.bureau):
         with pytest.raises(ValidationError, match="2030 不是本培养方案的学年"):
