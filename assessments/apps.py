@@ -17,6 +17,7 @@ class AssessmentsConfig(AppConfig):
         from .admin import plug_assessment_schemes_into_programme_admin
         from .models import ComponentFile, Result
         from .services import schemes_copy
+        from .views.sheets import register_stored_exports
 
         delete_files_with_rows(ComponentFile)
         models = (
@@ -51,6 +52,7 @@ class AssessmentsConfig(AppConfig):
                 "assessment.finalise": _("Assessment finalised"),
                 "assessment.correct": _("Assessment corrected"),
                 "assessment.unit_decide": _("Unit assessed"),
+                "assessment.import": _("Assessment results imported from a sheet"),
             }
         )
 
@@ -62,4 +64,5 @@ class AssessmentsConfig(AppConfig):
 
         AUDIT_DESCRIBERS["assessment"] = describe
         plug_assessment_schemes_into_programme_admin()
+        register_stored_exports()
         register_copy_section("assessment_schemes", copy=schemes_copy)

@@ -27,6 +27,7 @@ from .models import (
     Assessment,
     AssessmentComponent,
     AssessmentDecision,
+    AssessmentKind,
     AssessmentScheme,
     ComponentAssessment,
     ComponentFile,
@@ -391,3 +392,129 @@ def schemes_copy(*, actor, source, target, months: int) -> None:
             )
             for c in scheme.components.all()
         )
+
+
+IMPORT_BATCH = 500
+
+
+@transaction.atomic
+def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset):
+    """Staff import results from a filled-in sheet: every row is checked again here (inside
+    the transaction), and only if all are valid are the draft decisions (and the district's and
+    leading group's components) written, in batches, with ONE audit row for the import.
+    Returns the ``imports.SheetCheck``; raises ValidationError listing each problem otherwise."""
+    from .imports import check_sheet
+
+    check_may_decide(actor, scheme)
+    check_year(scheme, year_key if scheme.kind == AssessmentKind.ANNUAL else "")
+    check = check_sheet(dataset, scheme=scheme, year_key=year_key)
+    if not check.valid:
+        raise ValidationError(check.problem_lines())
+    year_key = check.year_key
+    rows = check.to_write
+    bureau_id = scheme.bureau_id
+    now = timezone.now()
+    # Open the assessments not opened yet.
+    unopened = [r for r in rows if r.assessment_id is None]
+    if unopened:
+        Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    bureau_id=bureau_id,
+                    enrolment_id=r.enrolment_id,
+                    scheme=scheme,
+                    year_key=year_key,
+                )
+                for r in unopened
+            ],
+            batch_size=IMPORT_BATCH,
+        )
+        opened = dict(
+            Assessment.objects.filter(
+                scheme=scheme,
+                year_key=year_key,
+                enrolment_id__in=[r.enrolment_id for r in unopened],
+            ).values_list("enrolment_id", "pk")
+        )
+        for r in unopened:
+            r.assessment_id = opened[r.enrolment_id]
+    # Decisions: revise the drafts, write the others.
+    decided = [r for r in rows if r.result]
+    revised = [
+        AssessmentDecision(
+            pk=r.draft_id,
+            bureau_id=bureau_id,
+            assessment_id=r.assessment_id,
+            result=r.result,
+            comment=r.comment,
+            decided_by=actor,
+            decided_at=now,
+        )
+        for r in decided
+        if r.draft_id
+    ]
+    if revised:
+        AssessmentDecision.objects.bulk_update(
+            revised, ["result", "comment", "decided_by", "decided_at"], batch_size=IMPORT_BATCH
+        )
+    new = [
+        AssessmentDecision(
+            bureau_id=bureau_id,
+            assessment_id=r.assessment_id,
+            result=r.result,
+            comment=r.comment,
+            decided_by=actor,
+            decided_at=now,
+        )
+        for r in decided
+        if not r.draft_id
+    ]
+    if new:
+        AssessmentDecision.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+    # Components filed by the bureau (district, leading group).
+    filed_rows = [r for r in rows if r.components]
+    filings_written = 0
+    if filed_rows:
+        levels = dict(AssessmentComponent.objects.filter(scheme=scheme).values_list("pk", "level"))
+        existing = {
+            (a, c): pk
+            for pk, a, c in ComponentAssessment.objects.filter(
+                assessment_id__in=[r.assessment_id for r in filed_rows],
+            ).values_list("pk", "assessment_id", "component_id")
+        }
+        update, create = [], []
+        for r in filed_rows:
+            for component_id, (result, score) in r.components.items():
+                filing = ComponentAssessment(
+                    pk=existing.get((r.assessment_id, component_id)),
+                    bureau_id=bureau_id,
+                    assessment_id=r.assessment_id,
+                    component_id=component_id,
+                    level=levels[component_id],
+                    result=result,
+                    score=score,
+                    filed_by=actor,
+                    filed_at=now,
+                )
+                (update if filing.pk else create).append(filing)
+        if update:
+            ComponentAssessment.objects.bulk_update(
+                update, ["result", "score", "filed_by", "filed_at"], batch_size=IMPORT_BATCH
+            )
+        if create:
+            ComponentAssessment.objects.bulk_create(create, batch_size=IMPORT_BATCH)
+        filings_written = len(update) + len(create)
+    audit_record(
+        bureau=bureau_id,
+        actor=actor,
+        action="assessment.import",
+        target=scheme,
+        year=year_key,
+        rows=len(check.rows),
+        decided=len(decided),
+        revised=len(revised),
+        new=len(new),
+        opened=len(unopened),
+        components=filings_written,
+    )
+    return check
