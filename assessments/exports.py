@@ -235,31 +235,52 @@ def teacher_sheet(
         mine = [r for r in rows if r[1] == scheme.pk and r[3] == year_key and r[9] not in corrected]
         return mine[-1] if mine else None
 
+    # What follows depends only on each assessment's latest final result (the dates of the
+    # decisions change due dates, which the sheet does not show): worked out once per pattern.
+    said: dict[tuple, str] = {}
+    any_day = timezone.localdate()
+
     def consequence_text(rows: list[tuple]) -> str:
-        finals = []
+        latest: dict[tuple[str, str], str] = {}
         for _e, _s, kind, key, result, _c, _d, finalised_at, _x, _pk in rows:
-            if finalised_at is None:
-                continue
-            if kind == AssessmentKind.END_OF_TERM:
-                end, key = cycle_end, ""
-            elif key in year_end:
-                end = year_end[key]
-            else:
-                continue
-            finals.append(
-                rules.Decided(
-                    kind=kind,
-                    year_key=key,
-                    year_end=end,
-                    result=result,
-                    decided_on=finalised_at.astimezone(tz).date(),
-                    year_label=year_names.get(key, ""),
-                )
-            )
-        if not finals:
+            if finalised_at is not None:
+                latest[kind, "" if kind == AssessmentKind.END_OF_TERM else key] = result
+        if not latest:
             return ""
-        found = rules.consequences(finals, next_years=next_years)
-        return "；".join(effect_label(c, year_names) for c in found.items)
+        pattern = tuple(sorted(latest.items()))
+        text = said.get(pattern)
+        if text is None:
+            finals = []
+            for (kind, key), result in pattern:
+                if kind == AssessmentKind.END_OF_TERM:
+                    end = cycle_end
+                elif key in year_end:
+                    end = year_end[key]
+                else:
+                    continue
+                finals.append(
+                    rules.Decided(
+                        kind=kind,
+                        year_key=key,
+                        year_end=end,
+                        result=result,
+                        decided_on=any_day,
+                        year_label=year_names.get(key, ""),
+                    )
+                )
+            found = rules.consequences(finals, next_years=next_years) if finals else None
+            text = said[pattern] = (
+                "；".join(effect_label(c, year_names) for c in found.items) if found else ""
+            )
+        return text
+
+    status_of: dict[tuple, str] = {}
+
+    def requirement_status(statuses: tuple) -> str:
+        text = status_of.get(statuses)
+        if text is None:
+            text = status_of[statuses] = _requirement_status(list(statuses))
+        return text
 
     def rows() -> Iterator[list]:
         for pk, number, name, school, tier, status in people:
@@ -283,8 +304,10 @@ def teacher_sheet(
                 cells = matrix_rows.get(pk, ())
                 for _code, indexes in requirement_columns:
                     row.append(
-                        _requirement_status(
-                            [cells[i].status for i in indexes if cells and cells[i] is not None]
+                        requirement_status(
+                            tuple(
+                                cells[i].status for i in indexes if cells and cells[i] is not None
+                            )
                         )
                     )
             yield row

@@ -440,22 +440,22 @@ def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset)
             r.assessment_id = opened[r.enrolment_id]
     # Decisions: revise the drafts, write the others.
     decided = [r for r in rows if r.result]
-    revised = [
-        AssessmentDecision(
-            pk=r.draft_id,
-            bureau_id=bureau_id,
-            assessment_id=r.assessment_id,
-            result=r.result,
-            comment=r.comment,
-            decided_by=actor,
-            decided_at=now,
-        )
-        for r in decided
-        if r.draft_id
-    ]
+    # The drafts revised: the same actor and time for all, the result by groups, the comment
+    # row by row (a CASE per batch only for the one field that differs row by row).
+    revised = [r for r in decided if r.draft_id]
+    by_result: dict[str, list[int]] = {}
+    for r in revised:
+        by_result.setdefault(r.result, []).append(r.draft_id)
+    for result, ids in by_result.items():
+        for start in range(0, len(ids), IMPORT_BATCH):
+            AssessmentDecision.objects.filter(pk__in=ids[start : start + IMPORT_BATCH]).update(
+                result=result, decided_by=actor, decided_at=now
+            )
     if revised:
         AssessmentDecision.objects.bulk_update(
-            revised, ["result", "comment", "decided_by", "decided_at"], batch_size=IMPORT_BATCH
+            [AssessmentDecision(pk=r.draft_id, comment=r.comment) for r in revised],
+            ["comment"],
+            batch_size=IMPORT_BATCH,
         )
     new = [
         AssessmentDecision(
