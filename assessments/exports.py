@@ -314,7 +314,7 @@ def teacher_sheet(
 
     year = year_names.get(year_key, "")
     return Sheet(
-        title=f"{programme.name}{year}{scheme.title}",
+        title=" ".join(t for t in (programme.name, year, scheme.title) if t),
         headers=headers,
         count=len(people),
         rows=rows,
@@ -357,7 +357,7 @@ def unit_sheet(programme, *, year_key: str = "") -> Sheet:
 
     year = year_names.get(year_key, "")
     return Sheet(
-        title=f"{programme.name}{year}{_('unit assessments')}",
+        title=" ".join(t for t in (programme.name, year, _("unit assessments")) if t),
         headers=headers,
         count=len(units),
         rows=rows,

@@ -67,8 +67,12 @@ class ExportForm(SheetChoiceForm):
     FORMATS = (("xlsx", _("Excel (.xlsx)")), ("csv", "CSV"))
 
     subject = forms.ChoiceField(label=_("spreadsheet"), choices=SUBJECTS, initial="teachers")
-    tier = forms.ModelChoiceField(label=_("tier"), queryset=None, required=False)
-    school = forms.ModelChoiceField(label=_("school"), queryset=None, required=False)
+    tier = forms.ModelChoiceField(
+        label=_("tier"), queryset=None, required=False, empty_label=_("all")
+    )
+    school = forms.ModelChoiceField(
+        label=_("school"), queryset=None, required=False, empty_label=_("all")
+    )
     file_format = forms.ChoiceField(label=_("format"), choices=FORMATS, initial="xlsx")
     field_order = ["subject", "programme", "kind", "year", "tier", "school", "file_format"]
 

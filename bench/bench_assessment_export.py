@@ -8,9 +8,9 @@ requirements (one yearly clause each: four requirement-status columns for the ye
 annual scheme of six components (result and score each: twelve columns). Each teacher has the
 2024 assessment filed in full and finalised, a finalised 2023 decision (one in five failed: the
 consequence column has something to say), a draft 2025 decision, and three in ten a verified
-public lesson. The sheet: 工号 姓名 学校 层级 + 12 component columns + 最终结果 评语 决定日期 处理 状态 +
-4 requirement columns = 25 columns. A second programme enrols the first 1,000 teachers the same
-way (the 1,000-row sheet).
+public lesson. The sheet: 工号 姓名 学校 层级 + 12 component columns +
+最终结果 评语 决定日期 处理 状态 + 4 requirement columns = 25 columns. A second programme
+enrols the first 1,000 teachers the same way (the 1,000-row sheet).
 
 Export (xlsx, in memory):
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +18,7 @@ from bureaus import outbox
 from bureaus.models import AuditEntry, OutboxJob, StoredExport
 from bureaus.tenancy import bureau_scope
 from tests.assessments.helpers import component, make_scheme
+from tests.test_no_rule_ids_on_pages import RULE_ID
 
 HYPERLINK = '=HYPERLINK("http://evil.example/","点我")'
 
@@ -330,15 +332,41 @@ def test_a_formula_in_an_uploaded_workbook_is_refused(xuhui, assessed):
     assert "公式" in check.rows[0].problems[0].message
 
 
-def test_the_pages_answer_in_chinese(xuhui, assessed):
-    for who, url in (
-        ("staff", "/assessments/sheets/export/"),
-        ("staff", "/assessments/sheets/import/"),
-        ("leader", "/assessments/sheets/export/"),
-    ):
-        response = xuhui.client(who).get(url)
+ENGLISH = re.compile(r"\b[A-Za-z]{4,}(?: [A-Za-z]{2,})+\b")  # a few English words in a row
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"&[a-z#0-9]+;", " ", html)
+
+
+def test_the_pages_speak_chinese_without_rule_ids(xuhui, assessed, settings):
+    """Every page of the spreadsheets, the dry run with its problems and the progress page: no
+    untranslated English and no rule id (they are read by staff and leadership)."""
+    settings.EXPORT_ROWS_IN_REQUEST = 1
+    teacher, _lead = numbers(xuhui)
+    staff = xuhui.client("staff")
+    bad = sheet_bytes([["工号", "最终结果"], [teacher, "很好"], ["NOBODY", "=1+1"]])
+    good = sheet_bytes([["工号", "最终结果"], [teacher, "合格"]])
+    job = export_post(staff, assessed)["Location"]
+    pages = [
+        xuhui.client("leader").get("/assessments/sheets/export/"),
+        staff.get("/assessments/sheets/export/"),
+        staff.get("/assessments/sheets/import/"),
+        import_post(staff, assessed, bad),
+        import_post(staff, assessed, good, year="2024"),
+        import_post(staff, assessed, b"not a workbook"),
+        staff.get(job),
+        staff.post("/assessments/sheets/export/", {"subject": "teachers", "kind": "annual"}),
+    ]
+    for response in pages:
         assert response.status_code == 200
-        assert "考核" in response.content.decode()
+        text = visible_text(response.content.decode())
+        english = [w for w in ENGLISH.findall(text) if "HYPERLINK" not in w]
+        assert not english, (response.request["PATH_INFO"], english)
+        assert not RULE_ID.findall(text)
+        assert "考核" in text
 
 
 def test_the_benchmark_runs_at_a_small_size():
