@@ -50,6 +50,43 @@ def sheet_from_params(params: dict) -> exports.Sheet:
     )
 
 
+def count_rows(params: dict) -> int:
+    """How many rows the sheet will have (one query), before anything is read for it."""
+    from cohorts.models import Enrolment
+
+    from ..models import UnitAssessment
+
+    if params["subject"] == "units":
+        found = UnitAssessment.objects.filter(programme_id=params["programme"])
+        if params.get("year"):
+            found = found.filter(year_key=params["year"])
+        return found.count()
+    found = Enrolment.objects.filter(programme_id=params["programme"])
+    if params.get("tier"):
+        found = found.filter(tier_id=params["tier"])
+    if params.get("school"):
+        found = found.filter(school_id=params["school"])
+    return found.count()
+
+
+def sheet_title(params: dict) -> str:
+    from programmes.models import Programme
+
+    programme = Programme.objects.get(pk=params["programme"])
+    year = next((w.label for w in programme.years if w.key == params.get("year")), "")
+    if params["subject"] == "units":
+        what = _("unit assessments")
+    else:
+        what = AssessmentScheme.objects.get(pk=params["scheme"]).title
+    return " ".join(t for t in (programme.name, year, what) if t)
+
+
+def _initial(request) -> dict:
+    """A link from the board or the results page may choose the programme, kind and year."""
+    fields = ("subject", "programme", "kind", "year", "tier", "school", "file_format")
+    return {k: v for k, v in request.GET.items() if k in fields}
+
+
 def write_stored(export: StoredExport, progress) -> bytes:
     """The builder of ``bureaus.exports`` for both assessment spreadsheets."""
     with translation.override(export.params.get("language") or settings.LANGUAGE_CODE):
@@ -66,7 +103,7 @@ def register_stored_exports() -> None:
 def export(request):
     """Choose the assessments; small spreadsheets download at once, large ones are written by
     the worker (progress page)."""
-    form = ExportForm(request.POST or None, user=request.user)
+    form = ExportForm(request.POST or None, user=request.user, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         params = {
@@ -78,17 +115,17 @@ def export(request):
             "school": data["school"].pk if data.get("school") else None,
             "language": translation.get_language(),
         }
-        sheet = sheet_from_params(params)
-        if sheet.count > rows_in_request():
+        if count_rows(params) > rows_in_request():
             job = export_request(
                 actor=request.user,
                 bureau_id=request.bureau_id,
                 kind=UNITS if data["subject"] == "units" else TEACHERS,
                 params=params,
-                title=sheet.title,
+                title=sheet_title(params),
                 file_format=data["file_format"],
             )
             return redirect("assessments:export_job", pk=job.pk)
+        sheet = sheet_from_params(params)
         content = exports.write(sheet, data["file_format"])
         response = HttpResponse(content, content_type=FORMATS[data["file_format"]])
         name = f"{sheet.title}-{timezone.localdate():%Y%m%d}.{data['file_format']}"
@@ -141,7 +178,9 @@ def _checked_key(request, token: str) -> str:
 def import_sheet(request):
     """Upload a filled-in sheet → every row checked (dry run) → confirm → written, all or
     nothing."""
-    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, user=request.user, initial=_initial(request)
+    )
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

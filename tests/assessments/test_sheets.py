@@ -389,3 +389,10 @@ def test_the_benchmark_runs_at_a_small_size():
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "export" in done.stdout and "import" in done.stdout
+
+
+def test_a_link_may_choose_the_programme_and_year(xuhui, assessed):
+    url = f"/assessments/sheets/export/?programme={xuhui.programme.pk}&kind=annual&year=2024"
+    form = xuhui.client("leader").get(url).context["form"]
+    assert form["programme"].value() == str(xuhui.programme.pk)
+    assert form["year"].value() == "2024"
