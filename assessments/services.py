@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -397,6 +397,13 @@ def schemes_copy(*, actor, source, target, months: int) -> None:
 IMPORT_BATCH = 500
 
 
+def _changed_meanwhile() -> str:
+    return _(
+        "Some of these assessments were decided while the sheet was checked; nothing was "
+        "written. Check the sheet again."
+    )
+
+
 @transaction.atomic
 def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset):
     """Staff import results from a filled-in sheet: every row is checked again here (inside
@@ -446,13 +453,17 @@ def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset)
     by_result: dict[str, list[int]] = {}
     for r in revised:
         by_result.setdefault(r.result, []).append(r.draft_id)
+    drafts = AssessmentDecision.objects.filter(finalised_at__isnull=True)
+    written = 0
     for result, ids in by_result.items():
         for start in range(0, len(ids), IMPORT_BATCH):
-            AssessmentDecision.objects.filter(pk__in=ids[start : start + IMPORT_BATCH]).update(
+            written += drafts.filter(pk__in=ids[start : start + IMPORT_BATCH]).update(
                 result=result, decided_by=actor, decided_at=now
             )
+    if written != len(revised):  # finalised since the check: nothing is written
+        raise ValidationError(_changed_meanwhile())
     if revised:
-        AssessmentDecision.objects.bulk_update(
+        drafts.bulk_update(
             [AssessmentDecision(pk=r.draft_id, comment=r.comment) for r in revised],
             ["comment"],
             batch_size=IMPORT_BATCH,
@@ -470,7 +481,11 @@ def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset)
         if not r.draft_id
     ]
     if new:
-        AssessmentDecision.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+        try:
+            with transaction.atomic():
+                AssessmentDecision.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+        except IntegrityError:  # a draft was written since the check
+            raise ValidationError(_changed_meanwhile()) from None
     # Components filed by the bureau (district, leading group).
     filed_rows = [r for r in rows if r.components]
     filings_written = 0

@@ -396,3 +396,34 @@ def test_a_link_may_choose_the_programme_and_year(xuhui, assessed):
     form = xuhui.client("leader").get(url).context["form"]
     assert form["programme"].value() == str(xuhui.programme.pk)
     assert form["year"].value() == "2024"
+
+
+def test_a_draft_finalised_while_the_sheet_is_checked_writes_nothing(xuhui, assessed, monkeypatch):
+    import tablib
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from assessments import imports
+
+    teacher, _lead = numbers(xuhui)
+    with bureau_scope(xuhui.bureau):
+        assessment = services.assessment_get_or_open(
+            enrolment=xuhui.extras["enrolment_backbone"], scheme=assessed, year_key="2024"
+        )
+        services.decision_make(actor=xuhui.staff, assessment=assessment, result="pass")
+        checked = imports.check_sheet
+
+        def checked_then_finalised(*args, **kwargs):
+            check = checked(*args, **kwargs)
+            AssessmentDecision.objects.filter(assessment=assessment).update(
+                finalised_at=timezone.now(), finalised_by=xuhui.staff
+            )
+            return check
+
+        monkeypatch.setattr(imports, "check_sheet", checked_then_finalised)
+        dataset = tablib.Dataset([teacher, "优秀"], headers=["工号", "最终结果"])
+        with pytest.raises(ValidationError):
+            services.decisions_import(
+                actor=xuhui.staff, scheme=assessed, year_key="2024", dataset=dataset
+            )
+        assert AssessmentDecision.objects.get(assessment=assessment).result == "pass"
