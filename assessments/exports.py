@@ -175,7 +175,7 @@ def teacher_sheet(
         filings_qs = filings_qs.filter(assessment__enrolment__in=chosen)
         decisions_qs = decisions_qs.filter(assessment__enrolment__in=chosen)
     filed: dict[int, dict[int, tuple]] = {}
-    for enrolment_id, component_id, result, score in filings_qs.values_list(
+    for enrolment_id, component_id, result, score in filings_qs.order_by().values_list(
         "assessment__enrolment_id", "component_id", "result", "score"
     ):
         filed.setdefault(enrolment_id, {})[component_id] = (result, score)

@@ -183,20 +183,22 @@ def check_sheet(
 
     enrolments = {
         number: (pk, name)
-        for pk, number, name in Enrolment.objects.filter(
-            programme_id=scheme.programme_id
-        ).values_list("pk", "teacher__staff_number", "teacher__user__full_name")
+        for pk, number, name in Enrolment.objects.filter(programme_id=scheme.programme_id)
+        .order_by()
+        .values_list("pk", "teacher__staff_number", "teacher__user__full_name")
     }
     assessments = dict(
-        Assessment.objects.filter(scheme=scheme, year_key=year_key).values_list(
-            "enrolment_id", "pk"
-        )
+        Assessment.objects.filter(scheme=scheme, year_key=year_key)
+        .order_by()
+        .values_list("enrolment_id", "pk")
     )
     locked: set[int] = set()
     drafts: dict[int, int] = {}
-    for assessment_id, finalised_at, pk in AssessmentDecision.objects.filter(
-        assessment__scheme=scheme, assessment__year_key=year_key
-    ).values_list("assessment_id", "finalised_at", "pk"):
+    for assessment_id, finalised_at, pk in (
+        AssessmentDecision.objects.filter(assessment__scheme=scheme, assessment__year_key=year_key)
+        .order_by()
+        .values_list("assessment_id", "finalised_at", "pk")
+    ):
         if finalised_at is not None:
             locked.add(assessment_id)
         else:

@@ -441,7 +441,9 @@ def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset)
                 scheme=scheme,
                 year_key=year_key,
                 enrolment_id__in=[r.enrolment_id for r in unopened],
-            ).values_list("enrolment_id", "pk")
+            )
+            .order_by()
+            .values_list("enrolment_id", "pk")
         )
         for r in unopened:
             r.assessment_id = opened[r.enrolment_id]
@@ -495,7 +497,9 @@ def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset)
             (a, c): pk
             for pk, a, c in ComponentAssessment.objects.filter(
                 assessment_id__in=[r.assessment_id for r in filed_rows],
-            ).values_list("pk", "assessment_id", "component_id")
+            )
+            .order_by()
+            .values_list("pk", "assessment_id", "component_id")
         }
         update, create = [], []
         for r in filed_rows:

@@ -275,15 +275,19 @@ def floor_export(scheme, *, requirements: bool) -> bytes:
         )
     )
     filed: dict = {}
-    for e, c, r, s in ComponentAssessment.objects.filter(
-        assessment__scheme=scheme, assessment__year_key="2024"
-    ).values_list("assessment__enrolment_id", "component_id", "result", "score"):
+    for e, c, r, s in (
+        ComponentAssessment.objects.filter(assessment__scheme=scheme, assessment__year_key="2024")
+        .order_by()
+        .values_list("assessment__enrolment_id", "component_id", "result", "score")
+    ):
         filed.setdefault(e, {})[c] = (r, s)
     decided: dict = {}
-    for e, year, r, comment, when in AssessmentDecision.objects.filter(
-        assessment__scheme=scheme
-    ).values_list(
-        "assessment__enrolment_id", "assessment__year_key", "result", "comment", "finalised_at"
+    for e, year, r, comment, when in (
+        AssessmentDecision.objects.filter(assessment__scheme=scheme)
+        .order_by()
+        .values_list(
+            "assessment__enrolment_id", "assessment__year_key", "result", "comment", "finalised_at"
+        )
     ):
         decided.setdefault(e, {})[year] = (r, comment, when)
     lessons: set = set()
@@ -364,7 +368,9 @@ def floor_import(scheme, data: bytes) -> int:
     drafts = dict(
         AssessmentDecision.objects.filter(
             assessment__scheme=scheme, assessment__year_key="2025", finalised_at__isnull=True
-        ).values_list("assessment__enrolment__teacher__staff_number", "pk")
+        )
+        .order_by()
+        .values_list("assessment__enrolment__teacher__staff_number", "pk")
     )
     changed = [
         AssessmentDecision(pk=drafts[number], result=values[result], comment=comment)
