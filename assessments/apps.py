@@ -24,6 +24,7 @@ class AssessmentsConfig(AppConfig):
         from .selectors import enrolment_check, pool_assessments
         from .services import plan_reminders, schemes_copy, self_assessment_reminders
         from .views.panels import plans_panel, title_panel
+        from .views.sheets import register_stored_exports
 
         delete_files_with_rows(ComponentFile)
         delete_files_with_rows(TeamAssessmentFile)
@@ -85,6 +86,7 @@ class AssessmentsConfig(AppConfig):
                 "rectification.accepted": _("Rectification plan accepted"),
                 "rectification.returned": _("Rectification plan returned"),
                 "enrolment.end": _("Participation ended"),
+                "assessment.import": _("Assessment results imported from a sheet"),
             }
         )
 
@@ -123,6 +125,7 @@ class AssessmentsConfig(AppConfig):
         )
         register_reminder_source(self_assessment_reminders)
         register_board_pages()
+        register_stored_exports()
         register_copy_section("assessment_schemes", copy=schemes_copy)
         # XH-FAIL-1: rectification plans in the daily reminder scan and their pages.
         register_reminder_source(plan_reminders)

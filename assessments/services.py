@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -996,3 +996,148 @@ def self_assessment_reminders(
                         )
                     )
     return rows
+
+
+IMPORT_BATCH = 500
+
+
+def _changed_meanwhile() -> str:
+    return _(
+        "Some of these assessments were decided while the sheet was checked; nothing was "
+        "written. Check the sheet again."
+    )
+
+
+@transaction.atomic
+def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset):
+    """Staff import results from a filled-in sheet: every row is checked again here (inside
+    the transaction), and only if all are valid are the draft decisions (and the district's and
+    leading group's components) written, in batches, with ONE audit row for the import.
+    Returns the ``imports.SheetCheck``; raises ValidationError listing each problem otherwise."""
+    from .imports import check_sheet
+
+    check_may_decide(actor, scheme)
+    check_year(scheme, year_key if scheme.kind == AssessmentKind.ANNUAL else "")
+    check = check_sheet(dataset, scheme=scheme, year_key=year_key)
+    if not check.valid:
+        raise ValidationError(check.problem_lines())
+    year_key = check.year_key
+    rows = check.to_write
+    bureau_id = scheme.bureau_id
+    now = timezone.now()
+    # Open the assessments not opened yet.
+    unopened = [r for r in rows if r.assessment_id is None]
+    if unopened:
+        Assessment.objects.bulk_create(
+            [
+                Assessment(
+                    bureau_id=bureau_id,
+                    enrolment_id=r.enrolment_id,
+                    scheme=scheme,
+                    year_key=year_key,
+                )
+                for r in unopened
+            ],
+            batch_size=IMPORT_BATCH,
+        )
+        opened = dict(
+            Assessment.objects.filter(
+                scheme=scheme,
+                year_key=year_key,
+                enrolment_id__in=[r.enrolment_id for r in unopened],
+            )
+            .order_by()
+            .values_list("enrolment_id", "pk")
+        )
+        for r in unopened:
+            r.assessment_id = opened[r.enrolment_id]
+    # Decisions: revise the drafts, write the others.
+    decided = [r for r in rows if r.result]
+    # The drafts revised: the same actor and time for all, the result by groups, the comment
+    # row by row (a CASE per batch only for the one field that differs row by row).
+    revised = [r for r in decided if r.draft_id]
+    by_result: dict[str, list[int]] = {}
+    for r in revised:
+        by_result.setdefault(r.result, []).append(r.draft_id)
+    drafts = AssessmentDecision.objects.filter(finalised_at__isnull=True)
+    written = 0
+    for result, ids in by_result.items():
+        for start in range(0, len(ids), IMPORT_BATCH):
+            written += drafts.filter(pk__in=ids[start : start + IMPORT_BATCH]).update(
+                result=result, decided_by=actor, decided_at=now
+            )
+    if written != len(revised):  # finalised since the check: nothing is written
+        raise ValidationError(_changed_meanwhile())
+    if revised:
+        drafts.bulk_update(
+            [AssessmentDecision(pk=r.draft_id, comment=r.comment) for r in revised],
+            ["comment"],
+            batch_size=IMPORT_BATCH,
+        )
+    new = [
+        AssessmentDecision(
+            bureau_id=bureau_id,
+            assessment_id=r.assessment_id,
+            result=r.result,
+            comment=r.comment,
+            decided_by=actor,
+            decided_at=now,
+        )
+        for r in decided
+        if not r.draft_id
+    ]
+    if new:
+        try:
+            with transaction.atomic():
+                AssessmentDecision.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+        except IntegrityError:  # a draft was written since the check
+            raise ValidationError(_changed_meanwhile()) from None
+    # Components filed by the bureau (district, leading group).
+    filed_rows = [r for r in rows if r.components]
+    filings_written = 0
+    if filed_rows:
+        levels = dict(AssessmentComponent.objects.filter(scheme=scheme).values_list("pk", "level"))
+        existing = {
+            (a, c): pk
+            for pk, a, c in ComponentAssessment.objects.filter(
+                assessment_id__in=[r.assessment_id for r in filed_rows],
+            )
+            .order_by()
+            .values_list("pk", "assessment_id", "component_id")
+        }
+        update, create = [], []
+        for r in filed_rows:
+            for component_id, (result, score) in r.components.items():
+                filing = ComponentAssessment(
+                    pk=existing.get((r.assessment_id, component_id)),
+                    bureau_id=bureau_id,
+                    assessment_id=r.assessment_id,
+                    component_id=component_id,
+                    level=levels[component_id],
+                    result=result,
+                    score=score,
+                    filed_by=actor,
+                    filed_at=now,
+                )
+                (update if filing.pk else create).append(filing)
+        if update:
+            ComponentAssessment.objects.bulk_update(
+                update, ["result", "score", "filed_by", "filed_at"], batch_size=IMPORT_BATCH
+            )
+        if create:
+            ComponentAssessment.objects.bulk_create(create, batch_size=IMPORT_BATCH)
+        filings_written = len(update) + len(create)
+    audit_record(
+        bureau=bureau_id,
+        actor=actor,
+        action="assessment.import",
+        target=scheme,
+        year=year_key,
+        rows=len(check.rows),
+        decided=len(decided),
+        revised=len(revised),
+        new=len(new),
+        opened=len(unopened),
+        components=filings_written,
+    )
+    return check

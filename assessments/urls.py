@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, filing, plans
+from .views import board, filing, plans, sheets
 
 app_name = "assessments"
 urlpatterns: list = [
@@ -40,4 +40,10 @@ urlpatterns: list = [
     path("plans/<int:pk>/", plans.plan_detail, name="plan_detail"),
     path("plans/<int:pk>/review/", plans.plan_review, name="plan_review"),
     path("plans/<int:pk>/files/<int:file_pk>/", plans.plan_file, name="plan_file"),
+    # Staff and leadership: the assessment spreadsheets.
+    path("sheets/export/", sheets.export, name="export"),
+    path("sheets/export/<int:pk>/", sheets.export_job, name="export_job"),
+    path("sheets/export/<int:pk>/file/", sheets.export_file, name="export_file"),
+    path("sheets/import/", sheets.import_sheet, name="import"),
+    path("sheets/import/confirm/", sheets.import_confirm, name="import_confirm"),
 ]

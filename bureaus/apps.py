@@ -7,3 +7,9 @@ class BureausConfig(AppConfig):
 
     name = "bureaus"
     verbose_name = _("Bureaus and schools")
+
+    def ready(self) -> None:
+        from .files import delete_files_with_rows
+        from .models import StoredExport
+
+        delete_files_with_rows(StoredExport)

@@ -192,6 +192,7 @@ AUDIT_ACTION_LABELS: dict[str, str] = {
     "admin.change": _("Changed"),
     "admin.delete": _("Deleted"),
     "outbox.retry": _("Background job run again"),
+    "export.request": _("Large spreadsheet asked for"),
 }
 AUDIT_DESCRIBERS: dict[str, Callable[["AuditEntry"], str]] = {}
 
@@ -306,3 +307,70 @@ class OutboxJob(TenantModel):
         from .outbox import job_label
 
         return f"{job_label(self.task)} #{self.pk}"
+
+
+class StoredExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Being written")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def export_upload_path(instance: "StoredExport", filename: str) -> str:
+    from .files import storage_key
+
+    return storage_key("exports", instance.bureau_id, filename)
+
+
+class StoredExport(TenantModel):
+    """A spreadsheet too large to write during a request: written by the worker (through the
+    outbox, see ``bureaus.exports``), stored under the bureau, served after an access check.
+
+    ``kind`` names the registered builder that writes it and ``params`` what it was asked for
+    (ids and codes), so that any app can hand out large spreadsheets the same way."""
+
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("asked for"), default=dict, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=4)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=StoredExportStatus.choices,
+        default=StoredExportStatus.QUEUED,
+    )
+    done_rows = models.PositiveIntegerField(_("rows written"), default=0)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to=export_upload_path, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    tenant_links = ("created_by",)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("stored export")
+        verbose_name_plural = _("stored exports")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        if self.status == StoredExportStatus.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, self.done_rows * 100 // self.total_rows)

@@ -19,9 +19,11 @@ Nothing here knows about a domain app.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import logging
 from collections.abc import Iterable
+from decimal import Decimal
 
 import tablib
 from django.core.exceptions import ValidationError
@@ -45,6 +47,10 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 _SHEET_NAME_REFUSES = "[]:*?/\\"
 
 
+# Values written as they are: numbers and dates stay numbers and dates.
+_PLAIN_TYPES = frozenset({int, float, bool, Decimal, dt.date, dt.datetime, dt.time})
+
+
 def looks_like_formula(value) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
@@ -62,24 +68,36 @@ def _plain(value):
 class XlsxSheet:
     """One sheet of an ``XlsxBook``: rows are appended in order and never read back."""
 
+    # Text seen already (school names, tiers, results repeat row after row) is cleaned once.
+    _REMEMBER = 20_000
+
     def __init__(self, sheet):
         self._sheet = sheet
+        self._clean: dict[str, str] = {}
 
     def cell(self, value):
+        if value is None or type(value) in _PLAIN_TYPES:
+            return value
         value = _plain(value)
-        if isinstance(value, str):
+        if not isinstance(value, str):
+            return value
+        clean = self._clean.get(value)
+        if clean is None:
             # Control characters other than tab and line breaks are not allowed in xlsx; a name
             # pasted with one must not break the whole export.
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not looks_like_formula(value):
-            return value
-        cell = WriteOnlyCell(self._sheet, value=value)
+            clean = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if len(self._clean) < self._REMEMBER:
+                self._clean[value] = clean
+        if not looks_like_formula(clean):
+            return clean
+        cell = WriteOnlyCell(self._sheet, value=clean)
         cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
         cell.quotePrefix = True
         return cell
 
     def append(self, values: Iterable) -> None:
-        self._sheet.append([self.cell(value) for value in values])
+        cell = self.cell
+        self._sheet.append([cell(value) for value in values])
 
 
 class XlsxBook:

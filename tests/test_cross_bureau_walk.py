@@ -233,6 +233,7 @@ def build_cases(x) -> list[Case]:
         *assessment_board_cases(x, objects),
         *assessment_filing_cases(x, objects),
         *assessment_cases(x, objects),
+        *sheet_cases(x, objects["assessments.assessmentscheme"]),
         Case("admin/", "/admin/", PAGE),
         Case("admin/login/", "/admin/login/", PAGE),
         Case("admin/logout/", "/admin/logout/", PAGE),
@@ -432,6 +433,57 @@ def assessment_cases(x, objects) -> list[Case]:
             OBJECT,
         ),
         Case("schools/teachers/<int:pk>/", f"/schools/teachers/{profile.pk}/", OBJECT),
+    ]
+
+
+def sheet_cases(x, scheme) -> list[Case]:
+    """The assessment spreadsheets, aimed at Xuhui's programme and a stored export of Xuhui's."""
+    from django.core.files.base import ContentFile
+
+    from bureaus.models import StoredExport
+
+    with bureau_scope(x.bureau):
+        export = StoredExport(
+            bureau=x.bureau,
+            kind="assessments.teachers",
+            params={"scheme": scheme.pk},
+            title=f"{CANARY}考核表",
+            file_format="csv",
+            status="done",
+            original_name=f"{CANARY}.csv",
+            content_type="text/csv",
+            created_by=x.staff,
+        )
+        export.file.save("sheet.csv", ContentFile(CANARY.encode()), save=True)
+    chosen = (
+        ("subject", "teachers"),
+        ("programme", str(x.programme.pk)),
+        ("kind", "annual"),
+        ("year", "2023"),
+        ("file_format", "csv"),
+    )
+    return [
+        Case("assessments/sheets/export/", "/assessments/sheets/export/", PAGE),
+        Case("assessments/sheets/export/", "/assessments/sheets/export/", PAGE, "post", chosen),
+        Case(
+            "assessments/sheets/export/<int:pk>/",
+            f"/assessments/sheets/export/{export.pk}/",
+            OBJECT,
+        ),
+        Case(
+            "assessments/sheets/export/<int:pk>/file/",
+            f"/assessments/sheets/export/{export.pk}/file/",
+            OBJECT,
+        ),
+        Case("assessments/sheets/import/", "/assessments/sheets/import/", PAGE),
+        Case("assessments/sheets/import/", "/assessments/sheets/import/", PAGE, "post", chosen),
+        Case(
+            "assessments/sheets/import/confirm/",
+            "/assessments/sheets/import/confirm/",
+            PAGE,
+            "post",
+            (("token", "0123abcd"),),
+        ),
     ]
 
 

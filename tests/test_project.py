@@ -48,10 +48,11 @@ def test_the_chinese_catalogue_is_complete_and_compiled():
     fuzzy = [e.msgid for e in po.fuzzy_entries()]
     assert untranslated == [] and fuzzy == []
     mo = polib.mofile(str(po_path.with_suffix(".mo")))
-    compiled = {e.msgid: e.msgstr for e in mo}
+    compiled = {(e.msgctxt, e.msgid): e.msgstr for e in mo}
     for entry in po.translated_entries():
         if not entry.msgid_plural:
-            assert compiled.get(entry.msgid) == entry.msgstr, f"stale .mo: {entry.msgid}"
+            found = compiled.get((entry.msgctxt, entry.msgid))
+            assert found == entry.msgstr, f"stale .mo: {entry.msgid}"
 
 
 # "cohorts.evidence", "cohorts.view_evidence", "cohorts.tasks.remind": an app's name, a dot, more.

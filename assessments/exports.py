@@ -1,0 +1,389 @@
+"""The leadership's assessment spreadsheets: one row per teacher (or per unit, HA-ASSESS), written
+through ``bureaus.spreadsheets`` (streaming, no cell ever a formula, numbers stay numbers).
+
+The rows are read in a fixed number of queries whatever the number of teachers: the scheme's
+components, the enrolments, the filed components of the year, every decision of the enrolments
+(all years: the consequence in force needs them), the programme's calendar — and, for the year's
+requirement status, the queries of ``cohorts.selectors.progress_matrix``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from bureaus.spreadsheets import XlsxBook, csv_cell
+from cohorts.models import Enrolment, EnrolmentStatus
+
+from . import rules
+from .models import (
+    AssessmentComponent,
+    AssessmentDecision,
+    AssessmentKind,
+    AssessmentScheme,
+    ComponentAssessment,
+    FilingLevel,
+    Result,
+    UnitAssessment,
+)
+
+# --- Headers (also what the import reads) ---------------------------------------------------------
+
+
+def h_staff_number() -> str:
+    return pgettext("assessment sheet", "staff number")
+
+
+def h_name() -> str:
+    return pgettext("assessment sheet", "full name")
+
+
+def h_school() -> str:
+    return pgettext("assessment sheet", "school")
+
+
+def h_tier() -> str:
+    return pgettext("assessment sheet", "tier")
+
+
+def h_result() -> str:
+    return pgettext("assessment sheet", "final result")
+
+
+def h_comment() -> str:
+    return pgettext("assessment sheet", "comment")
+
+
+def h_date() -> str:
+    return pgettext("assessment sheet", "decided on")
+
+
+def h_consequence() -> str:
+    return pgettext("assessment sheet", "consequence")
+
+
+def h_status() -> str:
+    return pgettext("assessment sheet", "status")
+
+
+def h_score_suffix() -> str:
+    return pgettext("assessment sheet", "score")
+
+
+def component_header(title: str, level: str) -> str:
+    """ "项目考核（区级）": the component's title and the level that files it."""
+    return f"{title}（{FilingLevel(level).label}）"
+
+
+def score_header(title: str, level: str) -> str:
+    return f"{component_header(title, level)}{h_score_suffix()}"
+
+
+def result_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in Result.choices}
+
+
+def effect_label(consequence: rules.Consequence, years: dict[str, str]) -> str:
+    target = years.get(consequence.target_year, consequence.target_year)
+    return {
+        rules.Effect.WARNING: _("warning"),
+        rules.Effect.RECTIFICATION_PLAN: _("rectification plan owed"),
+        rules.Effect.STIPEND_SUSPENDED: (
+            _("%(year)s stipend suspended") % {"year": target} if target else _("stipend suspended")
+        ),
+        rules.Effect.NO_CERTIFICATE: _("no completion certificate"),
+        rules.Effect.BARRED: _("barred from the next cohort"),
+        rules.Effect.BONUS: _("%(year)s bonus") % {"year": target},
+    }[consequence.effect]
+
+
+# --- The teachers' sheet ------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    title: str
+    headers: list[str]
+    count: int
+    rows: Callable[[], Iterator[list]]  # each row once, in order
+
+
+def _requirement_status(statuses: list) -> str:
+    from programmes.rules import Status
+
+    if not statuses:
+        return "—"
+    if all(s == Status.MET for s in statuses):
+        return pgettext("requirement", "done")
+    if any(s == Status.MISSED for s in statuses):
+        return pgettext("requirement", "not done")
+    return pgettext("requirement", "under way")
+
+
+def teacher_sheet(
+    scheme: AssessmentScheme,
+    *,
+    year_key: str = "",
+    tier_id: int | None = None,
+    school_id: int | None = None,
+    requirements: bool = True,
+    today: dt.date | None = None,
+) -> Sheet:
+    """The assessments of ``scheme`` for ``year_key``: one row per enrolment of the programme
+    (filtered by tier and school)."""
+    programme = scheme.programme
+    if scheme.kind != AssessmentKind.ANNUAL:
+        year_key = ""
+    today = today or timezone.localdate()
+    components = list(
+        AssessmentComponent.objects.filter(scheme=scheme)
+        .order_by("order", "id")
+        .values_list("pk", "title", "level")
+    )
+    enrolments: QuerySet = Enrolment.objects.filter(programme_id=scheme.programme_id)
+    if tier_id:
+        enrolments = enrolments.filter(tier_id=tier_id)
+    if school_id:
+        enrolments = enrolments.filter(school_id=school_id)
+    people = list(
+        enrolments.order_by("school__name", "teacher__staff_number", "pk").values_list(
+            "pk",
+            "teacher__staff_number",
+            "teacher__user__full_name",
+            "school__name",
+            "tier__name",
+            "status",
+        )
+    )
+    filtered = tier_id or school_id
+    chosen = enrolments.values("pk")
+    filings_qs = ComponentAssessment.objects.filter(
+        assessment__scheme=scheme, assessment__year_key=year_key
+    )
+    decisions_qs = AssessmentDecision.objects.filter(
+        assessment__enrolment__programme_id=scheme.programme_id
+    )
+    if filtered:
+        filings_qs = filings_qs.filter(assessment__enrolment__in=chosen)
+        decisions_qs = decisions_qs.filter(assessment__enrolment__in=chosen)
+    filed: dict[int, dict[int, tuple]] = {}
+    for enrolment_id, component_id, result, score in filings_qs.order_by().values_list(
+        "assessment__enrolment_id", "component_id", "result", "score"
+    ):
+        filed.setdefault(enrolment_id, {})[component_id] = (result, score)
+    decisions: dict[int, list[tuple]] = {}
+    for row in decisions_qs.order_by("decided_at", "id").values_list(
+        "assessment__enrolment_id",
+        "assessment__scheme_id",
+        "assessment__scheme__kind",
+        "assessment__year_key",
+        "result",
+        "comment",
+        "decided_at",
+        "finalised_at",
+        "corrects_id",
+        "pk",
+    ):
+        decisions.setdefault(row[0], []).append(row)
+    years = programme.years
+    year_end = {w.key: w.end for w in years}
+    year_names = {w.key: w.label for w in years}
+    next_years = [(w.key, w.start, w.end, w.label) for w in years]
+    cycle_end = programme.cycle.end
+
+    requirement_columns: list[tuple[str, list[int]]] = []
+    matrix_rows: dict[int, tuple] = {}
+    if requirements:
+        from cohorts.selectors import progress_matrix
+
+        matrix = progress_matrix(programme, enrolments, today=today)
+        window = next((w for w in years if w.key == year_key), None)
+        by_code: dict[str, list[int]] = {}
+        for index, column in enumerate(matrix.columns):
+            inside = window is None or (
+                column.window.start >= window.start and column.window.end <= window.end
+            )
+            if inside:
+                by_code.setdefault(column.requirement.code, []).append(index)
+        requirement_columns = list(by_code.items())
+        matrix_rows = {row.enrolment_id: row.cells for row in matrix.rows}
+
+    scored = scheme.scored
+    headers = [h_staff_number(), h_name(), h_school(), h_tier()]
+    for _pk, title, level in components:
+        headers.append(component_header(title, level))
+        if scored:
+            headers.append(score_header(title, level))
+    headers += [h_result(), h_comment(), h_date(), h_consequence(), h_status()]
+    headers += [code for code, _indexes in requirement_columns]
+
+    labels = result_labels()
+    statuses = {value: str(label) for value, label in EnrolmentStatus.choices}
+    tz = timezone.get_current_timezone()
+    nothing: dict = {}
+
+    def in_force(rows: list[tuple]) -> tuple | None:
+        corrected = {r[8] for r in rows if r[8]}
+        mine = [r for r in rows if r[1] == scheme.pk and r[3] == year_key and r[9] not in corrected]
+        return mine[-1] if mine else None
+
+    # What follows depends only on each assessment's latest final result (the dates of the
+    # decisions change due dates, which the sheet does not show): worked out once per pattern.
+    said: dict[tuple, str] = {}
+    any_day = timezone.localdate()
+
+    def consequence_text(rows: list[tuple]) -> str:
+        latest: dict[tuple[str, str], str] = {}
+        for _e, _s, kind, key, result, _c, _d, finalised_at, _x, _pk in rows:
+            if finalised_at is not None:
+                latest[kind, "" if kind == AssessmentKind.END_OF_TERM else key] = result
+        if not latest:
+            return ""
+        pattern = tuple(sorted(latest.items()))
+        text = said.get(pattern)
+        if text is None:
+            finals = []
+            for (kind, key), result in pattern:
+                if kind == AssessmentKind.END_OF_TERM:
+                    end = cycle_end
+                elif key in year_end:
+                    end = year_end[key]
+                else:
+                    continue
+                finals.append(
+                    rules.Decided(
+                        kind=kind,
+                        year_key=key,
+                        year_end=end,
+                        result=result,
+                        decided_on=any_day,
+                        year_label=year_names.get(key, ""),
+                    )
+                )
+            found = rules.consequences(finals, next_years=next_years) if finals else None
+            text = said[pattern] = (
+                "；".join(effect_label(c, year_names) for c in found.items) if found else ""
+            )
+        return text
+
+    status_of: dict[tuple, str] = {}
+
+    def requirement_status(statuses: tuple) -> str:
+        text = status_of.get(statuses)
+        if text is None:
+            text = status_of[statuses] = _requirement_status(list(statuses))
+        return text
+
+    def rows() -> Iterator[list]:
+        for pk, number, name, school, tier, status in people:
+            mine = filed.get(pk, nothing)
+            row = [number, name, school, tier]
+            for component_id, _title, _level in components:
+                result, score = mine.get(component_id, ("", None))
+                row.append(labels.get(result, ""))
+                if scored:
+                    row.append(score)
+            history = decisions.get(pk)
+            decision = in_force(history) if history else None
+            if decision is None:
+                row += ["", "", None]
+            else:
+                when = decision[7] or decision[6]
+                row += [labels.get(decision[4], ""), decision[5], when.astimezone(tz).date()]
+            row.append(consequence_text(history) if history else "")
+            row.append(statuses.get(status, status))
+            if requirement_columns:
+                cells = matrix_rows.get(pk, ())
+                for _code, indexes in requirement_columns:
+                    row.append(
+                        requirement_status(
+                            tuple(
+                                cells[i].status for i in indexes if cells and cells[i] is not None
+                            )
+                        )
+                    )
+            yield row
+
+    year = year_names.get(year_key, "")
+    return Sheet(
+        title=" ".join(t for t in (programme.name, year, scheme.title) if t),
+        headers=headers,
+        count=len(people),
+        rows=rows,
+    )
+
+
+# --- Units (HA-ASSESS) --------------------------------------------------------------------------
+
+
+def unit_sheet(programme, *, year_key: str = "") -> Sheet:
+    """HA-ASSESS: each unit's result per year (one query)."""
+    found = UnitAssessment.objects.filter(programme=programme)
+    if year_key:
+        found = found.filter(year_key=year_key)
+    units = list(
+        found.order_by("year_key", "learning_district__name", "school__name").values_list(
+            "school__name", "learning_district__name", "year_key", "result", "comment"
+        )
+    )
+    year_names = {w.key: w.label for w in programme.years}
+    labels = result_labels()
+    headers = [
+        pgettext("assessment sheet", "unit"),
+        pgettext("assessment sheet", "kind of unit"),
+        pgettext("assessment sheet", "year"),
+        h_result(),
+        h_comment(),
+    ]
+
+    def rows() -> Iterator[list]:
+        for school, district, key, result, comment in units:
+            kind = _("learning district") if district else _("school directly under the bureau")
+            yield [
+                district or school,
+                kind,
+                year_names.get(key, key),
+                labels.get(result, ""),
+                comment,
+            ]
+
+    year = year_names.get(year_key, "")
+    return Sheet(
+        title=" ".join(t for t in (programme.name, year, _("unit assessments")) if t),
+        headers=headers,
+        count=len(units),
+        rows=rows,
+    )
+
+
+# --- Writing --------------------------------------------------------------------------------------
+
+
+def write(sheet: Sheet, file_format: str, progress: Callable[[int, int], None] | None = None):
+    """The sheet's bytes as xlsx (write-only workbook) or csv (UTF-8 with a byte-order mark)."""
+    total = sheet.count
+    if file_format == "csv":
+        stream = io.StringIO()
+        writer = csv.writer(stream)
+        writer.writerow([csv_cell(v) for v in sheet.headers])
+        for done, row in enumerate(sheet.rows(), start=1):
+            writer.writerow([csv_cell(v) for v in row])
+            if progress is not None:
+                progress(done, total)
+        return stream.getvalue().encode("utf-8-sig")
+    book = XlsxBook()
+    out = book.sheet(sheet.title, fallback="assessments")
+    out.append(sheet.headers)
+    for done, row in enumerate(sheet.rows(), start=1):
+        out.append(row)
+        if progress is not None:
+            progress(done, total)
+    return book.getvalue()
