@@ -30,6 +30,7 @@ from .models import (
     AssessmentKind,
     AssessmentScheme,
     ComponentAssessment,
+    Consequence,
     FilingLevel,
     Result,
     UnitAssessment,
@@ -91,8 +92,9 @@ def result_labels() -> dict[str, str]:
     return {value: str(label) for value, label in Result.choices}
 
 
-def effect_label(consequence: rules.Consequence, years: dict[str, str]) -> str:
-    target = years.get(consequence.target_year, consequence.target_year)
+def effect_label(effect: str, target_year: str, years: dict[str, str]) -> str:
+    """A consequence as the sheet names it: "2025学年 津贴暂停"."""
+    target = years.get(target_year, target_year)
     return {
         rules.Effect.WARNING: _("warning"),
         rules.Effect.RECTIFICATION_PLAN: _("rectification plan owed"),
@@ -102,7 +104,7 @@ def effect_label(consequence: rules.Consequence, years: dict[str, str]) -> str:
         rules.Effect.NO_CERTIFICATE: _("no completion certificate"),
         rules.Effect.BARRED: _("barred from the next cohort"),
         rules.Effect.BONUS: _("%(year)s bonus") % {"year": target},
-    }[consequence.effect]
+    }[rules.Effect(effect)]
 
 
 # --- The teachers' sheet ------------------------------------------------------------------------
@@ -194,10 +196,7 @@ def teacher_sheet(
     ):
         decisions.setdefault(row[0], []).append(row)
     years = programme.years
-    year_end = {w.key: w.end for w in years}
     year_names = {w.key: w.label for w in years}
-    next_years = [(w.key, w.start, w.end, w.label) for w in years]
-    cycle_end = programme.cycle.end
 
     requirement_columns: list[tuple[str, list[int]]] = []
     matrix_rows: dict[int, tuple] = {}
@@ -235,44 +234,20 @@ def teacher_sheet(
         mine = [r for r in rows if r[1] == scheme.pk and r[3] == year_key and r[9] not in corrected]
         return mine[-1] if mine else None
 
-    # What follows depends only on each assessment's latest final result (the dates of the
-    # decisions change due dates, which the sheet does not show): worked out once per pattern.
-    said: dict[tuple, str] = {}
-    any_day = timezone.localdate()
-
-    def consequence_text(rows: list[tuple]) -> str:
-        latest: dict[tuple[str, str], str] = {}
-        for _e, _s, kind, key, result, _c, _d, finalised_at, _x, _pk in rows:
-            if finalised_at is not None:
-                latest[kind, "" if kind == AssessmentKind.END_OF_TERM else key] = result
-        if not latest:
-            return ""
-        pattern = tuple(sorted(latest.items()))
-        text = said.get(pattern)
-        if text is None:
-            finals = []
-            for (kind, key), result in pattern:
-                if kind == AssessmentKind.END_OF_TERM:
-                    end = cycle_end
-                elif key in year_end:
-                    end = year_end[key]
-                else:
-                    continue
-                finals.append(
-                    rules.Decided(
-                        kind=kind,
-                        year_key=key,
-                        year_end=end,
-                        result=result,
-                        decided_on=any_day,
-                        year_label=year_names.get(key, ""),
-                    )
-                )
-            found = rules.consequences(finals, next_years=next_years) if finals else None
-            text = said[pattern] = (
-                "；".join(effect_label(c, year_names) for c in found.items) if found else ""
-            )
-        return text
+    # The consequences in force, as the services recorded them when decisions were finalised
+    # or corrected (one query): the sheet shows what is in force, not a recomputation.
+    consequences_qs = Consequence.objects.filter(
+        enrolment__programme_id=scheme.programme_id, withdrawn_at__isnull=True
+    )
+    if filtered:
+        consequences_qs = consequences_qs.filter(enrolment__in=chosen)
+    in_force_of: dict[int, list[str]] = {}
+    for enrolment_id, effect, target_year in consequences_qs.order_by("id").values_list(
+        "enrolment_id", "effect", "target_year"
+    ):
+        in_force_of.setdefault(enrolment_id, []).append(
+            effect_label(effect, target_year, year_names)
+        )
 
     status_of: dict[tuple, str] = {}
 
@@ -298,7 +273,7 @@ def teacher_sheet(
             else:
                 when = decision[7] or decision[6]
                 row += [labels.get(decision[4], ""), decision[5], when.astimezone(tz).date()]
-            row.append(consequence_text(history) if history else "")
+            row.append("；".join(in_force_of.get(pk, ())))
             row.append(statuses.get(status, status))
             if requirement_columns:
                 cells = matrix_rows.get(pk, ())
