@@ -687,6 +687,7 @@ def results(request, pk: int):
             "tier": tier,
             "school": school,
             "result": result if "result" in request.GET else None,
+            "may_import": access.may_decide(request.user, scheme),
             "query": query,
             "units": units,
         },

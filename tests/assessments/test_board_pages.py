@@ -449,12 +449,17 @@ def test_results_read_in_constant_queries(xuhui, django_assert_max_num_queries):
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_the_board_and_results_leave_a_place_for_the_spreadsheet_links(xuhui):
-    from django.template import loader
-
-    for name in ("assessments/board.html", "assessments/results.html"):
-        source = loader.get_template(name).template.source
-        assert "{% block sheet_actions %}{% endblock %}" in source
+def test_the_board_and_results_link_to_the_spreadsheets_and_only_staff_to_the_import(xuhui):
+    scheme = make_scheme(xuhui)
+    board = body(xuhui.client("staff").get(f"/assessments/schemes/{scheme.pk}/board/?year=2024"))
+    query = f"?programme={xuhui.programme.pk}&amp;kind=annual&amp;year=2024"
+    assert f"/assessments/sheets/export/{query}" in board
+    assert f"/assessments/sheets/import/{query}" in board
+    results = f"/assessments/schemes/{scheme.pk}/results/?year=2024"
+    staff, leader = (body(xuhui.client(who).get(results)) for who in ("staff", "leader"))
+    assert "/assessments/sheets/import/" in staff
+    assert f"/assessments/sheets/export/{query}" in leader
+    assert "/assessments/sheets/import/" not in leader
 
 
 # --- In a browser, on a phone ------------------------------------------------------------------
