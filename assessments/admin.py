@@ -38,6 +38,13 @@ class AssessmentSchemeForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Fail and at least one passing result."),
     )
+    consequence_rules = forms.MultipleChoiceField(
+        label=AssessmentScheme._meta.get_field("consequence_rules").verbose_name,
+        choices=[(r.value, r.value) for r in rules.CONSEQUENCE_RULES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=AssessmentScheme._meta.get_field("consequence_rules").help_text,
+    )
 
     class Meta:
         model = AssessmentScheme
@@ -50,6 +57,7 @@ class AssessmentSchemeForm(forms.ModelForm):
             "excellent_from",
             "pass_from",
             "basic_pass_from",
+            "consequence_rules",
             "description",
         ]
 

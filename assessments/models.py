@@ -24,6 +24,8 @@ from bureaus.tenancy import TenantModel
 from programmes.models import MONTH_CHOICES
 from programmes.rules import Deadline, DeadlineProblem, Period, deadline_problem, windows
 
+from .rules import CONSEQUENCE_RULES
+
 
 class Result(models.TextChoices):
     """A result on the scale; the values are those of ``assessments.rules.Result``."""
@@ -99,6 +101,18 @@ class AssessmentScheme(TenantModel):
     basic_pass_from = models.DecimalField(
         _("basic pass from (score)"), max_digits=5, decimal_places=2, null=True, blank=True
     )
+    consequence_rules = models.JSONField(
+        _("consequences that follow"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The rules of the bureau's documents that follow from the results, among XH-FAIL-1 "
+            "(a first annual fail: a warning and a written rectification plan), XH-FAIL-2 (a "
+            "second annual fail: the next year's stipend suspended), XH-FAIL-END (an "
+            "end-of-term fail: no completion certificate, barred from the next cohort) and "
+            "XH-BONUS (an excellent annual result: a bonus). Empty: results are recorded only."
+        ),
+    )
     description = models.TextField(
         _("note for staff"), blank=True, help_text=_("Where the scheme comes from; not shown.")
     )
@@ -144,6 +158,17 @@ class AssessmentScheme(TenantModel):
                 errors["results"] = _("Each result is listed once.")
             elif Result.FAIL not in scale or len(scale) < 2:
                 errors["results"] = _("The scale needs fail and at least one passing result.")
+        chosen = self.consequence_rules
+        known = [r.value for r in CONSEQUENCE_RULES]
+        if not isinstance(chosen, list) or not all(isinstance(r, str) for r in chosen):
+            errors["consequence_rules"] = _("Give the rules as a list such as %(example)s.") % {
+                "example": '["XH-FAIL-1", "XH-BONUS"]'
+            }
+        elif set(chosen) - set(known):
+            errors["consequence_rules"] = _("Unknown rules: %(unknown)s. Use %(known)s.") % {
+                "unknown": ", ".join(sorted(set(chosen) - set(known))),
+                "known": ", ".join(known),
+            }
         for result, name in self.THRESHOLDS.items():
             value = getattr(self, name)
             if value is None:

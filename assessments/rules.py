@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
@@ -217,18 +217,39 @@ def _next_year(after: dt.date, next_years: Sequence[tuple]) -> tuple[str, str] |
     return year[0], _year(year[0], year[3] if len(year) > 3 else "")
 
 
+CONSEQUENCE_RULES = (Rule.XH_FAIL_1, Rule.XH_FAIL_2, Rule.XH_FAIL_END, Rule.XH_BONUS)
+
+
 def consequences(
     decided: Sequence[Decided],
     *,
     next_years: Sequence[tuple[str, dt.date, dt.date]] = (),
     rectification_days: int = RECTIFICATION_DAYS,
+    applies: Collection[Rule | str] | None = None,
 ) -> Consequences:
     """What follows by rule from the final decisions of one enrolment.
 
     ``next_years`` are the programme's years as (key, first day, last day[, label]); the year
-    after a fail is the first one starting after that fail's year ends."""
+    after a fail is the first one starting after that fail's year ends. ``applies``: the rules
+    the programme follows (its bureau's documents; None: all of them). A fail counts towards
+    XH-FAIL-2 whether or not XH-FAIL-1 applies; the status follows the results either way."""
     if rectification_days < 1:
         raise ValueError("the rectification plan needs at least one day")
+    found = _consequences(decided, next_years=next_years, rectification_days=rectification_days)
+    if applies is None:
+        return found
+    chosen = {Rule(r) for r in applies}
+    return Consequences(
+        tuple(c for c in found.items if c.rule in chosen), found.status, found.status_reason
+    )
+
+
+def _consequences(
+    decided: Sequence[Decided],
+    *,
+    next_years: Sequence[tuple[str, dt.date, dt.date]],
+    rectification_days: int,
+) -> Consequences:
     finals = final_decisions(decided)
     items: list[Consequence] = []
     fails = 0

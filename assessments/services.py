@@ -349,6 +349,18 @@ def decided_of(enrolment) -> list[rules.Decided]:
     return found
 
 
+def consequence_rules_of(programme) -> set[str]:
+    """The consequence rules the programme's schemes follow (each rule belongs to one kind of
+    assessment: XH-FAIL-END to the end of term, the others to the annual one)."""
+    return {
+        rule
+        for rules_ in AssessmentScheme.objects.filter(programme=programme).values_list(
+            "consequence_rules", flat=True
+        )
+        for rule in rules_ or ()
+    }
+
+
 def _in_force(enrolment) -> list[Consequence]:
     return list(
         Consequence.objects.filter(enrolment=enrolment, withdrawn_at__isnull=True).order_by("id")
@@ -387,6 +399,7 @@ def apply_consequences(enrolment, *, actor, decision: AssessmentDecision) -> rul
         after = rules.consequences(
             decided_of(enrolment),
             next_years=[(w.key, w.start, w.end, str(w.label)) for w in programme.years],
+            applies=consequence_rules_of(programme),
         )
         change = rules.diff(before, after)
         reason = str(decision.reason or "")
@@ -818,6 +831,7 @@ def schemes_copy(*, actor, source, target, months: int) -> None:
             excellent_from=scheme.excellent_from,
             pass_from=scheme.pass_from,
             basic_pass_from=scheme.basic_pass_from,
+            consequence_rules=list(scheme.consequence_rules or ()),
             description=scheme.description,
         )
         AssessmentComponent.objects.bulk_create(

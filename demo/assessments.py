@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,20 +29,28 @@ from assessments.models import (
     AssessmentDecision,
     AssessmentScheme,
     ComponentAssessment,
+    Consequence,
+    Ending,
     FilingLevel,
+    RectificationPlan,
     check_weights,
 )
+from assessments.rules import InvalidEnding
 from assessments.services import (
     assessment_get_or_open,
     component_file,
     decision_finalise,
     decision_make,
+    enrolment_end,
+    plan_review,
+    plan_submit,
     unit_assessment_decide,
 )
 from bureaus.models import AuditEntry, Bureau, LearningDistrict, School
 from bureaus.tenancy import bureau_scope
-from cohorts.models import Enrolment
+from cohorts.models import Enrolment, EnrolmentStatusChange
 from demo import registry, schema
+from demo.cohorts import demo_pdf
 from programmes.models import Programme
 from workshops.models import Membership
 
@@ -60,6 +69,7 @@ def load_assessment_schemes(programme: Programme, schemes: list[dict], *, source
             kind=item["kind"],
             title=item["title"],
             rule=item.get("rule") or "",
+            consequence_rules=list(item.get("consequence_rules", ())),
             results=list(item["results"]),
             scored=item.get("scored", False),
             excellent_from=_decimal(item.get("excellent_from")),
@@ -147,6 +157,13 @@ _TEXTS = {
 }
 
 _ENDED = ("withdrawn", "terminated")
+
+
+@contextmanager
+def _after(*models) -> Iterator:
+    """``new(model)``: the rows of ``model`` written inside the block."""
+    last = {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() or 0 for m in models}
+    yield lambda model: model.objects.filter(pk__gt=last[model])
 
 
 def load_demo_assessments(path: Path = DEMO_ASSESSMENTS) -> list[str]:
@@ -255,6 +272,15 @@ def _load_programme(staff: User, spec: dict, *, where: str) -> str | None:
     by_username = {e.teacher.user.username: e for e in enrolments}
     counts = {"decided": 0, "open": 0}
     with transaction.atomic():
+        for ending in spec.get("endings", []):
+            _end(staff, by_username, ending, clock=clock, where=where)
+        # the status history as it now stands, an ending just recorded included
+        enrolments = list(
+            Enrolment.objects.filter(programme=programme)
+            .select_related("teacher__user", "school")
+            .prefetch_related("status_changes")
+            .order_by("tier__order", "teacher__staff_number")
+        )
         for item in spec["assessments"]:
             scheme = AssessmentScheme.objects.filter(programme=programme, kind=item["kind"]).first()
             here = f"{where}: assessment {item['kind']!r} {item.get('year', '')!r}"
@@ -290,6 +316,8 @@ def _load_programme(staff: User, spec: dict, *, where: str) -> str | None:
                     where=here,
                 )
                 counts["open" if item.get("open") else "decided"] += 1
+        for plan in spec.get("plans", []):
+            _plan(staff, by_username, plan, clock=clock, where=where)
         if "units" in spec:
             _assess_units(programme, staff, spec["units"], clock=clock, where=where)
     return (
@@ -341,15 +369,90 @@ def _assess(
         ComponentAssessment.objects.filter(pk=filing.pk).update(filed_at=moment)
     if decided_on is None:
         return
-    with clock.dated(decided_on, salt) as moment:
+    with clock.dated(decided_on, salt) as moment, _after(Consequence, EnrolmentStatusChange) as new:
         try:
             draft = decision_make(
                 actor=people.staff, assessment=assessment, result=result, comment=comment
             )
+            # Dated before it is finalised: what follows from it (a plan's due date) counts
+            # from the day it stands for.
+            AssessmentDecision.objects.filter(pk=draft.pk).update(decided_at=moment)
             decision = decision_finalise(actor=people.staff, decision=draft)
         except ValidationError as exc:
             raise ValueError(f"{where}: {enrolment}: {exc.messages}") from exc
-    AssessmentDecision.objects.filter(pk=decision.pk).update(decided_at=moment, finalised_at=moment)
+    AssessmentDecision.objects.filter(pk=decision.pk).update(finalised_at=moment)
+    new(Consequence).update(created_at=moment)
+    new(EnrolmentStatusChange).update(effective_on=decided_on)
+    RectificationPlan.objects.filter(consequence__in=new(Consequence)).update(created_at=moment)
+
+
+def _end(staff, by_username, spec, *, clock, where) -> None:
+    """XH-TERMINATE: the leading group's decision ending a participation, recorded by staff on
+    the day it took effect."""
+    enrolment = by_username.get(spec["teacher"])
+    here = f"{where}: ending of {spec['teacher']!r}"
+    if enrolment is None:
+        raise ValueError(f"{here}: not enrolled in the programme")
+    day = dt.date.fromisoformat(spec["effective_on"])
+    with clock.dated(day, f"end|{enrolment.pk}") as moment, _after(EnrolmentStatusChange) as new:
+        try:
+            ending = enrolment_end(
+                actor=staff,
+                enrolment=enrolment,
+                ground=spec["ground"],
+                effective_on=day,
+                reason=spec["reason"],
+                document_number=spec["document_number"],
+            )
+        except InvalidEnding as exc:
+            raise ValueError(f"{here}: {exc}") from exc
+    Ending.objects.filter(pk=ending.pk).update(created_at=moment)
+    new(EnrolmentStatusChange).update(effective_on=day)
+
+
+def _plan(staff, by_username, spec, *, clock, where) -> None:
+    """XH-FAIL-1: the rectification plan a fail made owed, handed in by the teacher and
+    reviewed by staff on the days the file gives."""
+    here = f"{where}: rectification plan of {spec['teacher']!r}"
+    enrolment = by_username.get(spec["teacher"])
+    plan = (
+        RectificationPlan.objects.filter(
+            enrolment=enrolment, consequence__year_key=spec["year"]
+        ).first()
+        if enrolment is not None
+        else None
+    )
+    if plan is None:
+        raise ValueError(f"{here}: no plan is owed for {spec['year']} (no failed year there)")
+    day = dt.date.fromisoformat(spec["submitted_on"])
+    with clock.dated(day, f"plan|{plan.pk}") as moment:
+        try:
+            plan = plan_submit(
+                actor=enrolment.teacher.user,
+                plan=plan,
+                text=spec["text"],
+                files=[
+                    SimpleUploadedFile(
+                        "整改方案.pdf",
+                        demo_pdf(["书面整改方案", enrolment.teacher.user.full_name, spec["text"]]),
+                        content_type="application/pdf",
+                    )
+                ],
+            )
+        except ValidationError as exc:
+            raise ValueError(f"{here}: {exc.messages}") from exc
+    RectificationPlan.objects.filter(pk=plan.pk).update(submitted_at=moment)
+    if "review" not in spec:
+        return
+    day = dt.date.fromisoformat(spec["reviewed_on"])
+    with clock.dated(day, f"review|{plan.pk}") as moment:
+        plan_review(
+            actor=staff,
+            plan=plan,
+            accept=spec["review"] == "accepted",
+            comment=spec.get("comment", ""),
+        )
+    RectificationPlan.objects.filter(pk=plan.pk).update(reviewed_at=moment)
 
 
 def _assess_units(programme, staff, spec, *, clock, where) -> None:

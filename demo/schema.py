@@ -911,6 +911,12 @@ ASSESSMENT_SCHEME = obj(
     },
     {
         "rule": STR,
+        "consequence_rules": items(
+            choice(
+                ["XH-FAIL-1", "XH-FAIL-2", "XH-FAIL-END", "XH-BONUS"],
+                "unknown consequence rule {value!r}; use one of {enum}",
+            )
+        ),
         "scored": BOOL,
         "excellent_from": SCORE,
         "pass_from": SCORE,

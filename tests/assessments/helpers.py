@@ -30,6 +30,9 @@ def make_scheme(cast, *, kind: str = "annual", scored: bool = False) -> Assessme
             title=f"{CANARY}学年考核" if kind == "annual" else f"{CANARY}届满考核",
             rule="XH-ASSESS",
             results=["excellent", "pass", "fail"],
+            consequence_rules=(
+                ["XH-FAIL-1", "XH-FAIL-2", "XH-BONUS"] if kind == "annual" else ["XH-FAIL-END"]
+            ),
             scored=scored,
             **({"excellent_from": 90, "pass_from": 60} if scored else {}),
         )

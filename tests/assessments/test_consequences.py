@@ -38,6 +38,9 @@ def scheme_of(cast, kind: str = "annual", programme=None) -> AssessmentScheme:
                 kind=kind,
                 title="学年考核" if kind == "annual" else "届满考核",
                 results=["excellent", "pass", "fail"],
+                consequence_rules=(
+                    ["XH-FAIL-1", "XH-FAIL-2", "XH-BONUS"] if kind == "annual" else ["XH-FAIL-END"]
+                ),
             )
         return found
 
@@ -119,6 +122,23 @@ def test_XH_BONUS_an_excellent_year_is_a_bonus_entitlement(xuhui):
     decide(xuhui, "2024", "pass")
     with bureau_scope(xuhui.bureau):
         assert selectors.bonus_years(xuhui.extras["enrolment_backbone"]) == ["2023"]
+
+
+def test_consequences_follow_only_the_rules_the_programmes_schemes_name(xuhui):
+    """XH-FAIL-1, XH-FAIL-2, XH-BONUS are Xuhui's rules: a programme whose scheme names none of
+    them records its results and nothing follows from them (the status still follows)."""
+    with bureau_scope(xuhui.bureau):
+        scheme_of(xuhui)
+        AssessmentScheme.objects.filter(programme=xuhui.programme).update(consequence_rules=[])
+    decide(xuhui, "2023", "excellent")
+    decide(xuhui, "2024", "fail")
+    enrolment = xuhui.extras["enrolment_backbone"]
+    with bureau_scope(xuhui.bureau):
+        assert not Consequence.objects.filter(enrolment=enrolment).exists()
+        assert not RectificationPlan.objects.filter(enrolment=enrolment).exists()
+        assert selectors.bonus_years(enrolment) == []
+        enrolment.refresh_from_db()
+        assert enrolment.status == "warned"
 
 
 def next_programme(cast) -> Programme:

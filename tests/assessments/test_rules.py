@@ -774,3 +774,18 @@ def test_XH_ASSESS_the_reasons_read_in_english_too():
         assert run({2023: F}).of(Effect.WARNING)[0].reason == (
             "2023 school year assessment failed: a warning is given."
         )
+
+
+def test_XH_BONUS_and_XH_FAIL_1_apply_only_where_the_programme_follows_them():
+    decided = [
+        Decided(
+            AssessmentKind.ANNUAL, "2023", dt.date(2024, 8, 31), "excellent", dt.date(2024, 7, 3)
+        ),
+        Decided(AssessmentKind.ANNUAL, "2024", dt.date(2025, 8, 31), "fail", dt.date(2025, 7, 3)),
+    ]
+    everything = consequences(decided)
+    assert {c.rule for c in everything.items} == {Rule.XH_BONUS, Rule.XH_FAIL_1}
+    only_bonus = consequences(decided, applies=["XH-BONUS"])
+    assert [c.rule for c in only_bonus.items] == [Rule.XH_BONUS]
+    nothing = consequences(decided, applies=[])
+    assert nothing.items == () and nothing.status == everything.status

@@ -134,7 +134,7 @@ def test_a_copy_of_the_programme_takes_its_schemes_and_components(xuhui):
     assert annual.bureau_id == xuhui.bureau.pk
 
 
-def test_XH_ASSESS_PT_EVAL_HA_ASSESS_come_with_the_seeds(db):
+def test_XH_ASSESS_PT_EVAL_HA_ASSESS_come_with_the_seeds_and_their_consequence_rules(db):
     call_command("load_demo", stdout=StringIO())
     call_command("load_programmes", stdout=StringIO())
     with all_bureaus():
@@ -149,6 +149,7 @@ def test_XH_ASSESS_PT_EVAL_HA_ASSESS_come_with_the_seeds(db):
         ("xh", "end_of_term"),
         ("pt", "annual"),
         ("ha", "annual"),
+        ("sj", "annual"),
     }
     # XH-ASSESS: project and comprehensive assessment at district, school and self levels, and
     # the group lead's assessment (XH-WS-LEAD).
@@ -161,6 +162,21 @@ def test_XH_ASSESS_PT_EVAL_HA_ASSESS_come_with_the_seeds(db):
     ]
     assert [t for t, _ in schemes[("pt", "annual")]] == ["过程性评价", "成果性评价"]  # PT-EVAL
     assert schemes[("ha", "annual")] == [("年度考核表", "team_lead")]  # HA-ASSESS
+    # SJ-TITLE reads the school's annual assessment of its class teachers.
+    assert schemes[("sj", "annual")] == [("学校年度考核", "school")]
+    with all_bureaus():
+        rules_of = {
+            (s.programme.code[:2], s.kind): s.consequence_rules
+            for s in AssessmentScheme.objects.select_related("programme")
+        }
+    # XH-FAIL-1, XH-FAIL-2, XH-BONUS, XH-FAIL-END are Xuhui's; the others name none.
+    assert rules_of == {
+        ("xh", "annual"): ["XH-FAIL-1", "XH-FAIL-2", "XH-BONUS"],
+        ("xh", "end_of_term"): ["XH-FAIL-END"],
+        ("pt", "annual"): [],
+        ("ha", "annual"): [],
+        ("sj", "annual"): [],
+    }
 
 
 def test_a_seed_with_an_unknown_level_or_a_scale_without_fail_is_refused(xuhui, tmp_path):

@@ -18,6 +18,7 @@ from assessments.models import (
 )
 from bureaus.models import Bureau
 from bureaus.tenancy import bureau_scope
+from cohorts.models import Enrolment
 from demo.assessments import DEMO_ASSESSMENTS, load_demo_assessments
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,42 @@ def test_XH_ASSESS_two_years_decided_for_everyone_taking_part_and_the_third_unde
         # dated to the day they stand for, not the load
         decided = AssessmentDecision.objects.filter(assessment__year_key="2023").first()
         assert decided.finalised_at.date().isoformat() == "2024-07-03"
+
+
+def test_XH_FAIL_1_XH_FAIL_2_XH_TERMINATE_the_demo_shows_each_consequence(demo):
+    from assessments.models import Consequence, Ending, RectificationPlan
+    from assessments.selectors import stipend_suspended
+
+    with bureau_scope(Bureau.objects.get(code="xuhui")):
+        plans = dict(
+            RectificationPlan.objects.values_list("enrolment__teacher__user__username", "status")
+        )
+        assert plans == {"xh_t18": "accepted", "xh_t24": "returned"}
+        t18 = Enrolment.objects.get(
+            teacher__user__username="xh_t18", programme__code="xh-backbone-2023"
+        )
+        assert stipend_suspended(t18, "2025") and not stipend_suspended(t18, "2024")
+        plan = RectificationPlan.objects.get(enrolment=t18)
+        assert plan.due_on.isoformat() == "2024-08-02"  # 30 days from the decision of 2024-07-03
+        ending = Ending.objects.get()
+        assert ending.enrolment.teacher.user.username == "xh_t26"
+        assert ending.enrolment.status == "terminated"
+        # terminated in November 2025: not assessed for the 2025 school year
+        assert not Assessment.objects.filter(enrolment=ending.enrolment, year_key="2025").exists()
+    for code in ("putuo", "haian", "songjiang"):  # their documents name no such consequence
+        with bureau_scope(Bureau.objects.get(code=code)):
+            assert not Consequence.objects.exists()
+
+
+def test_SJ_TITLE_one_class_teacher_meets_every_condition_and_one_misses_the_excellent(demo):
+    from accounts.models import TeacherProfile
+    from assessments.selectors import title_route
+
+    with bureau_scope(Bureau.objects.get(code="songjiang")):
+        meets = title_route(TeacherProfile.objects.get(user__username="sj_t02"))
+        misses = title_route(TeacherProfile.objects.get(user__username="sj_t20"))
+    assert meets.applies and not misses.applies
+    assert [c.met for c in misses.checks] == [True, True, True, False]
 
 
 def test_HA_ASSESS_every_unit_of_haian_has_its_2022_result(demo):

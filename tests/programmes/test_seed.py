@@ -153,9 +153,10 @@ def test_no_seed_text_that_teachers_read_carries_a_rule_id():
 
     def texts(value):
         if isinstance(value, dict):
-            # A "rule" field names the rule for staff (the admin); it is never on a page.
+            # A "rule" field names the rule for staff (the admin), and "consequence_rules" the
+            # rules that follow from results; neither is ever on a page.
             for key, item in value.items():
-                if key != "rule":
+                if key not in ("rule", "consequence_rules"):
                     yield from texts(item)
         elif isinstance(value, list):
             for item in value:
