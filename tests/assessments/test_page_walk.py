@@ -1,0 +1,48 @@
+"""What a user reads on the assessment pages: the state of a decision on the board, an overdue
+rectification plan marked as such (XH-FAIL-1), in plain Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assessments import services
+from bureaus.tenancy import bureau_scope
+from tests.assessments.helpers import make_scheme
+from tests.assessments.test_board_pages import board_url, body, file_all, open_assessment
+from tests.assessments.test_plans import owed_plan
+
+
+def test_the_board_says_a_finalised_decision_is_final_not_a_column_name(xuhui):
+    scheme = make_scheme(xuhui)
+    assessment = open_assessment(xuhui, scheme)
+    file_all(xuhui, scheme, assessment)
+    with bureau_scope(xuhui.bureau):
+        draft = services.decision_make(
+            actor=xuhui.staff, assessment=assessment, result="pass", comment=""
+        )
+        services.decision_finalise(actor=xuhui.staff, decision=draft)
+    html = body(xuhui.client("staff").get(board_url(scheme)))
+    assert "已定稿" in html
+    assert "确认时间" not in html
+
+
+def test_XH_FAIL_1_an_owed_plan_past_its_date_is_marked_overdue_for_staff_and_teacher(xuhui):
+    plan = owed_plan(xuhui)
+    with bureau_scope(xuhui.bureau):
+        plan.due_on = dt.date(2024, 8, 2)
+        plan.save(update_fields=["due_on"])
+    staff_list = body(xuhui.client("staff").get("/assessments/plans/review/"))
+    assert "已逾期" in staff_list
+    teacher_list = body(xuhui.client("teacher").get("/assessments/plans/"))
+    assert "已逾期" in teacher_list
+    detail = body(xuhui.client("teacher").get(f"/assessments/plans/{plan.pk}/"))
+    assert "已逾期" in detail
+    assert "XH-FAIL" not in staff_list + teacher_list + detail
+
+
+def test_XH_FAIL_1_a_plan_not_yet_due_is_not_overdue(xuhui):
+    plan = owed_plan(xuhui)
+    with bureau_scope(xuhui.bureau):
+        plan.due_on = dt.date.today() + dt.timedelta(days=30)
+        plan.save(update_fields=["due_on"])
+    assert "已逾期" not in body(xuhui.client("staff").get("/assessments/plans/review/"))
