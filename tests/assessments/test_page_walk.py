@@ -46,3 +46,14 @@ def test_XH_FAIL_1_a_plan_not_yet_due_is_not_overdue(xuhui):
         plan.due_on = dt.date.today() + dt.timedelta(days=30)
         plan.save(update_fields=["due_on"])
     assert "已逾期" not in body(xuhui.client("staff").get("/assessments/plans/review/"))
+
+
+def test_XH_FAIL_1_my_assessments_links_to_the_plan_owed(xuhui):
+    owed_plan(xuhui)
+    html = body(xuhui.client("teacher").get("/assessments/mine/"))
+    assert 'href="/assessments/plans/"' in html and "我的整改方案" in html
+
+
+def test_my_assessments_has_no_plan_link_when_nothing_is_owed(xuhui):
+    html = body(xuhui.client("teacher").get("/assessments/mine/"))
+    assert 'href="/assessments/plans/"' not in html
