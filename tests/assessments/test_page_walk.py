@@ -9,6 +9,7 @@ from assessments import services
 from bureaus.tenancy import bureau_scope
 from tests.assessments.helpers import make_scheme
 from tests.assessments.test_board_pages import board_url, body, file_all, open_assessment
+from tests.assessments.test_filing_pages import file_all_and_finalise, opened
 from tests.assessments.test_plans import owed_plan
 
 
@@ -57,3 +58,12 @@ def test_XH_FAIL_1_my_assessments_links_to_the_plan_owed(xuhui):
 def test_my_assessments_has_no_plan_link_when_nothing_is_owed(xuhui):
     html = body(xuhui.client("teacher").get("/assessments/mine/"))
     assert 'href="/assessments/plans/"' not in html
+
+
+def test_XH_WS_LEAD_a_finalised_year_without_a_group_assessment_says_none_was_filed(xuhui):
+    scheme = make_scheme(xuhui)
+    file_all_and_finalise(xuhui, scheme, opened(xuhui, scheme), result="pass")
+    team = xuhui.extras["team"]
+    page = body(xuhui.client("lead").get(f"/assessments/groups/{team.pk}/2023/"))
+    assert "未提交团队整体考核" in page
+    assert "按已提交的内容保存" not in page
