@@ -67,3 +67,28 @@ def test_XH_WS_LEAD_a_finalised_year_without_a_group_assessment_says_none_was_fi
     page = body(xuhui.client("lead").get(f"/assessments/groups/{team.pk}/2023/"))
     assert "未提交团队整体考核" in page
     assert "按已提交的内容保存" not in page
+
+
+def test_the_sheet_reads_a_self_assessment_handed_in_as_on_the_board_and_tier_as_on_pages(xuhui):
+    import csv
+    import io
+
+    scheme = make_scheme(xuhui)
+    file_all(xuhui, scheme, open_assessment(xuhui, scheme, year="2023"))
+    response = xuhui.client("staff").post(
+        "/assessments/sheets/export/",
+        {
+            "subject": "teachers",
+            "programme": scheme.programme_id,
+            "kind": "annual",
+            "year": "2023",
+            "file_format": "csv",
+        },
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    headers = rows[0]
+    assert headers[3] == "层次"
+    self_column = headers.index("个人自评（个人自评）")
+    by_number = {r[0]: r for r in rows[1:]}
+    assert by_number[xuhui.teacher.teacher_profile.staff_number][self_column] == "已提交"
+    assert by_number[xuhui.lead.teacher_profile.staff_number][self_column] == ""
