@@ -92,3 +92,18 @@ def test_the_sheet_reads_a_self_assessment_handed_in_as_on_the_board_and_tier_as
     by_number = {r[0]: r for r in rows[1:]}
     assert by_number[xuhui.teacher.teacher_profile.staff_number][self_column] == "已提交"
     assert by_number[xuhui.lead.teacher_profile.staff_number][self_column] == ""
+
+
+def test_a_row_with_a_bad_result_does_not_read_unchanged_in_the_dry_run(xuhui):
+    from tests.assessments.test_sheets import import_post, numbers, sheet_bytes
+
+    scheme = make_scheme(xuhui, scored=True)
+    teacher, lead = numbers(xuhui)
+    data = sheet_bytes([["工号", "姓名", "最终结果"], [teacher, "甲", "很好"], [lead, "乙", ""]])
+    response = import_post(xuhui.client("staff"), scheme, data)
+    check = response.context["check"]
+    assert [r.line for r in check.rows if r.problems] == [2]
+    page = body(response)
+    bad_row = page.split('class="has-error"')[1].split("</tr>")[0]
+    assert "不变" not in bad_row and "很好" in bad_row
+    assert page.count("不变") == 1  # the lead's row, left as it is
