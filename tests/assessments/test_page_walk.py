@@ -107,3 +107,51 @@ def test_a_row_with_a_bad_result_does_not_read_unchanged_in_the_dry_run(xuhui):
     bad_row = page.split('class="has-error"')[1].split("</tr>")[0]
     assert "不变" not in bad_row and "很好" in bad_row
     assert page.count("不变") == 1  # the lead's row, left as it is
+
+
+def test_an_exported_sheet_handed_back_leaves_its_finalised_rows_as_they_are(xuhui):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.assessments.test_sheets import export_post, finalise, import_post, numbers
+
+    scheme = make_scheme(xuhui, scored=True)
+    with bureau_scope(xuhui.bureau):
+        finalise(xuhui, scheme, xuhui.extras["enrolment_backbone"], "2023", "fail", score=50)
+    client = xuhui.client("staff")
+    exported = export_post(client, scheme).content
+    teacher, lead = numbers(xuhui)
+
+    def handed_back(change_teacher: bool) -> bytes:
+        book = load_workbook(io.BytesIO(exported))
+        sheet = book.active
+        headers = [c.value for c in sheet[1]]
+        result_col = headers.index("最终结果") + 1
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value == lead:
+                row[result_col - 1].value = "合格"
+            if row[0].value == teacher and change_teacher:
+                row[result_col - 1].value = "合格"
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    response = import_post(client, scheme, handed_back(False), year="2023")
+    check = response.context["check"]
+    assert check.valid, [(r.line, r.problems) for r in check.rows]
+    assert [r.staff_number for r in check.to_write] == [lead]
+    locked = [r for r in check.rows if r.locked]
+    assert [r.staff_number for r in locked] == [teacher] and locked[0].empty
+    # A finalised row changed in the sheet is still refused: corrections belong on the page.
+    response = import_post(client, scheme, handed_back(True), year="2023")
+    check = response.context["check"]
+    assert not check.valid
+    assert [r.staff_number for r in check.rows if r.problems] == [teacher]
+
+
+def test_the_board_index_opens_an_end_of_term_board_with_a_plain_view_not_not_yet_due(xuhui):
+    end = make_scheme(xuhui, kind="end_of_term")
+    html = body(xuhui.client("staff").get("/assessments/board/"))
+    assert f'href="/assessments/schemes/{end.pk}/board/">查看</a>' in html
+    assert "未到期" not in html
