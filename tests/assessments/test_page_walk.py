@@ -155,3 +155,23 @@ def test_the_board_index_opens_an_end_of_term_board_with_a_plain_view_not_not_ye
     html = body(xuhui.client("staff").get("/assessments/board/"))
     assert f'href="/assessments/schemes/{end.pk}/board/">查看</a>' in html
     assert "未到期" not in html
+
+
+def test_the_bulk_finalise_message_lists_the_refused_rows_without_doubled_punctuation(xuhui):
+    scheme = make_scheme(xuhui)
+    lacking = [
+        open_assessment(xuhui, scheme, xuhui.extras[key])
+        for key in ("enrolment_backbone", "enrolment_leader")
+    ]
+    with bureau_scope(xuhui.bureau):
+        drafts = [
+            services.decision_make(actor=xuhui.staff, assessment=a, result="pass") for a in lacking
+        ]
+    response = xuhui.client("staff").post(
+        f"/assessments/schemes/{scheme.pk}/board/finalise/",
+        {"year": "2024", "decision": [d.pk for d in drafts]},
+        follow=True,
+    )
+    html = body(response)
+    assert "未定稿（2）" in html
+    assert "。；" not in html
