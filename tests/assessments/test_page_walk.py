@@ -175,3 +175,12 @@ def test_the_bulk_finalise_message_lists_the_refused_rows_without_doubled_punctu
     html = body(response)
     assert "未定稿（2）" in html
     assert "。；" not in html
+
+
+def test_the_end_of_term_board_speaks_of_the_whole_term_not_this_year(xuhui):
+    end = make_scheme(xuhui, kind="end_of_term")
+    html = body(xuhui.client("staff").get(f"/assessments/schemes/{end.pk}/board/"))
+    assert "整个培养周期任务" in html and "本学年任务" not in html
+    annual = make_scheme(xuhui)
+    html = body(xuhui.client("staff").get(board_url(annual)))
+    assert "本学年任务" in html
