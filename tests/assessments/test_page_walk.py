@@ -184,3 +184,14 @@ def test_the_end_of_term_board_speaks_of_the_whole_term_not_this_year(xuhui):
     annual = make_scheme(xuhui)
     html = body(xuhui.client("staff").get(board_url(annual)))
     assert "本学年任务" in html
+
+
+def test_a_sheet_with_no_result_does_not_ask_to_correct_rows_that_are_valid(xuhui):
+    from tests.assessments.test_sheets import import_post, numbers, sheet_bytes
+
+    scheme = make_scheme(xuhui)
+    teacher, lead = numbers(xuhui)
+    data = sheet_bytes([["工号", "姓名", "最终结果"], [teacher, "甲", ""], [lead, "乙", ""]])
+    page = body(import_post(xuhui.client("staff"), scheme, data))
+    assert "没有任何一行填写结果" in page
+    assert "请改正以下各行" not in page
