@@ -225,6 +225,7 @@ def teacher_sheet(
     headers += [code for code, _indexes in requirement_columns]
 
     labels = result_labels()
+    handed_in = _("handed in")
     statuses = {value: str(label) for value, label in EnrolmentStatus.choices}
     tz = timezone.get_current_timezone()
     nothing: dict = {}
@@ -262,8 +263,10 @@ def teacher_sheet(
             mine = filed.get(pk, nothing)
             row = [number, name, school, tier]
             for component_id, _title, _level in components:
-                result, score = mine.get(component_id, ("", None))
-                row.append(labels.get(result, ""))
+                filing = mine.get(component_id)
+                result, score = filing if filing is not None else ("", None)
+                # A part filed without a result (a self-assessment) reads as on the board.
+                row.append(labels.get(result) or (handed_in if filing is not None else ""))
                 if scored:
                     row.append(score)
             history = decisions.get(pk)

@@ -29,6 +29,7 @@ from .models import (
     AssessmentDecision,
     AssessmentKind,
     AssessmentScheme,
+    ComponentAssessment,
     FilingLevel,
     Result,
 )
@@ -194,15 +195,54 @@ def check_sheet(
     )
     locked: set[int] = set()
     drafts: dict[int, int] = {}
-    for assessment_id, finalised_at, pk in (
+    finals: list[tuple] = []
+    for assessment_id, finalised_at, pk, result, comment, corrects_id in (
         AssessmentDecision.objects.filter(assessment__scheme=scheme, assessment__year_key=year_key)
         .order_by()
-        .values_list("assessment_id", "finalised_at", "pk")
+        .values_list("assessment_id", "finalised_at", "pk", "result", "comment", "corrects_id")
     ):
         if finalised_at is not None:
             locked.add(assessment_id)
+            finals.append((finalised_at, pk, assessment_id, result, comment, corrects_id))
         else:
             drafts[assessment_id] = pk
+    # What a locked row holds in force: a sheet exported and handed back unchanged leaves its
+    # finalised rows as they are instead of refusing them.
+    corrected = {f[5] for f in finals if f[5]}
+    in_force: dict[int, tuple[str, str]] = {}
+    for _at, pk, assessment_id, result, comment, _corrects in sorted(finals):
+        if pk not in corrected:
+            in_force[assessment_id] = (result, comment)
+    locked_filed: dict[tuple[int, int], tuple[str, Decimal | None]] = {}
+    if locked:
+        for assessment_id, component_id, result, score in (
+            ComponentAssessment.objects.filter(
+                assessment__scheme=scheme,
+                assessment__year_key=year_key,
+                assessment__decisions__finalised_at__isnull=False,
+                component__level__in=SHEET_LEVELS,
+            )
+            .order_by()
+            .distinct()
+            .values_list("assessment_id", "component_id", "result", "score")
+        ):
+            locked_filed[(assessment_id, component_id)] = (result, score)
+
+    def as_in_force(row: SheetRow) -> bool:
+        result, comment = in_force.get(row.assessment_id, ("", ""))
+        if row.result and row.result != result:
+            return False
+        if row.comment and row.comment.strip() != (comment or "").strip():
+            return False
+        for component_id, (part, score) in row.components.items():
+            filed_result, filed_score = locked_filed.get(
+                (row.assessment_id, component_id), ("", None)
+            )
+            if part and part != filed_result:
+                return False
+            if score is not None and score != filed_score:
+                return False
+        return True
 
     labels = _results_by_label(scheme)
     scale = scheme.scale
@@ -299,6 +339,8 @@ def check_sheet(
             row.assessment_id = assessments.get(row.enrolment_id)
             if row.assessment_id in locked:
                 row.locked = True
+                if not row.empty and not row.problems and as_in_force(row):
+                    row.result, row.comment, row.components = "", "", {}
                 if not row.empty:
                     row.problems.append(
                         Problem(

@@ -430,7 +430,8 @@ def finalise_many(request, pk: int):
             services.decision_finalise(actor=request.user, decision=row.decision)
         except (ValidationError, PermissionDenied) as error:
             why = " ".join(_errors_of(error)) if isinstance(error, ValidationError) else str(error)
-            refused.append(f"{row.enrolment.teacher.user.full_name}：{why}")
+            # "侯敏：还差：学校考核。；秦敏…": no full stop before the separator.
+            refused.append(f"{row.enrolment.teacher.user.full_name}：{why.rstrip('。. ')}")
         else:
             done += 1
     if done:

@@ -41,6 +41,7 @@ from ..models import (
     AssessmentKind,
     ComponentAssessment,
     FilingLevel,
+    PlanStatus,
 )
 
 # The levels filed on these pages; the district's and the leading group's parts are filed by
@@ -104,10 +105,17 @@ def _is_final(assessment: Assessment) -> bool:
 @bureau_member_required
 def my_assessments(request):
     items = selectors.teacher_assessments(user=request.user, today=timezone.localdate())
+    # XH-FAIL-1: the plans the teacher owes or handed in are one click away.
+    plans = (
+        access.plans_for_user(request.user)
+        .filter(enrolment__teacher__user=request.user)
+        .exclude(status=PlanStatus.WITHDRAWN)
+        .count()
+    )
     return render(
         request,
         "assessments/my_assessments.html",
-        {"items": items, "self_level": FilingLevel.SELF},
+        {"items": items, "self_level": FilingLevel.SELF, "plans": plans},
     )
 
 

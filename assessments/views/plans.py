@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,11 @@ def my_plans(request):
         .filter(enrolment__teacher__user=request.user)
         .exclude(status=PlanStatus.WITHDRAWN)
     )
-    return render(request, "assessments/my_plans.html", {"plans": plans.order_by("due_on")})
+    return render(
+        request,
+        "assessments/my_plans.html",
+        {"plans": plans.order_by("due_on"), "today": timezone.localdate()},
+    )
 
 
 def _plan_page(request, plan, *, form=None, review_form=None):
@@ -53,6 +58,7 @@ def _plan_page(request, plan, *, form=None, review_form=None):
             "form": form if mine and plan.editable else None,
             "review_form": review_form if staff and plan.reviewable else None,
             "mine": mine,
+            "today": timezone.localdate(),
         },
     )
 
@@ -115,4 +121,8 @@ def plan_list(request):
     status = form.cleaned_data["status"] if form.is_valid() else ""
     if status:
         plans = plans.filter(status=status)
-    return render(request, "assessments/plan_list.html", {"plans": plans, "filter_form": form})
+    return render(
+        request,
+        "assessments/plan_list.html",
+        {"plans": plans, "filter_form": form, "today": timezone.localdate()},
+    )

@@ -78,7 +78,7 @@ def test_the_xlsx_has_chinese_headers_one_row_per_teacher_text_and_numbers(xuhui
     sheet = book.active
     rows = list(sheet.iter_rows())
     headers = [c.value for c in rows[0]]
-    assert headers[:4] == ["工号", "姓名", "学校", "层级"]
+    assert headers[:4] == ["工号", "姓名", "学校", "层次"]
     assert "项目考核（区级）" in headers and "项目考核（区级）分数" in headers
     for name in ("最终结果", "评语", "决定日期", "处理", "状态", "任务二"):
         assert name in headers
@@ -107,7 +107,7 @@ def test_the_csv_escapes_formulas_and_filters_by_tier(xuhui, assessed):
     assert response.status_code == 200
     text = response.content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0][:4] == ["工号", "姓名", "学校", "层级"]
+    assert rows[0][:4] == ["工号", "姓名", "学校", "层次"]
     assert len(rows) == 2  # the backbone teacher only
     assert rows[1][1] == "'" + HYPERLINK
 
