@@ -2,9 +2,9 @@
 through ``bureaus.spreadsheets`` (streaming, no cell ever a formula, numbers stay numbers).
 
 The rows are read in a fixed number of queries whatever the number of teachers: the scheme's
-components, the enrolments, the filed components of the year, every decision of the enrolments
-(all years: the consequence in force needs them), the programme's calendar — and, for the year's
-requirement status, the queries of ``cohorts.selectors.progress_matrix``.
+components, the enrolments with the decision in force of the year, the filed components of the
+year, the consequences in force, the programme's calendar — and, for the year's requirement
+status, the queries of ``cohorts.selectors.progress_matrix``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, FilteredRelation, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -155,14 +156,37 @@ def teacher_sheet(
         enrolments = enrolments.filter(tier_id=tier_id)
     if school_id:
         enrolments = enrolments.filter(school_id=school_id)
+    # The decision in force on the scheme's assessment of the year (the latest one no correction
+    # replaced) is read with the people, as three correlated lookups on the decision's assessment
+    # (joined once): one query, whatever the number of rows.
+    this_year = FilteredRelation(
+        "assessments",
+        condition=Q(assessments__scheme_id=scheme.pk, assessments__year_key=year_key),
+    )
+    in_force = AssessmentDecision.objects.filter(
+        assessment_id=OuterRef("this_year__id"), corrected_by__isnull=True
+    ).order_by("-decided_at", "-id")
     people = list(
-        enrolments.order_by("school__name", "teacher__staff_number", "pk").values_list(
+        enrolments.annotate(
+            this_year=this_year,
+            decision_result=Subquery(in_force.values("result")[:1]),
+            decision_comment=Subquery(in_force.values("comment")[:1]),
+            decision_at=Subquery(
+                in_force.annotate(at=Coalesce("finalised_at", "decided_at")).values("at")[:1],
+                output_field=DateTimeField(),
+            ),
+        )
+        .order_by("school__name", "teacher__staff_number", "pk")
+        .values_list(
             "pk",
             "teacher__staff_number",
             "teacher__user__full_name",
             "school__name",
             "tier__name",
             "status",
+            "decision_result",
+            "decision_comment",
+            "decision_at",
         )
     )
     filtered = tier_id or school_id
@@ -170,31 +194,13 @@ def teacher_sheet(
     filings_qs = ComponentAssessment.objects.filter(
         assessment__scheme=scheme, assessment__year_key=year_key
     )
-    decisions_qs = AssessmentDecision.objects.filter(
-        assessment__enrolment__programme_id=scheme.programme_id
-    )
     if filtered:
         filings_qs = filings_qs.filter(assessment__enrolment__in=chosen)
-        decisions_qs = decisions_qs.filter(assessment__enrolment__in=chosen)
     filed: dict[int, dict[int, tuple]] = {}
     for enrolment_id, component_id, result, score in filings_qs.order_by().values_list(
         "assessment__enrolment_id", "component_id", "result", "score"
     ):
         filed.setdefault(enrolment_id, {})[component_id] = (result, score)
-    decisions: dict[int, list[tuple]] = {}
-    for row in decisions_qs.order_by("decided_at", "id").values_list(
-        "assessment__enrolment_id",
-        "assessment__scheme_id",
-        "assessment__scheme__kind",
-        "assessment__year_key",
-        "result",
-        "comment",
-        "decided_at",
-        "finalised_at",
-        "corrects_id",
-        "pk",
-    ):
-        decisions.setdefault(row[0], []).append(row)
     years = programme.years
     year_names = {w.key: w.label for w in years}
 
@@ -229,11 +235,6 @@ def teacher_sheet(
     tz = timezone.get_current_timezone()
     nothing: dict = {}
 
-    def in_force(rows: list[tuple]) -> tuple | None:
-        corrected = {r[8] for r in rows if r[8]}
-        mine = [r for r in rows if r[1] == scheme.pk and r[3] == year_key and r[9] not in corrected]
-        return mine[-1] if mine else None
-
     # The consequences in force, as the services recorded them when decisions were finalised
     # or corrected (one query): the sheet shows what is in force, not a recomputation.
     consequences_qs = Consequence.objects.filter(
@@ -258,7 +259,7 @@ def teacher_sheet(
         return text
 
     def rows() -> Iterator[list]:
-        for pk, number, name, school, tier, status in people:
+        for pk, number, name, school, tier, status, decided, comment, when in people:
             mine = filed.get(pk, nothing)
             row = [number, name, school, tier]
             for component_id, _title, _level in components:
@@ -266,13 +267,10 @@ def teacher_sheet(
                 row.append(labels.get(result, ""))
                 if scored:
                     row.append(score)
-            history = decisions.get(pk)
-            decision = in_force(history) if history else None
-            if decision is None:
+            if when is None:
                 row += ["", "", None]
             else:
-                when = decision[7] or decision[6]
-                row += [labels.get(decision[4], ""), decision[5], when.astimezone(tz).date()]
+                row += [labels.get(decided, ""), comment, when.astimezone(tz).date()]
             row.append("；".join(in_force_of.get(pk, ())))
             row.append(statuses.get(status, status))
             if requirement_columns:
