@@ -399,6 +399,18 @@ def measured_export(scheme, *, requirements: bool) -> bytes:
     return exports.write(sheet, "xlsx")
 
 
+def analyze(vendor: str) -> None:
+    """Give PostgreSQL's planner the statistics of the tables just filled, as autovacuum does on
+    a production server within a minute. Without them (a server with autovacuum off, as on some
+    development machines) it takes every table for empty and joins by nested loops over whole
+    indexes: the 10,000-row import then runs in tens of seconds, the floor too."""
+    if vendor == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def peak_memory(operation) -> int:
     gc.collect()
     tracemalloc.start()
@@ -473,6 +485,7 @@ def main() -> bool:
             from assessments.models import AssessmentScheme
 
             big = AssessmentScheme.objects.select_related("programme").get(pk=big.pk)
+            analyze(vendor)
             small = AssessmentScheme.objects.select_related("programme").get(pk=small.pk)
             export_rows = []
             ok = True
