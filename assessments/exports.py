@@ -15,8 +15,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import DateTimeField, FilteredRelation, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -27,7 +26,6 @@ from cohorts.models import Enrolment, EnrolmentStatus
 from . import rules
 from .models import (
     AssessmentComponent,
-    AssessmentDecision,
     AssessmentKind,
     AssessmentScheme,
     ComponentAssessment,
@@ -156,27 +154,24 @@ def teacher_sheet(
         enrolments = enrolments.filter(tier_id=tier_id)
     if school_id:
         enrolments = enrolments.filter(school_id=school_id)
-    # The decision in force on the scheme's assessment of the year (the latest one no correction
-    # replaced) is read with the people, as three correlated lookups on the decision's assessment
-    # (joined once): one query, whatever the number of rows.
+    # The people with the decisions on the scheme's assessment of the year (joined once; one
+    # query whatever the number of rows): the decision in force is the latest that no
+    # correction replaced.
     this_year = FilteredRelation(
         "assessments",
         condition=Q(assessments__scheme_id=scheme.pk, assessments__year_key=year_key),
     )
-    in_force = AssessmentDecision.objects.filter(
-        assessment_id=OuterRef("this_year__id"), corrected_by__isnull=True
-    ).order_by("-decided_at", "-id")
-    people = list(
-        enrolments.annotate(
-            this_year=this_year,
-            decision_result=Subquery(in_force.values("result")[:1]),
-            decision_comment=Subquery(in_force.values("comment")[:1]),
-            decision_at=Subquery(
-                in_force.annotate(at=Coalesce("finalised_at", "decided_at")).values("at")[:1],
-                output_field=DateTimeField(),
-            ),
+    people: list[tuple] = []
+    decided_of: dict[int, list[tuple]] = {}
+    for row in (
+        enrolments.annotate(this_year=this_year)
+        .order_by(
+            "school__name",
+            "teacher__staff_number",
+            "pk",
+            "this_year__decisions__decided_at",
+            "this_year__decisions__id",
         )
-        .order_by("school__name", "teacher__staff_number", "pk")
         .values_list(
             "pk",
             "teacher__staff_number",
@@ -184,11 +179,18 @@ def teacher_sheet(
             "school__name",
             "tier__name",
             "status",
-            "decision_result",
-            "decision_comment",
-            "decision_at",
+            "this_year__decisions__id",
+            "this_year__decisions__corrects_id",
+            "this_year__decisions__result",
+            "this_year__decisions__comment",
+            "this_year__decisions__decided_at",
+            "this_year__decisions__finalised_at",
         )
-    )
+    ):
+        if not people or people[-1][0] != row[0]:
+            people.append(row[:6])
+        if row[6] is not None:
+            decided_of.setdefault(row[0], []).append(row[6:])
     filtered = tier_id or school_id
     chosen = enrolments.values("pk")
     filings_qs = ComponentAssessment.objects.filter(
@@ -235,6 +237,11 @@ def teacher_sheet(
     tz = timezone.get_current_timezone()
     nothing: dict = {}
 
+    def in_force(history: list[tuple]) -> tuple | None:
+        corrected = {d[1] for d in history if d[1]}
+        mine = [d for d in history if d[0] not in corrected]
+        return mine[-1] if mine else None
+
     # The consequences in force, as the services recorded them when decisions were finalised
     # or corrected (one query): the sheet shows what is in force, not a recomputation.
     consequences_qs = Consequence.objects.filter(
@@ -259,7 +266,7 @@ def teacher_sheet(
         return text
 
     def rows() -> Iterator[list]:
-        for pk, number, name, school, tier, status, decided, comment, when in people:
+        for pk, number, name, school, tier, status in people:
             mine = filed.get(pk, nothing)
             row = [number, name, school, tier]
             for component_id, _title, _level in components:
@@ -267,10 +274,14 @@ def teacher_sheet(
                 row.append(labels.get(result, ""))
                 if scored:
                     row.append(score)
-            if when is None:
+            history = decided_of.get(pk)
+            decision = in_force(history) if history else None
+            if decision is None:
                 row += ["", "", None]
             else:
-                row += [labels.get(decided, ""), comment, when.astimezone(tz).date()]
+                _pk, _corrects, result, comment, decided_at, finalised_at = decision
+                when = finalised_at or decided_at
+                row += [labels.get(result, ""), comment, when.astimezone(tz).date()]
             row.append("；".join(in_force_of.get(pk, ())))
             row.append(statuses.get(status, status))
             if requirement_columns:
