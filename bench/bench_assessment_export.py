@@ -613,8 +613,8 @@ def main() -> bool:
     )
     small_q, big_q = import_rows[0][2].queries, import_rows[1][2].queries
     batches = -(-TEACHERS // BATCH) - -(-SMALL // BATCH)
-    # Per batch of 500 rows: one UPDATE per result given in it and one bulk_update of the
-    # comments — a few queries a batch, never one a row.
+    # Per batch of 500 rows of one result: one UPDATE (result, actor, time and comment) — a few
+    # queries a batch, never one a row.
     grows_ok = big_q - small_q <= batches * 3
     import_ok = import_rows[1][2].seconds <= 1.5 * import_rows[1][1].seconds
     print(
