@@ -2,9 +2,9 @@
 through ``bureaus.spreadsheets`` (streaming, no cell ever a formula, numbers stay numbers).
 
 The rows are read in a fixed number of queries whatever the number of teachers: the scheme's
-components, the enrolments, the filed components of the year, every decision of the enrolments
-(all years: the consequence in force needs them), the programme's calendar — and, for the year's
-requirement status, the queries of ``cohorts.selectors.progress_matrix``.
+components, the enrolments with the decision in force of the year, the filed components of the
+year, the consequences in force, the programme's calendar — and, for the year's requirement
+status, the queries of ``cohorts.selectors.progress_matrix``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import FilteredRelation, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -26,7 +26,6 @@ from cohorts.models import Enrolment, EnrolmentStatus
 from . import rules
 from .models import (
     AssessmentComponent,
-    AssessmentDecision,
     AssessmentKind,
     AssessmentScheme,
     ComponentAssessment,
@@ -155,46 +154,55 @@ def teacher_sheet(
         enrolments = enrolments.filter(tier_id=tier_id)
     if school_id:
         enrolments = enrolments.filter(school_id=school_id)
-    people = list(
-        enrolments.order_by("school__name", "teacher__staff_number", "pk").values_list(
+    # The people with the decisions on the scheme's assessment of the year (joined once; one
+    # query whatever the number of rows): the decision in force is the latest that no
+    # correction replaced.
+    this_year = FilteredRelation(
+        "assessments",
+        condition=Q(assessments__scheme_id=scheme.pk, assessments__year_key=year_key),
+    )
+    people: list[tuple] = []
+    decided_of: dict[int, list[tuple]] = {}
+    for row in (
+        enrolments.annotate(this_year=this_year)
+        .order_by(
+            "school__name",
+            "teacher__staff_number",
+            "pk",
+            "this_year__decisions__decided_at",
+            "this_year__decisions__id",
+        )
+        .values_list(
             "pk",
             "teacher__staff_number",
             "teacher__user__full_name",
             "school__name",
             "tier__name",
             "status",
+            "this_year__decisions__id",
+            "this_year__decisions__corrects_id",
+            "this_year__decisions__result",
+            "this_year__decisions__comment",
+            "this_year__decisions__decided_at",
+            "this_year__decisions__finalised_at",
         )
-    )
+    ):
+        if not people or people[-1][0] != row[0]:
+            people.append(row[:6])
+        if row[6] is not None:
+            decided_of.setdefault(row[0], []).append(row[6:])
     filtered = tier_id or school_id
     chosen = enrolments.values("pk")
     filings_qs = ComponentAssessment.objects.filter(
         assessment__scheme=scheme, assessment__year_key=year_key
     )
-    decisions_qs = AssessmentDecision.objects.filter(
-        assessment__enrolment__programme_id=scheme.programme_id
-    )
     if filtered:
         filings_qs = filings_qs.filter(assessment__enrolment__in=chosen)
-        decisions_qs = decisions_qs.filter(assessment__enrolment__in=chosen)
     filed: dict[int, dict[int, tuple]] = {}
     for enrolment_id, component_id, result, score in filings_qs.order_by().values_list(
         "assessment__enrolment_id", "component_id", "result", "score"
     ):
         filed.setdefault(enrolment_id, {})[component_id] = (result, score)
-    decisions: dict[int, list[tuple]] = {}
-    for row in decisions_qs.order_by("decided_at", "id").values_list(
-        "assessment__enrolment_id",
-        "assessment__scheme_id",
-        "assessment__scheme__kind",
-        "assessment__year_key",
-        "result",
-        "comment",
-        "decided_at",
-        "finalised_at",
-        "corrects_id",
-        "pk",
-    ):
-        decisions.setdefault(row[0], []).append(row)
     years = programme.years
     year_names = {w.key: w.label for w in years}
 
@@ -230,9 +238,9 @@ def teacher_sheet(
     tz = timezone.get_current_timezone()
     nothing: dict = {}
 
-    def in_force(rows: list[tuple]) -> tuple | None:
-        corrected = {r[8] for r in rows if r[8]}
-        mine = [r for r in rows if r[1] == scheme.pk and r[3] == year_key and r[9] not in corrected]
+    def in_force(history: list[tuple]) -> tuple | None:
+        corrected = {d[1] for d in history if d[1]}
+        mine = [d for d in history if d[0] not in corrected]
         return mine[-1] if mine else None
 
     # The consequences in force, as the services recorded them when decisions were finalised
@@ -269,13 +277,14 @@ def teacher_sheet(
                 row.append(labels.get(result) or (handed_in if filing is not None else ""))
                 if scored:
                     row.append(score)
-            history = decisions.get(pk)
+            history = decided_of.get(pk)
             decision = in_force(history) if history else None
             if decision is None:
                 row += ["", "", None]
             else:
-                when = decision[7] or decision[6]
-                row += [labels.get(decision[4], ""), decision[5], when.astimezone(tz).date()]
+                _pk, _corrects, result, comment, decided_at, finalised_at = decision
+                when = finalised_at or decided_at
+                row += [labels.get(result, ""), comment, when.astimezone(tz).date()]
             row.append("；".join(in_force_of.get(pk, ())))
             row.append(statuses.get(status, status))
             if requirement_columns:

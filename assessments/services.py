@@ -9,14 +9,15 @@ that names it and says why. Nothing here changes a finalised decision.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Exists, OuterRef, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -1022,6 +1023,16 @@ def _changed_meanwhile() -> str:
     )
 
 
+def _comments(rows: list) -> Value | Case:
+    """The comment of each row of a batch as one expression: the batch's commonest comment, with
+    a CASE only for the rows whose comment differs."""
+    common, _count = Counter(r.comment for r in rows).most_common(1)[0]
+    others = [When(pk=r.draft_id, then=Value(r.comment)) for r in rows if r.comment != common]
+    if not others:
+        return Value(common)
+    return Case(*others, default=Value(common), output_field=models.TextField())
+
+
 @transaction.atomic
 def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset):
     """Staff import results from a filled-in sheet: every row is checked again here (inside
@@ -1067,27 +1078,23 @@ def decisions_import(*, actor, scheme: AssessmentScheme, year_key: str, dataset)
             r.assessment_id = opened[r.enrolment_id]
     # Decisions: revise the drafts, write the others.
     decided = [r for r in rows if r.result]
-    # The drafts revised: the same actor and time for all, the result by groups, the comment
-    # row by row (a CASE per batch only for the one field that differs row by row).
+    # The drafts revised, each row written once: one UPDATE per result and batch, the same actor
+    # and time for all, the comment by a CASE on the rows whose comment is not the batch's
+    # commonest (usually none or few).
     revised = [r for r in decided if r.draft_id]
-    by_result: dict[str, list[int]] = {}
+    by_result: dict[str, list] = {}
     for r in revised:
-        by_result.setdefault(r.result, []).append(r.draft_id)
+        by_result.setdefault(r.result, []).append(r)
     drafts = AssessmentDecision.objects.filter(finalised_at__isnull=True)
     written = 0
-    for result, ids in by_result.items():
-        for start in range(0, len(ids), IMPORT_BATCH):
-            written += drafts.filter(pk__in=ids[start : start + IMPORT_BATCH]).update(
-                result=result, decided_by=actor, decided_at=now
+    for result, group in by_result.items():
+        for start in range(0, len(group), IMPORT_BATCH):
+            batch = group[start : start + IMPORT_BATCH]
+            written += drafts.filter(pk__in=[r.draft_id for r in batch]).update(
+                result=result, decided_by=actor, decided_at=now, comment=_comments(batch)
             )
     if written != len(revised):  # finalised since the check: nothing is written
         raise ValidationError(_changed_meanwhile())
-    if revised:
-        drafts.bulk_update(
-            [AssessmentDecision(pk=r.draft_id, comment=r.comment) for r in revised],
-            ["comment"],
-            batch_size=IMPORT_BATCH,
-        )
     new = [
         AssessmentDecision(
             bureau_id=bureau_id,

@@ -427,3 +427,39 @@ def test_a_draft_finalised_while_the_sheet_is_checked_writes_nothing(xuhui, asse
                 actor=xuhui.staff, scheme=assessed, year_key="2024", dataset=dataset
             )
         assert AssessmentDecision.objects.get(assessment=assessment).result == "pass"
+
+
+def test_the_sheet_reads_in_five_queries_whatever_the_rows_and_shows_the_decision_in_force(
+    xuhui, assessed, django_assert_max_num_queries
+):
+    """Components, the people with their decision in force, the filings, the consequences in
+    force and the calendar: five queries for one assessed teacher or two; a correction replaces
+    the corrected decision on the sheet and its consequences leave the 处理 column."""
+    from assessments import exports
+
+    def sheet():
+        assessed.programme.forget_calendar()
+        with django_assert_max_num_queries(5):
+            made = exports.teacher_sheet(assessed, year_key="2023", requirements=False)
+            rows = list(made.rows())
+        headers = made.headers
+        return {r[0]: dict(zip(headers, r, strict=True)) for r in rows}
+
+    teacher, lead = numbers(xuhui)
+    with bureau_scope(xuhui.bureau):
+        rows = sheet()
+        assert rows[teacher]["最终结果"] == "不合格"
+        assert "警告" in rows[teacher]["处理"] and "整改" in rows[teacher]["处理"]
+        assert rows[lead]["最终结果"] == "" and rows[lead]["决定日期"] is None
+        finalise(xuhui, assessed, xuhui.extras["enrolment_leader"], "2023", "excellent", score=95)
+        decision = AssessmentDecision.objects.get(
+            assessment__enrolment=xuhui.extras["enrolment_backbone"],
+            assessment__year_key="2023",
+        )
+        services.decision_correct(
+            actor=xuhui.staff, decision=decision, result="pass", reason="复核改判", comment="改判"
+        )
+        rows = sheet()
+        assert rows[teacher]["最终结果"] == "合格" and rows[teacher]["评语"] == "改判"
+        assert rows[teacher]["处理"] == ""
+        assert rows[lead]["最终结果"] == "优秀" and "奖励" in rows[lead]["处理"]
