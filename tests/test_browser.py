@@ -23,6 +23,13 @@ ARGS = [
 ]
 
 
+def expect(locator):
+    """Playwright's waiting assertions: a check after a click waits for the page it loads."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
 @pytest.fixture
 def page(live_server):
     if not shutil.which(CHROMIUM):
@@ -56,7 +63,7 @@ def test_staff_sign_in_in_chinese_browse_and_switch_to_english(page, xuhui):
     page.fill("#id_username", "xh_staff")
     page.fill("#id_password", "wrong password")
     page.click("main button[type=submit]")
-    assert "请输入一个正确的" in page.locator(".errors").inner_text()
+    expect(page.locator(".errors")).to_contain_text("请输入一个正确的")
     page.fill("#id_username", "xh_staff")
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
@@ -65,10 +72,9 @@ def test_staff_sign_in_in_chinese_browse_and_switch_to_english(page, xuhui):
     nav = page.locator(".mainnav").inner_text()
     assert "学校" in nav and "管理后台" in nav
     page.click(".mainnav >> text=学校")
-    assert xuhui.school.name in page.locator("table").inner_text()
+    expect(page.locator("table")).to_contain_text(xuhui.school.name)
     page.click("[data-testid=language-switch]")
-    page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Schools"
+    expect(page.locator("h1")).to_have_text("Schools")
     assert "Home" in page.locator(".mainnav").inner_text()
     page.click("text=Log out")
     page.wait_for_url("**/accounts/login/**")
@@ -88,10 +94,10 @@ def test_a_teacher_sees_their_profile_and_the_role_notification(page, xuhui):
     assert page.locator("[data-testid=unread-count]").inner_text() == "1"
     assert "管理后台" not in page.locator(".mainnav").inner_text()
     page.click(".mainnav >> text=我的资料")
-    assert xuhui.school.name in page.locator("table").inner_text()
+    expect(page.locator("table")).to_contain_text(xuhui.school.name)
     page.click(".bell")
     page.click("text=全部标为已读")
-    assert page.locator("[data-testid=unread-count]").count() == 0
+    expect(page.locator("[data-testid=unread-count]")).to_have_count(0)
 
 
 def sign_in(page, username):
@@ -121,7 +127,7 @@ def test_a_teacher_uploads_evidence_and_staff_verify_it(page, xuhui, tmp_path):
     page.check("#id_requirements_0")
     page.set_input_files("#id_files", [str(fake)])
     page.click("button[name=submit]")
-    assert "不是真正的 PDF 文件" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("不是真正的 PDF 文件")
     assert page.input_value("#id_title") == "区级公开课《一次函数》"  # nothing typed is lost
     page.set_input_files("#id_files", [str(pdf)])
     page.click("button[name=submit]")
@@ -139,7 +145,7 @@ def test_a_teacher_uploads_evidence_and_staff_verify_it(page, xuhui, tmp_path):
 
     sign_in(page, "xh_teacher")
     page.click(".mainnav >> text=我的进度")
-    assert "任务二" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("任务二")
 
 
 # A real 1×1 PNG: uploads are decoded, so a broken one is refused.
@@ -179,7 +185,7 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     page.fill("#id_to", (today - dt.timedelta(days=400)).isoformat())  # before the deadline
     page.fill("#id_reason", "区级活动冲突")
     page.click("#extension button[type=submit]")
-    assert page.locator("#extension .has-error").count() >= 1
+    expect(page.locator("#extension .has-error").first).to_be_visible()
     assert page.input_value("#id_reason") == "区级活动冲突"  # nothing typed is lost
     page.fill("#id_to", (today + dt.timedelta(days=7)).isoformat())
     page.click("#extension button[type=submit]")
@@ -207,7 +213,7 @@ def test_XH_BRIEF_staff_extend_a_missing_briefing_and_the_lead_files_it_and_reco
     page.fill("#id_topic", "作业设计第三轮研讨")
     page.fill("#id_hours", "0")
     page.click("main form button[type=submit]")
-    assert page.locator(".has-error #id_hours").count() == 1
+    expect(page.locator(".has-error #id_hours")).to_have_count(1)
     assert page.input_value("#id_topic") == "作业设计第三轮研讨"
     page.fill("#id_hours", "2.5")
     page.set_input_files("#id_files", [str(photo)])

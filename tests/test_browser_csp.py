@@ -212,8 +212,9 @@ def test_no_csp_violation_while_signing_in_and_working_in_the_admin(
     page.locator("input.action-select").first.check()
     page.select_option("select[name=action]", "change_status")
     page.click("button[name=index]")
-    page.wait_for_load_state("load")
-    assert page.locator("input[name=apply]").count() == 1
+    page.locator("input[name=apply]").wait_for(
+        state="attached"
+    )  # the next page, not the one clicked on
     page.wait_for_timeout(100)
     problems += [f"action page: {v}" for v in page.evaluate("window.__csp")] + console
     # A change form with inlines: a new inline row, the calendar, an autocomplete's dropdown.
@@ -239,8 +240,7 @@ def test_no_csp_violation_while_signing_in_and_working_in_the_admin(
     page.select_option("#id_format", "0")
     page.set_input_files("#id_import_file", str(sheet))
     page.click("form input[type=submit]")
-    page.wait_for_load_state("load")
-    assert page.locator("input[name=import_file_name]").count() == 1  # the confirm form
+    page.locator("input[name=import_file_name]").wait_for(state="attached")  # the confirm form
     problems += [f"import preview: {v}" for v in page.evaluate("window.__csp")] + console
     # The export page's "select all" works without its inline handler.
     problems += violations_on(page, "/admin/cohorts/enrolment/export/", console)

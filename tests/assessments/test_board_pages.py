@@ -494,8 +494,7 @@ def test_on_a_phone_the_board_scrolls_in_its_box_and_the_decide_form_saves(page,
     if shots:
         page.screenshot(path=f"{shots}/row-390.png", full_page=True)
     page.click("#decision button.primary")
-    page.wait_for_load_state()
-    assert "已评定" in page.locator(".messages").inner_text()
+    page.locator(".messages", has_text="已评定").wait_for()
     with bureau_scope(xuhui.bureau):
         decision = AssessmentDecision.objects.get(assessment=assessment)
     assert decision.comment == "手机上评定" and not decision.is_final
