@@ -49,17 +49,20 @@ class JobSpec:
     function: Callable[..., Any]
     label: str
     max_attempts: int
+    queue: str | None = None
 
 
 _JOBS: dict[str, JobSpec] = {}
 
 
-def job(label, *, max_attempts: int = 6):
-    """Register a function as an outbox job; ``label`` is what staff read in the admin."""
+def job(label, *, max_attempts: int = 6, queue: str | None = None):
+    """Register a function as an outbox job; ``label`` is what staff read in the admin.
+    ``queue`` names the Celery queue its runs go to (e.g. ``pdf``: a worker of its own may take
+    them); by default, the portal's queue."""
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         name = f"{function.__module__}.{function.__qualname__}"
-        _JOBS[name] = JobSpec(name, function, label, max_attempts)
+        _JOBS[name] = JobSpec(name, function, label, max_attempts, queue)
         function.job_name = name
         return function
 
@@ -114,7 +117,7 @@ def enqueue(
     else:
         row.save()
     if not_before is None:
-        transaction.on_commit(partial(_dispatch_after_commit, row.pk, bureau_id), robust=True)
+        transaction.on_commit(partial(_dispatch_after_commit, row.pk, bureau_id, name), robust=True)
     return row
 
 
@@ -125,32 +128,42 @@ BROKER_PAUSE_SECONDS = 10
 _broker_down_until = 0.0
 
 
-def _dispatch_after_commit(job_id: int, bureau_id: int) -> None:
+def _dispatch_after_commit(job_id: int, bureau_id: int, task: str) -> None:
     if time.monotonic() < _broker_down_until:
         logger.info("outbox job %s stays pending: the broker failed a moment ago", job_id)
         return
-    dispatch(job_id, bureau_id)
+    dispatch(job_id, bureau_id, task)
 
 
-def _publish(job_id: int, bureau_id: int) -> None:
+def _publish(job_id: int, bureau_id: int, task: str) -> None:
     from .tasks import run_outbox_job
 
+    spec = _spec(task)
+    options = {}
+    if spec is not None and spec.queue:
+        # The job names its queue ("pdf"); the deployment names the broker queue behind it.
+        options["queue"] = settings.CELERY_JOB_QUEUES.get(spec.queue, spec.queue)
     # No publish retries: a broker that is down must not keep the person who acted waiting.
     # The sweep hands the job over again once the broker is back.
-    run_outbox_job.apply_async(args=[job_id, bureau_id], retry=False)
+    run_outbox_job.apply_async(args=[job_id, bureau_id], retry=False, **options)
 
 
-def dispatch(job_id: int, bureau_id: int) -> bool:
-    """Hand one pending job to the broker; True if it was handed over. Never raises."""
+def dispatch(job_id: int, bureau_id: int, task: str | None = None) -> bool:
+    """Hand one pending job to the broker (on its job's queue); True if it was handed over.
+    Never raises."""
     try:
         with bureau_scope(bureau_id):
+            if task is None:
+                task = OutboxJob.objects.filter(pk=job_id).values_list("task", flat=True).first()
+                if task is None:
+                    return False
             marked = OutboxJob.objects.filter(
                 pk=job_id, status__in=[OutboxStatus.PENDING, OutboxStatus.DISPATCHED]
             ).update(status=OutboxStatus.DISPATCHED, dispatched_at=timezone.now())
             if not marked:
                 return False
             try:
-                _publish(job_id, bureau_id)
+                _publish(job_id, bureau_id, task)
             except Exception as error:
                 global _broker_down_until
                 _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
@@ -282,10 +295,10 @@ def sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
         rows = list(
             due_jobs(now)
             .order_by("created_at")
-            .values_list("pk", "bureau_id", "status", "attempts", "max_attempts")[:limit]
+            .values_list("pk", "bureau_id", "status", "attempts", "max_attempts", "task")[:limit]
         )
     handed = 0
-    for pk, bureau_id, status, attempts, max_attempts in rows:
+    for pk, bureau_id, status, attempts, max_attempts, task in rows:
         with bureau_scope(bureau_id):
             if status == OutboxStatus.RUNNING:
                 # The worker that ran it is gone. On its last allowed run the job ends here;
@@ -299,7 +312,7 @@ def sweep(*, now: dt.datetime | None = None, limit: int = 500) -> int:
                 )
                 if final or not gone:
                     continue
-            if dispatch(pk, bureau_id):
+            if dispatch(pk, bureau_id, task):
                 handed += 1
             elif OutboxJob.objects.filter(pk=pk, status=OutboxStatus.PENDING).exists():
                 break  # the broker is down: the next sweep tries again

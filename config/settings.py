@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cohorts",
     "workshops",
     "assessments",
+    "certificates",
     "credits",
     "stipends",
     "demo",
@@ -280,6 +281,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or REDIS_URL or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "portal")
+# Jobs that name a queue of their own (``bureaus.outbox.job(queue=...)``) go to the broker queue
+# named here: PDFs on "pdf", which a worker of its own may take (`celery worker -Q pdf`).
+CELERY_JOB_QUEUES = {"pdf": env("CELERY_PDF_QUEUE", "pdf")}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

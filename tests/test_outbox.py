@@ -42,6 +42,11 @@ def cannot_succeed(bureau_id: int) -> None:
     raise outbox.PermanentJobError("the file is gone")
 
 
+@outbox.job("test: a PDF", queue="pdf")
+def make_a_pdf(value: int, bureau_id: int) -> None:
+    calls.append((value, bureau_id))
+
+
 @pytest.fixture(autouse=True)
 def _clear_calls():
     calls.clear()
@@ -102,9 +107,30 @@ def test_after_the_commit_the_job_is_handed_to_the_worker(xh, django_capture_on_
             with django_capture_on_commit_callbacks(execute=True):
                 job = outbox.enqueue(record_call, 3, xh.bureau.pk, bureau=xh.bureau)
                 publish.assert_not_called()  # not before the commit
-        publish.assert_called_once_with(job.pk, xh.bureau.pk)
+        publish.assert_called_once_with(job.pk, xh.bureau.pk, job.task)
         job.refresh_from_db()
         assert job.status == OutboxStatus.DISPATCHED and job.dispatched_at is not None
+
+
+@override_settings(CELERY_JOB_QUEUES={"pdf": "pdf-here"})
+def test_a_job_that_names_its_queue_is_handed_over_on_that_queue_and_sweeps_keep_it(
+    xh, django_capture_on_commit_callbacks
+):
+    from bureaus.tasks import run_outbox_job
+
+    with bureau_scope(xh.bureau):
+        with mock.patch.object(run_outbox_job, "apply_async") as apply:
+            with django_capture_on_commit_callbacks(execute=True):
+                job = outbox.enqueue(make_a_pdf, 1, xh.bureau.pk, bureau=xh.bureau)
+                plain = outbox.enqueue(record_call, 2, xh.bureau.pk, bureau=xh.bureau)
+        assert apply.call_args_list == [
+            mock.call(args=[job.pk, xh.bureau.pk], retry=False, queue="pdf-here"),
+            mock.call(args=[plain.pk, xh.bureau.pk], retry=False),
+        ]
+        OutboxJob.objects.filter(pk=job.pk).update(status=OutboxStatus.PENDING)
+        with mock.patch.object(run_outbox_job, "apply_async") as apply:
+            assert outbox.sweep(now=timezone.now() + dt.timedelta(minutes=1)) == 1
+        apply.assert_called_once_with(args=[job.pk, xh.bureau.pk], retry=False, queue="pdf-here")
 
 
 def test_a_broker_outage_leaves_the_job_pending_and_raises_nothing(
@@ -131,7 +157,7 @@ def test_the_sweep_hands_over_pending_jobs_once_the_broker_is_back(xh, pt):
         assert outbox.sweep(now=now) == 0  # too fresh: its after-commit hand-over may be running
         assert outbox.sweep(now=now + dt.timedelta(seconds=30)) == 2
         assert sorted(c.args for c in publish.call_args_list) == sorted(
-            [(ours.pk, xh.bureau.pk), (theirs.pk, pt.bureau.pk)]
+            [(ours.pk, xh.bureau.pk, ours.task), (theirs.pk, pt.bureau.pk, theirs.task)]
         )
         # Handed over: not again unless it is still not started five minutes on (lost).
         assert outbox.sweep(now=now + dt.timedelta(seconds=200)) == 0
@@ -403,7 +429,7 @@ def test_staff_see_failed_jobs_with_their_error_and_run_them_again(
             {"action": "run_again", "_selected_action": [job.pk]},
         )
     assert response.status_code == 302
-    publish.assert_called_once_with(job.pk, xh.bureau.pk)
+    publish.assert_called_once_with(job.pk, xh.bureau.pk, job.task)
     with bureau_scope(xh.bureau):
         job.refresh_from_db()
         assert job.status == OutboxStatus.DISPATCHED and job.attempts == 0
