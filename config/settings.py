@@ -47,6 +47,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# The portal's public address, printed in certificates' QR codes (their verification page).
+PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "config.admin.PortalAdminConfig",
