@@ -429,17 +429,17 @@ def test_a_draft_finalised_while_the_sheet_is_checked_writes_nothing(xuhui, asse
         assert AssessmentDecision.objects.get(assessment=assessment).result == "pass"
 
 
-def test_the_sheet_reads_in_six_queries_whatever_the_rows_and_shows_the_decision_in_force(
+def test_the_sheet_reads_in_five_queries_whatever_the_rows_and_shows_the_decision_in_force(
     xuhui, assessed, django_assert_max_num_queries
 ):
-    """Components, the people, the year's decisions, the filings, the consequences in force and
-    the calendar: six queries for one assessed teacher or two; a correction replaces
+    """Components, the people, the year's filings and decisions (one read), the consequences in
+    force and the calendar: five queries for one assessed teacher or two; a correction replaces
     the corrected decision on the sheet and its consequences leave the 处理 column."""
     from assessments import exports
 
     def sheet():
         assessed.programme.forget_calendar()
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(5):
             made = exports.teacher_sheet(assessed, year_key="2023", requirements=False)
             rows = list(made.rows())
         headers = made.headers
