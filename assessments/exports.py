@@ -272,12 +272,16 @@ def teacher_sheet(
     if filtered:
         consequences_qs = consequences_qs.filter(enrolment__in=chosen)
     in_force_of: dict[int, list[str]] = {}
+    effect_labels: dict[tuple[str, str], str] = {}  # a few kinds, named once each
     for enrolment_id, effect, target_year in consequences_qs.order_by("id").values_list(
         "enrolment_id", "effect", "target_year"
     ):
-        in_force_of.setdefault(enrolment_id, []).append(
-            effect_label(effect, target_year, year_names)
-        )
+        label = effect_labels.get((effect, target_year))
+        if label is None:
+            label = effect_labels[effect, target_year] = effect_label(
+                effect, target_year, year_names
+            )
+        in_force_of.setdefault(enrolment_id, []).append(label)
 
     status_of: dict[tuple, str] = {}
 
