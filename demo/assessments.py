@@ -1,7 +1,8 @@
 """The assessments app's part of the seeds and the demo: the "assessment_schemes" section of a
 programme seed (XH-ASSESS with XH-WS-LEAD, PT-EVAL, HA-ASSESS), loaded with the programme, and
-the demo's assessments (``fixtures/demo_assessments.json``): XH's 2023 and 2024 school years
-decided for every participant and 2025 under way, PT's and HA's years, and HA's units."""
+the demo's assessments (``fixtures/demo_assessments.json``): XH's three school years and its end
+of term decided for every participant, PT's 2024 decided and 2025 under way, HA's and SJ's years,
+and HA's units."""
 
 from __future__ import annotations
 
@@ -289,7 +290,7 @@ def _load_programme(staff: User, spec: dict, *, where: str) -> str | None:
             year_key = item.get("year", "")
             if scheme.kind == "annual" and year_key not in years:
                 raise ValueError(f"{here}: not a year of the programme ({', '.join(years)})")
-            last_day = years[year_key].end if year_key else programme.end_date
+            last_day = years[year_key].end if year_key else programme.cycle.end
             unknown = sorted(set(item.get("results", {})) - set(by_username))
             if unknown:
                 raise ValueError(f"{here}: not enrolled: {', '.join(unknown)}")
@@ -344,12 +345,12 @@ def _assess(
     salt = f"{enrolment.pk}|{scheme.pk}|{year_key}"
     for index, component in enumerate(components):
         if decided_on is None:
-            # An assessment under way: every self-assessment is in, two leads in three have
-            # filed, the school and the district not yet.
+            # An assessment under way: every self-assessment is in, two leads and schools in
+            # three have filed, the district not yet.
             spread = zlib.crc32(f"{salt}|{component.pk}".encode())
-            if component.level not in (FilingLevel.SELF, FilingLevel.TEAM_LEAD):
+            if component.level not in (FilingLevel.SELF, FilingLevel.TEAM_LEAD, FilingLevel.SCHOOL):
                 continue
-            if component.level == FilingLevel.TEAM_LEAD and spread % 3 == 0:
+            if component.level != FilingLevel.SELF and spread % 3 == 0:
                 continue
         day = filed_on + dt.timedelta(days=index)
         filer = people.filer(component.level, enrolment)

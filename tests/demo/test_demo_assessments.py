@@ -1,5 +1,6 @@
-"""The demo's assessments: XH's 2023 and 2024 school years decided for every participant taking
-part, 2025 under way; PT's and HA's years; HA's units (HA-ASSESS)."""
+"""The demo's assessments: XH's three school years and its end of term decided for every
+participant taking part (the cycle ended in June 2026); PT's 2025 under way; PT's and HA's years;
+HA's units (HA-ASSESS)."""
 
 from __future__ import annotations
 
@@ -44,28 +45,34 @@ def finals(code: str, year: str) -> dict[str, str]:
     )
 
 
-def test_XH_ASSESS_two_years_decided_for_everyone_taking_part_and_the_third_under_way(demo):
+def test_XH_ASSESS_every_year_and_the_end_of_term_decided_and_pt_2025_under_way(demo):
     with bureau_scope(Bureau.objects.get(code="xuhui")):
         first, second = finals("xh-backbone-2023", "2023"), finals("xh-backbone-2023", "2024")
         assert len(first) == 26 and first["xh_t18"] == "fail" and first["xh_t03"] == "excellent"
         # xh_t07 withdrew in February 2025: not assessed for 2024
         assert "xh_t07" not in second and len(second) == 25
         assert second["xh_t18"] == "fail" and second["xh_t24"] == "fail"
+        third = finals("xh-backbone-2023", "2025")
+        assert third["xh_t18"] == "pass" and third["xh_t24"] == "fail"
+        # XH-FAIL-END: the end of term, decided in July 2026 (xh_t26 was terminated before)
+        end = finals("xh-backbone-2023", "")
+        assert end["xh_t24"] == "fail" and end["xh_t18"] == "pass" and "xh_t26" not in end
+        assert len(end) == 24
+    with bureau_scope(Bureau.objects.get(code="putuo")):
         under_way = Assessment.objects.filter(
-            scheme__programme__code="xh-backbone-2023", year_key="2025"
+            scheme__programme__code="pt-class-teacher-2024", year_key="2025"
         )
         assert under_way.exists()
         assert not AssessmentDecision.objects.filter(assessment__in=under_way).exists()
         filed = ComponentAssessment.objects.filter(assessment__in=under_way)
-        assert set(filed.values_list("level", flat=True)) == {
-            FilingLevel.SELF,
-            FilingLevel.TEAM_LEAD,
+        # two schools in three have filed their part; each by the school's administrator
+        assert 0 < filed.count() < under_way.count() * 2
+        assert set(filed.values_list("level", flat=True)) == {FilingLevel.SCHOOL}
+        assert set(filed.values_list("filed_by__username", flat=True)) <= {
+            "pt_school_admin",
+            "pt_staff",
         }
-        # each level filed by its own person: the self-assessment by the teacher
-        self_filed = filed.filter(level=FilingLevel.SELF).select_related(
-            "filed_by", "assessment__enrolment__teacher"
-        )
-        assert all(f.filed_by_id == f.assessment.enrolment.teacher.user_id for f in self_filed)
+    with bureau_scope(Bureau.objects.get(code="xuhui")):
         # dated to the day they stand for, not the load
         decided = AssessmentDecision.objects.filter(assessment__year_key="2023").first()
         assert decided.finalised_at.date().isoformat() == "2024-07-03"
