@@ -20,6 +20,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fontconfig \
         fonts-noto-cjk \
+        fonts-arphic-ukai \
     && fc-cache -f \
     && rm -rf /var/lib/apt/lists/*
 

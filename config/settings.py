@@ -377,6 +377,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Lockouts are recorded in the database (admin → axes); keep the console for warnings.
         "axes": {"level": env("AXES_LOG_LEVEL", "WARNING")},
+        # WeasyPrint narrates every step of every PDF at INFO; its warnings (a refused URL) stay.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 PORTAL_SITE_NAME = _("Teacher Development Portal")

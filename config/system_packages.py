@@ -15,6 +15,11 @@ CHECKS = [
     # (apt package, what needs it, probe)
     ("fonts-noto-cjk", "Chinese text in PDF certificates", lambda: _has_cjk_font()),
     (
+        "fonts-arphic-ukai",
+        "the certificates' Kaiti face (small PDFs; Noto CJK fills in)",
+        lambda: _has_font("AR PL UKai CN"),
+    ),
+    (
         "libharfbuzz-subset0",
         "fast font subsetting in PDFs (without it WeasyPrint is ~60x slower)",
         lambda: ctypes.util.find_library("harfbuzz-subset") is not None,
@@ -34,6 +39,13 @@ def _has_cjk_font() -> bool:
         return False
     out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout
     return "Noto" in out or "CJK" in out
+
+
+def _has_font(family: str) -> bool:
+    if not shutil.which("fc-list"):
+        return False
+    out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    return family in out
 
 
 def missing_packages() -> list[tuple[str, str]]:
