@@ -9,6 +9,7 @@ urlpatterns = [
     path("programmes/", include("programmes.urls")),
     path("", include("workshops.urls")),
     path("assessments/", include("assessments.urls")),
+    path("", include("certificates.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,2 @@
+"""Certificate pages: the public verification page (``public``) and the pages of staff, school
+administrators and teachers (``pages``)."""
