@@ -30,7 +30,13 @@ from .tenancy import bureau_scope
 
 logger = logging.getLogger(__name__)
 
-FORMATS = {"xlsx": XLSX_CONTENT_TYPE, "csv": "text/csv; charset=utf-8"}
+FORMATS = {
+    "xlsx": XLSX_CONTENT_TYPE,
+    "csv": "text/csv; charset=utf-8",
+    # Files of PDFs (a zip of certificates, one PDF to print them) written the same way.
+    "zip": "application/zip",
+    "pdf": "application/pdf",
+}
 
 #: progress(done, total): the builder reports how far it is.
 Progress = Callable[[int, int], None]

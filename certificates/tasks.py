@@ -1,4 +1,5 @@
-"""The worker's side of certificates: each PDF made by an outbox job on the ``pdf`` queue."""
+"""The worker's side of certificates: each PDF made by an outbox job on the ``pdf`` queue, and
+the batches that issue every certificate due."""
 
 from __future__ import annotations
 
@@ -11,6 +12,21 @@ from bureaus.outbox import job
 def render_certificate(certificate_id: int, bureau_id: int) -> None:
     """Make (or make again) one certificate's PDF under its fixed storage key; idempotent: a
     second run writes the same bytes to the same key."""
+    from .batches import batch_finish_if_done
+    from .models import Certificate
     from .rendering import store_certificate_pdf
 
     store_certificate_pdf(certificate_id)
+    batch_id = Certificate.objects.filter(pk=certificate_id).values_list("batch_id", flat=True)
+    batch_id = batch_id.first()
+    if batch_id is not None:
+        batch_finish_if_done(batch_id)
+
+
+@job(_("Issue a batch of certificates"), queue="pdf")
+def issue_batch(batch_id: int, bureau_id: int) -> int:
+    """Issue every certificate of the batch still due, chunk by chunk; run again after a killed
+    worker, it goes on where it stopped (``batches.batch_issue``)."""
+    from .batches import batch_issue
+
+    return batch_issue(batch_id)

@@ -234,6 +234,7 @@ def build_cases(x) -> list[Case]:
         *assessment_filing_cases(x, objects),
         *assessment_cases(x, objects),
         *sheet_cases(x, objects["assessments.assessmentscheme"]),
+        *certificate_cases(x),
         Case("admin/", "/admin/", PAGE),
         Case("admin/login/", "/admin/login/", PAGE),
         Case("admin/logout/", "/admin/logout/", PAGE),
@@ -678,6 +679,60 @@ def assessment_board_cases(x, objects) -> list[Case]:
             f"/assessments/schemes/{s}/results/?year=2023",
             OBJECT,
         ),
+    ]
+
+
+def certificate_cases(x) -> list[Case]:
+    """The certificate pages, aimed at a Xuhui kind, certificate, batch and school export."""
+    from bureaus.models import StoredExport
+    from certificates.models import CertificateBatch
+    from tests.certificates.conftest import issue, make_kind
+
+    kind = make_kind(x, title="walk")
+    certificate = issue(x, kind, x.teacher)
+    with bureau_scope(x.bureau):
+        batch = CertificateBatch.objects.create(
+            bureau=x.bureau, kind=kind, school=x.school, requested_by=x.staff, total=1
+        )
+        export = StoredExport.objects.create(
+            bureau=x.bureau,
+            kind="certificates.zip",
+            params={"school": x.school.pk},
+            title=f"{CANARY}证书",
+            file_format="zip",
+            created_by=x.school_admin,
+        )
+    k, b, e = kind.pk, batch.pk, export.pk
+    return [
+        Case("certificates/", "/certificates/", PAGE),
+        Case("certificates/kinds/<int:pk>/", f"/certificates/kinds/{k}/", OBJECT),
+        Case(
+            "certificates/kinds/<int:pk>/issue-all/",
+            f"/certificates/kinds/{k}/issue-all/",
+            OBJECT,
+            "post",
+            (("school", str(x.school.pk)),),
+        ),
+        Case("certificates/batches/<int:pk>/", f"/certificates/batches/{b}/", OBJECT),
+        Case(
+            "certificates/batches/<int:pk>/progress/",
+            f"/certificates/batches/{b}/progress/",
+            OBJECT,
+        ),
+        Case("certificates/issued/", "/certificates/issued/", PAGE),
+        Case("certificates/issued/", f"/certificates/issued/?school={x.school.pk}&q=徐汇", PAGE),
+        Case("certificates/school/", "/certificates/school/", PAGE),
+        Case(
+            "certificates/school/export/",
+            "/certificates/school/export/",
+            PAGE,
+            "post",
+            (("what", "certificates.zip"),),
+        ),
+        Case("certificates/exports/<int:pk>/", f"/certificates/exports/{e}/", OBJECT),
+        Case("certificates/exports/<int:pk>/file/", f"/certificates/exports/{e}/file/", OBJECT),
+        Case("certificates/mine/", "/certificates/mine/", PAGE),
+        Case("certificates/<int:pk>/pdf/", f"/certificates/{certificate.pk}/pdf/", OBJECT),
     ]
 
 
