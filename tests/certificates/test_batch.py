@@ -58,36 +58,8 @@ def add_class_teachers(cast, count: int, *, school=None, years: int = 22) -> lis
 
 
 @pytest.fixture(autouse=True)
-def _until_the_rules_land(monkeypatch):
-    """Until ``certificates.selectors`` lands: honour certificates due by the profile's years."""
-    import importlib.util
-    from types import SimpleNamespace
-
-    if importlib.util.find_spec("certificates.selectors") is not None:
-        return
-    from certificates import services
-
-    def due_for(kind, school=None):
-        found = Enrolment.objects.filter(
-            programme=kind.programme,
-            teacher__years_class_teacher__gte=kind.min_class_teacher_years or 0,
-        ).exclude(teacher__certificates__kind=kind, teacher__certificates__status="valid")
-        if school is not None:
-            found = found.filter(school=school)
-        return [
-            SimpleNamespace(
-                teacher_id=e.teacher_id, enrolment_id=e.pk, school_id=e.school_id, fields={}
-            )
-            for e in found.order_by("pk")
-        ]
-
-    real = services.certificate_issue
-
-    def issue(*, checked=False, **kwargs):
-        return real(**kwargs)
-
-    monkeypatch.setattr(batches, "due_for", due_for)
-    monkeypatch.setattr(services, "certificate_issue", issue)
+def _rules(until_the_rules_land):
+    pass
 
 
 @pytest.fixture
