@@ -196,3 +196,23 @@ def test_the_navigation_reaches_each_roles_page(xuhui, nothing_due):
     assert 'href="/certificates/school/"' in school
     teacher = xuhui.client("teacher").get("/").content.decode()
     assert 'href="/certificates/mine/"' in teacher
+
+
+def test_staff_and_the_school_administrator_see_a_teachers_certificates_on_their_page(
+    xuhui, issued, nothing_due
+):
+    certificate = issued["teacher"]
+    with bureau_scope(xuhui.bureau):
+        profile = xuhui.teacher.teacher_profile
+    for role in ("staff", "school_admin"):
+        page = xuhui.client(role).get(f"/schools/teachers/{profile.pk}/").content.decode()
+        assert certificate.number in page, role
+        assert f"/certificates/{certificate.pk}/pdf/" in page, role
+
+
+def test_the_teachers_home_lists_their_valid_certificates(xuhui, issued, nothing_due):
+    page = xuhui.client("teacher").get("/").content.decode()
+    assert issued["teacher"].number in page and issued["mentor"].number not in page
+    revoke(xuhui, issued["teacher"])
+    page = xuhui.client("teacher").get("/").content.decode()
+    assert issued["teacher"].number not in page
