@@ -40,7 +40,7 @@ run: demo
 	@echo "    platform        platform administrator (all bureaus, /admin/)"
 	@echo "  Web server, Celery worker and beat start below; Ctrl-C stops all three."
 	@echo ""
-	@$(BIN)/honcho start -f Procfile -p $(PORT)
+	@PORTAL_URL=$${PORTAL_URL:-http://127.0.0.1:$(PORT)} $(BIN)/honcho start -f Procfile -p $(PORT)
 
 test: setup
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)

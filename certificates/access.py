@@ -18,7 +18,8 @@ from django.http import Http404
 from accounts.roles import Role
 from accounts.services import administered_school_id
 
-from .models import Certificate, CertificateBatch, CertificateKind, CertificateStatus, RenderState
+from .models import Certificate, CertificateBatch, CertificateKind, RenderState
+from .selectors import downloadable_by_holder
 
 VIEW = "view"
 DOWNLOAD = "download"
@@ -91,21 +92,13 @@ def school_certificates_for_user(user) -> QuerySet[Certificate]:
     return found.filter(bureau_id=user.bureau_id, school_id=school_id)
 
 
-def holder_may_download(certificate: Certificate) -> bool:
-    """The holder (and the school) may have the PDF of a valid certificate once it is made."""
-    return (
-        certificate.status == CertificateStatus.VALID
-        and certificate.render_state == RenderState.DONE
-        and bool(certificate.file)
-    )
-
-
 def may_download(user, certificate: Certificate) -> bool:
     if not certificate.file or certificate.render_state != RenderState.DONE:
         return False
     if is_staff(user):
         return True
-    return holder_may_download(certificate)
+    # The holder and their school: only while it is valid (a revoked one is no longer served).
+    return downloadable_by_holder(certificate)
 
 
 def get_certificate_for_user(user, pk: int, action: str = VIEW) -> Certificate:

@@ -7,14 +7,16 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bureaus.outbox import enqueue
 from bureaus.services import audit_record
 
 from . import signing
-from .models import Certificate, CertificateKind, NumberCounter
+from .models import Certificate, CertificateKind, CertificateStatus, NumberCounter
 
 # Verification codes: ten characters without the ones people misread (0/O, 1/I/L, 5/S, 2/Z, U).
 CODE_ALPHABET = "346789ABCDEFGHJKMNPQRTVWXY"
@@ -53,11 +55,33 @@ def certificate_issue(
     fields: dict | None = None,
     batch=None,
     issued_on: dt.date | None = None,
+    checked: bool = True,
+    holder_name: str | None = None,
 ) -> Certificate:
     """Issue one certificate of ``kind`` to ``teacher``: numbered in issue order, given its
     verification code and signature, audited; its PDF is made by the worker after the commit.
 
-    Whether the teacher may have it is the caller's check (``certificates.selectors``)."""
+    ``checked``: refuse a teacher the rules do not allow (XH-FAIL-END, XH-TERMINATE, SJ-HONOUR,
+    PT-FILE) with the reason, and fill the printed fields when none are given. A caller that has
+    just read ``certificates_due`` may pass ``checked=False`` with the due fields."""
+    if checked:
+        from .selectors import due_for
+
+        candidate = due_for(kind, teacher, enrolment=enrolment)
+        if candidate is None:
+            raise ValidationError(_("This teacher does not take part in the programme."))
+        if not candidate.eligibility:
+            raise ValidationError(candidate.eligibility.reason)
+        if Certificate.objects.filter(
+            kind=kind, teacher=teacher, status=CertificateStatus.VALID
+        ).exists():
+            raise ValidationError(_("This teacher already has a valid certificate of this kind."))
+        if enrolment is None and candidate.due.enrolment_id is not None:
+            from cohorts.models import Enrolment
+
+            enrolment = Enrolment.objects.get(pk=candidate.due.enrolment_id)
+        if not fields:
+            fields = dict(candidate.due.fields)
     issued_on = issued_on or kind.issue_date or timezone.localdate()
     year = issued_on.year
     series = kind.number_series
@@ -76,7 +100,7 @@ def certificate_issue(
         seq=seq,
         code=new_code(),
         issued_on=issued_on,
-        holder_name=teacher.user.full_name,
+        holder_name=holder_name or teacher.user.full_name,
         programme_name=kind.programme.name,
         title=kind.title,
         fields=fields or {},
@@ -98,3 +122,66 @@ def certificate_issue(
 
     enqueue(render_certificate, certificate.pk, kind.bureau_id, bureau=kind.bureau_id)
     return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
+    """Revoke a certificate, with the reason: the verification page says revoked from now on and
+    the holder may no longer download it. Nothing else of it changes."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the certificate is revoked.")})
+    locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if locked.status == CertificateStatus.REVOKED:
+        raise ValidationError(_("This certificate is already revoked."))
+    locked.status = CertificateStatus.REVOKED
+    locked.revoked_at = timezone.now()
+    locked.revoked_by = actor
+    locked.revoked_reason = reason
+    locked.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"])
+    audit_record(
+        bureau=locked.bureau_id,
+        actor=actor,
+        action="certificate.revoke",
+        target=locked,
+        number=locked.number,
+        holder=locked.holder_name,
+        reason=reason,
+    )
+    for name in ("status", "revoked_at", "revoked_by_id", "revoked_reason"):
+        setattr(certificate, name, getattr(locked, name))
+    return locked
+
+
+@transaction.atomic
+def certificate_reissue(
+    *, actor, certificate: Certificate, reason: str, holder_name: str | None = None
+) -> Certificate:
+    """Replace a certificate (e.g. after a name correction): the old one is revoked and points to
+    the new one, which has a new number and code and prints the same fields. The holder's name is
+    the profile's unless given."""
+    old = certificate_revoke(actor=actor, certificate=certificate, reason=reason)
+    new = certificate_issue(
+        actor=actor,
+        kind=old.kind,
+        teacher=old.teacher,
+        enrolment=old.enrolment,
+        fields=dict(old.fields),
+        issued_on=None,
+        checked=False,
+        holder_name=(holder_name or "").strip() or None,
+    )
+    old.replaced_by = new
+    old.save(update_fields=["replaced_by"])
+    certificate.replaced_by = new
+    audit_record(
+        bureau=old.bureau_id,
+        actor=actor,
+        action="certificate.reissue",
+        target=new,
+        replaces=old.number,
+        number=new.number,
+        holder=new.holder_name,
+        reason=old.revoked_reason,
+    )
+    return new

@@ -135,7 +135,10 @@ def xuhui_objects(x) -> dict[str, object]:
     from tests.assessments.helpers import assessment_records
 
     assessed = assessment_records(x)
+    from tests.certificates.helpers import certificate_records
+
     return {
+        **certificate_records(x),
         **{k: v for k, v in assessed.items() if k.startswith("assessments.")},
         "filing": assessed["filing"],
         "component_file": assessed["component_file"],
@@ -234,7 +237,8 @@ def build_cases(x) -> list[Case]:
         *assessment_filing_cases(x, objects),
         *assessment_cases(x, objects),
         *sheet_cases(x, objects["assessments.assessmentscheme"]),
-        *certificate_cases(x),
+        *certificate_cases(x, objects),
+        *certificate_page_cases(x, objects),
         Case("admin/", "/admin/", PAGE),
         Case("admin/login/", "/admin/login/", PAGE),
         Case("admin/logout/", "/admin/logout/", PAGE),
@@ -682,14 +686,12 @@ def assessment_board_cases(x, objects) -> list[Case]:
     ]
 
 
-def certificate_cases(x) -> list[Case]:
+def certificate_page_cases(x, objects) -> list[Case]:
     """The certificate pages, aimed at a Xuhui kind, certificate, batch and school export."""
     from bureaus.models import StoredExport
     from certificates.models import CertificateBatch
-    from tests.certificates.conftest import issue, make_kind
 
-    kind = make_kind(x, title="walk")
-    certificate = issue(x, kind, x.teacher)
+    kind, certificate = objects["certificates.certificatekind"], objects["certificates.certificate"]
     with bureau_scope(x.bureau):
         batch = CertificateBatch.objects.create(
             bureau=x.bureau, kind=kind, school=x.school, requested_by=x.staff, total=1
@@ -771,6 +773,19 @@ def unit_cases(x) -> list[Case]:
             f"/unit-filings/{filing.pk}/files/{stored.pk}/",
             OBJECT,
         ),
+    ]
+
+
+def certificate_cases(x, objects) -> list[Case]:
+    """The verification page is public by design: anyone reaches a Xuhui certificate's page,
+    which shows its printed snapshot only (the walk's certificate prints no canary, so any other
+    Xuhui text on the page fails the walk). An unknown code is the same page."""
+    certificate = objects["certificates.certificate"]
+    key = objects["certificates.signingkey"].fingerprint.replace(" ", "")
+    return [
+        Case("v/<str:code>/", f"/v/{certificate.code}/", PAGE),
+        Case("v/<str:code>/", "/v/NOSUCHCODE/", PAGE),
+        Case("v/key/<str:fingerprint>.pem", f"/v/key/{key}.pem", PAGE),
     ]
 
 

@@ -325,11 +325,8 @@ def holder_rows(user, profile, *, own: bool) -> list[dict]:
 
 def why_not_rows(profile, held_kind_ids: set[int]) -> list[dict]:
     """For each kind of the teacher's programmes they do not hold: why not yet."""
-    try:
-        from ..selectors import why_not
-    except ImportError:  # pragma: no cover - the rules arrive with the selectors
-        return []
     from ..models import CertificateKind
+    from ..selectors import why_not
 
     kinds = CertificateKind.objects.select_related("programme").filter(
         active=True, programme__enrolments__teacher=profile

@@ -80,46 +80,18 @@ def run_jobs(bureau, *, limit: int = 10_000) -> int:
 
 
 def issue(cast, kind, user, **extra):
-    """Issue ``kind`` to ``user`` (a teacher of the cast) with the service, as staff."""
+    """Issue ``kind`` to ``user`` (a teacher of the cast) with the service, as staff, whether the
+    rules would allow it or not (the pages show what was issued)."""
     from certificates.services import certificate_issue
 
     with bureau_scope(cast.bureau):
         profile = user.teacher_profile
         enrolment = profile.enrolments.filter(programme=kind.programme).first()
         return certificate_issue(
-            actor=cast.staff, kind=kind, teacher=profile, enrolment=enrolment, **extra
+            actor=cast.staff,
+            kind=kind,
+            teacher=profile,
+            enrolment=enrolment,
+            checked=False,
+            **extra,
         )
-
-
-@pytest.fixture
-def until_the_rules_land(monkeypatch):
-    """Until ``certificates.selectors`` lands: honour certificates due by the profile's years."""
-    import importlib.util
-    from types import SimpleNamespace
-
-    if importlib.util.find_spec("certificates.selectors") is not None:
-        return
-    from certificates import batches, services
-    from cohorts.models import Enrolment
-
-    def due_for(kind, school=None):
-        found = Enrolment.objects.filter(
-            programme=kind.programme,
-            teacher__years_class_teacher__gte=kind.min_class_teacher_years or 0,
-        ).exclude(teacher__certificates__kind=kind, teacher__certificates__status="valid")
-        if school is not None:
-            found = found.filter(school=school)
-        return [
-            SimpleNamespace(
-                teacher_id=e.teacher_id, enrolment_id=e.pk, school_id=e.school_id, fields={}
-            )
-            for e in found.order_by("pk")
-        ]
-
-    real = services.certificate_issue
-
-    def issue(*, checked=False, **kwargs):
-        return real(**kwargs)
-
-    monkeypatch.setattr(batches, "due_for", due_for)
-    monkeypatch.setattr(services, "certificate_issue", issue)

@@ -57,11 +57,6 @@ def add_class_teachers(cast, count: int, *, school=None, years: int = 22) -> lis
     return found
 
 
-@pytest.fixture(autouse=True)
-def _rules(until_the_rules_land):
-    pass
-
-
 @pytest.fixture
 def honour(xuhui):
     return make_kind(xuhui, title="荣誉证书", type="honour", min_class_teacher_years=20)

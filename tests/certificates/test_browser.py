@@ -71,7 +71,7 @@ def worker(monkeypatch):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_SJ_HONOUR_staff_issue_all_due_and_the_progress_bar_reaches_the_end(
-    page, xuhui, fake_renderer, until_the_rules_land, worker
+    page, xuhui, fake_renderer, worker
 ):
     honour = make_kind(xuhui, title="荣誉证书", type="honour", min_class_teacher_years=20)
     teachers = add_class_teachers(xuhui, 4)

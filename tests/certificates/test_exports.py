@@ -7,8 +7,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-import pytest
-
 from bureaus.models import StoredExport
 from bureaus.tenancy import bureau_scope
 from certificates.exports import PRINT, ZIP, file_name
@@ -58,13 +56,7 @@ def test_the_zip_holds_each_valid_pdf_named_by_number_and_holder(xuhui, kind, fa
 
 
 def test_the_print_pdf_has_a_page_per_certificate(xuhui, kind, fake_renderer):
-    from django.urls import NoReverseMatch, reverse
     from pypdf import PdfReader
-
-    try:
-        reverse("certificates:verify", args=["K7M3Q9XW4R"])
-    except NoReverseMatch:
-        pytest.skip("the verification page, printed in the QR code, is not there yet")
 
     mine, _other = school_certificates(xuhui, kind)
     client = xuhui.client("school_admin")
