@@ -194,3 +194,23 @@ def test_staff_start_a_batch_and_follow_it_on_its_page(xuhui, honour, fake_rende
     assert data["settled"] and data["finished"] and data["percent"] == 100
     page = client.get(response["Location"]).content.decode()
     assert 'http-equiv="refresh"' not in page and "已完成" in page
+
+
+def test_XH_FAIL_END_a_completion_batch_issues_those_who_passed_and_not_the_one_who_failed(
+    xuhui, fake_renderer
+):
+    from tests.certificates.helpers import add_participant, decide_end_of_term
+
+    completion = make_kind(xuhui)
+    passed = [add_participant(xuhui) for _ in range(3)]
+    failed = add_participant(xuhui)
+    for enrolment in passed:
+        decide_end_of_term(xuhui, enrolment, "pass")
+    decide_end_of_term(xuhui, failed, "fail")
+    batch = start(xuhui, completion)
+    assert batch.total == 3
+    run_jobs(xuhui.bureau)
+    issued = certificates_of(xuhui, completion)
+    assert sorted(c.enrolment_id for c in issued) == sorted(e.pk for e in passed)
+    assert failed.teacher_id not in {c.teacher_id for c in issued}
+    assert all(c.fields.get("result") for c in issued)  # the printed result comes with the due

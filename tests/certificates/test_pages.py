@@ -200,3 +200,11 @@ def test_the_teachers_home_lists_their_valid_certificates(xuhui, issued):
     revoke(xuhui, issued["teacher"])
     page = xuhui.client("teacher").get("/").content.decode()
     assert issued["teacher"].number not in page
+
+
+def test_XH_FAIL_END_the_teacher_reads_why_a_certificate_is_not_theirs_yet(xuhui, kind):
+    client = xuhui.client("teacher")
+    for url in ("/me/", "/certificates/mine/"):
+        page = client.get(url).content.decode()
+        assert kind.title in page and "届满考核尚未" in page, url
+        assert not RULE_ID.findall(page), url
