@@ -226,7 +226,7 @@ def _school_exports(request):
 
 
 @role_required(Role.SCHOOL_ADMIN)
-def school(request):
+def school_page(request):
     """The school's certificates: each to download, all in a zip or one PDF for printing."""
     school_id = administered_school_id(request.user)
     school = School.objects.filter(pk=school_id).first() if school_id else None
@@ -384,7 +384,7 @@ urlpatterns = [
     path("certificates/batches/<int:pk>/", batch_detail, name="batch_detail"),
     path("certificates/batches/<int:pk>/progress/", batch_progress, name="batch_progress"),
     path("certificates/issued/", certificate_list, name="certificate_list"),
-    path("certificates/school/", school, name="school"),
+    path("certificates/school/", school_page, name="school"),
     path("certificates/school/export/", school_export, name="school_export"),
     path("certificates/exports/<int:pk>/", export_job, name="export_job"),
     path("certificates/exports/<int:pk>/file/", export_file, name="export_file"),
