@@ -61,22 +61,36 @@ class CertificateKindForm(forms.ModelForm):
         if "template_html" in self.fields:
             self.fields["template_html"].required = False
 
+    def _value(self, name: str):
+        # The programme page's inline edits a kind without its template: the kind's own is kept.
+        if name in self.fields:
+            return self.cleaned_data.get(name)
+        return getattr(self.instance, name, None)
+
     def clean(self):
         cleaned = super().clean()
-        kind_type = cleaned.get("type")
-        html = cleaned.get("template_html") or ""
-        css = cleaned.get("template_css") or ""
+        kind_type = self._value("type")
+        html = self._value("template_html") or ""
+        css = self._value("template_css") or ""
+        where = "template_html" if "template_html" in self.fields else None
         if not html.strip():
             if self.instance.pk is not None or not kind_type:
-                self.add_error("template_html", _("A certificate needs a template."))
+                self.add_error(where, _("A certificate needs a template."))
                 return cleaned
             html, default_css = rendering.default_template(kind_type)
             css = css or default_css
             cleaned["template_html"], cleaned["template_css"] = html, css
+            # Kept on the instance too: a form without the template fields does not copy them.
+            self.instance.template_html, self.instance.template_css = html, css
         try:
             rendering.check_template(html, css)
         except ValidationError as problem:
-            self.add_error("template_html", problem)
+            self.add_error(where, problem)
+        requirement = self._value("requirement")
+        programme = self._value("programme") if "programme" in self.fields else None
+        programme_id = programme.pk if programme is not None else self.instance.programme_id
+        if requirement is not None and programme_id and requirement.programme_id != programme_id:
+            self.add_error("requirement", _("This part belongs to another programme."))
         if kind_type == "training" and not cleaned.get("requirement"):
             self.add_error("requirement", _("A training certificate names the programme part."))
         if kind_type == "honour" and cleaned.get("min_class_teacher_years") is None:

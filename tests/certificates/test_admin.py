@@ -232,3 +232,62 @@ def test_the_kinds_are_copied_with_the_programme(xuhui):
         assert copied.signatories.get().name == "张彧"
         assert not copied.certificates.exists()
     assert copied.issue_date.year == 2029
+
+
+def inline_form(xuhui, instance=None, **changes):
+    from django import forms
+
+    from certificates.admin import CertificateKindForm, CertificateKindInline
+
+    form_class = forms.modelform_factory(
+        CertificateKind, form=CertificateKindForm, fields=CertificateKindInline.fields
+    )
+    data = {
+        "type": "completion",
+        "title": "结业证书",
+        "requirement": "",
+        "min_class_teacher_years": "",
+        "number_format": "第{seq}号",
+        "number_series": "",
+        "issue_date": "",
+        "active": "on",
+        **changes,
+    }
+    instance = instance or CertificateKind(bureau=xuhui.bureau, programme=xuhui.programme)
+    return form_class(data, instance=instance)
+
+
+def test_the_programme_pages_inline_keeps_or_defaults_the_template(xuhui):
+    kind = make_kind(xuhui, template_html="<p>{{ holder_name }}</p>", template_css="p{}")
+    with bureau_scope(xuhui.bureau):
+        edited = inline_form(xuhui, instance=kind, title="结业证书（新）")
+        assert edited.is_valid(), edited.errors
+        edited.save()
+        kind.refresh_from_db()
+        assert kind.template_html == "<p>{{ holder_name }}</p>"
+        new = inline_form(xuhui, type="honour", title="荣誉证书", min_class_teacher_years="20")
+        assert new.is_valid(), new.errors
+        made = new.save()
+    assert (made.template_html, made.template_css) == default_template("honour")
+
+
+def test_a_training_kind_names_a_part_of_its_own_programme(xuhui, putuo):
+    with bureau_scope(putuo.bureau):
+        theirs = putuo.programme.requirements.get()
+    with bureau_scope(xuhui.bureau):
+        from programmes.models import Programme, Requirement
+
+        other = Programme.objects.create(
+            bureau=xuhui.bureau,
+            code="other",
+            name="另一方案",
+            start_month=dt.date(2023, 9, 1),
+            end_month=dt.date(2026, 6, 1),
+        )
+        part = Requirement.objects.create(
+            bureau=xuhui.bureau, programme=other, code="x", title="其他", order=1
+        )
+        form = inline_form(xuhui, type="training", title="培训证书", requirement=str(part.pk))
+        assert not form.is_valid() and "requirement" in form.errors
+        form = inline_form(xuhui, type="training", title="培训证书", requirement=str(theirs.pk))
+        assert not form.is_valid() and "requirement" in form.errors
