@@ -352,3 +352,31 @@ def test_a_print_run_is_one_pdf_with_a_page_per_certificate_in_order(xuhui):
         text = page.extract_text().replace(" ", "")
         assert name in text and certificate.number in text
     assert rendering.render_many([]) == b""
+
+
+@pytest.mark.skipif(not shutil.which("zbarimg"), reason="zbar-tools (zbarimg) is not installed")
+def test_the_qr_code_on_the_paper_reads_back_and_checks_against_the_public_key(xuhui, tmp_path):
+    """Printed and scanned at 150 dpi, the QR code gives the verification address and a payload
+    whose signature holds with the bureau's public key: the paper checks without the portal."""
+    from certificates import signing
+
+    kind = make_kind(xuhui)
+    certificate = issue(xuhui, kind, name=f"王{RARE}")
+    with bureau_scope(xuhui.bureau):
+        data = rendering.render_pdf(certificate)
+        public = bytes(certificate.signing_key.public_key)
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(data)
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(pdf), str(tmp_path / "scan")],
+        check=True,
+    )
+    scanned = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "scan.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert f"/v/{certificate.code}/#" in scanned
+    payload = signing.verify_qr_text(scanned, public)
+    assert payload is not None and payload.holder_name == f"王{RARE}"
