@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import threading
@@ -287,6 +288,12 @@ def _stylesheet(css: str):
     return sheet
 
 
+@functools.lru_cache(maxsize=16)
+def _template(html: str):
+    """A kind's template, compiled once per process (a few kinds in use at a time)."""
+    return ENGINE.from_string(html)
+
+
 class _Refused(ValueError):
     pass
 
@@ -372,7 +379,7 @@ def _pdf(
 
 
 def render_html(html: str, context: dict) -> str:
-    return ENGINE.from_string(html).render(Context(context))
+    return _template(html).render(Context(context))
 
 
 def render_pdf(certificate) -> bytes:
@@ -429,7 +436,7 @@ def render_many(certificates) -> bytes:
     documents = []
     for group in groups.values():
         kind = group[0].kind
-        template = ENGINE.from_string(kind.template_html)
+        template = _template(kind.template_html)
         qr_images: dict[str, bytes] = {}
         body = "".join(
             '<section class="print-page">'

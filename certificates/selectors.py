@@ -152,20 +152,18 @@ def _candidates(kind: CertificateKind, *, school=None, teacher=None, today=None)
     return found
 
 
-def _holders_with_valid(kind: CertificateKind) -> set[int]:
-    return set(
-        Certificate.objects.filter(kind=kind, status=CertificateStatus.VALID).values_list(
-            "teacher_id", flat=True
-        )
-    )
+def _holders_with_certificate(kind: CertificateKind) -> set[int]:
+    """Holders with a certificate of ``kind``, valid or revoked: a revoked certificate is not
+    issued again by a batch; giving one again is a reissue, a decision of its own."""
+    return set(Certificate.objects.filter(kind=kind).values_list("teacher_id", flat=True))
 
 
 def certificates_due(
     *, kind: CertificateKind, school=None, today: dt.date | None = None
 ) -> list[Due]:
-    """Every holder eligible for ``kind`` who has no valid certificate of it yet (one per
-    teacher: the first eligible enrolment)."""
-    have = _holders_with_valid(kind)
+    """Every holder eligible for ``kind`` who has no certificate of it yet (one per teacher: the
+    first eligible enrolment)."""
+    have = _holders_with_certificate(kind)
     due = []
     for candidate in _candidates(kind, school=school, today=today):
         if candidate.eligibility and candidate.due.teacher_id not in have:

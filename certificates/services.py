@@ -185,3 +185,42 @@ def certificate_reissue(
         reason=old.revoked_reason,
     )
     return new
+
+
+def certificate_kinds_copy(*, actor, source, target, months: int) -> None:
+    """A programme's certificate kinds and their signatories go with it to its next cycle
+    (``programme_copy``); the certificates issued stay with the old one. A kind's fixed issue
+    date moves with the cycle; a training kind's part is the new programme's part of the same
+    code (none if it has no such part). Seals are shared: the stored image is not copied."""
+    from programmes.models import Requirement
+    from programmes.services import _shift
+
+    from .models import Signatory
+
+    parts = {r.code: r for r in Requirement.objects.filter(programme=target)}
+    for kind in CertificateKind.objects.filter(programme=source).select_related("requirement"):
+        copy = CertificateKind.objects.create(
+            bureau_id=target.bureau_id,
+            programme=target,
+            type=kind.type,
+            title=kind.title,
+            requirement=parts.get(kind.requirement.code) if kind.requirement_id else None,
+            min_class_teacher_years=kind.min_class_teacher_years,
+            number_format=kind.number_format,
+            number_series=kind.number_series,
+            issue_date=_shift(kind.issue_date, months),
+            template_html=kind.template_html,
+            template_css=kind.template_css,
+            active=kind.active,
+        )
+        Signatory.objects.bulk_create(
+            Signatory(
+                bureau_id=target.bureau_id,
+                kind=copy,
+                name=s.name,
+                title=s.title,
+                seal=s.seal.name,
+                order=s.order,
+            )
+            for s in kind.signatories.all()
+        )

@@ -782,7 +782,17 @@ def certificate_cases(x, objects) -> list[Case]:
     Xuhui text on the page fails the walk). An unknown code is the same page."""
     certificate = objects["certificates.certificate"]
     key = objects["certificates.signingkey"].fingerprint.replace(" ", "")
+    kind = objects["certificates.certificatekind"]
+    preview = "admin/certificates/certificatekind/"
     return [
+        Case(
+            f"{preview}<path:object_id>/preview/",
+            f"/{preview}{kind.pk}/preview/",
+            OBJECT,
+            "post",
+            (("template_html", "<p>{{ holder_name }}</p>"),),
+        ),
+        Case(f"{preview}preview/", f"/{preview}preview/", PAGE, "post", (("type", "honour"),)),
         Case("v/<str:code>/", f"/v/{certificate.code}/", PAGE),
         Case("v/<str:code>/", "/v/NOSUCHCODE/", PAGE),
         Case("v/key/<str:fingerprint>.pem", f"/v/key/{key}.pem", PAGE),

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from accounts.access import bureau_member_required, role_required, schools_for_user
@@ -164,6 +165,14 @@ def batch_progress(request, pk: int):
     return response
 
 
+def _statuses() -> list[tuple[str, str]]:
+    """The status filter's choices, named as the pages name them (a revoked one: 已作废)."""
+    return [
+        (CertificateStatus.VALID, _("Valid")),
+        (CertificateStatus.REVOKED, pgettext("certificate state", "Revoked")),
+    ]
+
+
 def _filtered(request, certificates):
     """The list's filters: kind, school, status, and a name or number."""
     chosen = {
@@ -209,7 +218,7 @@ def certificate_list(request):
             "chosen": chosen,
             "kinds": access.kinds_for_user(request.user),
             "schools": schools_for_user(request.user).order_by("name"),
-            "statuses": CertificateStatus.choices,
+            "statuses": _statuses(),
             "query": _query_without_page(request),
             "staff": True,
         },
@@ -240,7 +249,7 @@ def school_page(request):
             "school": school,
             "page": page,
             "chosen": chosen,
-            "statuses": CertificateStatus.choices,
+            "statuses": _statuses(),
             "query": _query_without_page(request),
             "valid": valid.count(),
             "not_made": valid.exclude(render_state=RenderState.DONE).count(),

@@ -10,7 +10,10 @@
   if (dot < 0) return;
   var parts;
   try {
-    parts = decodeURIComponent(fragment.slice(0, dot)).split("|");
+    var b64 = fragment.slice(0, dot).replace(/-/g, "+").replace(/_/g, "/");
+    while (b64.length % 4) b64 += "=";
+    var bytes = Uint8Array.from(window.atob(b64), function (c) { return c.charCodeAt(0); });
+    parts = new TextDecoder("utf-8", { fatal: true }).decode(bytes).split("|");
   } catch (e) {
     return;
   }

@@ -146,3 +146,28 @@ def test_downloadable_only_while_valid_and_made(xuhui):
         assert downloadable_by_holder(certificate)
         certificate_revoke(actor=xuhui.staff, certificate=certificate, reason="错误")
         assert not downloadable_by_holder(certificate)
+
+
+def test_pt_file_training_due_once_every_period_of_the_part_is_met(xuhui):
+    from cohorts.models import Evidence
+
+    kind = make_kind(xuhui, "training")
+    with bureau_scope(xuhui.bureau):
+        teacher = xuhui.teacher.teacher_profile
+        first = Evidence.objects.get(teacher=teacher)
+        for day in (dt.date(2024, 11, 5), dt.date(2025, 11, 5)):
+            more = Evidence.objects.create(
+                bureau=xuhui.bureau,
+                teacher=teacher,
+                kind=first.kind,
+                title="公开课",
+                level=1,
+                date=day,
+                state="verified",
+                hours=4,
+            )
+            more.requirements.set(first.requirements.all())
+        due = certificates_due(kind=kind, today=dt.date(2026, 7, 1))
+        assert [d.teacher_id for d in due] == [teacher.pk]
+        assert due[0].fields["part"] == kind.requirement.title
+        assert why_not(kind=kind, teacher=teacher) is None

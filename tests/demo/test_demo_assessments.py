@@ -1,6 +1,7 @@
 """The demo's assessments: XH's three school years and its end of term decided for every
 participant taking part (the cycle ended in June 2026); PT's 2025 under way; PT's and HA's years;
-HA's units (HA-ASSESS)."""
+HA's units (HA-ASSESS); and the certificates that follow: XH's completion certificates
+(XH-FAIL-END) and SJ's honour certificates (SJ-HONOUR)."""
 
 from __future__ import annotations
 
@@ -134,3 +135,54 @@ def test_loading_again_changes_nothing_and_a_wrong_entry_names_the_file(demo, tm
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(ValueError, match=r"assessments\.json: .*result 'bad' must be one of"):
         load_demo_assessments(path)
+
+
+# --- The certificates that follow (fixtures/demo_certificates.json) ----------------------------
+
+
+def test_XH_FAIL_END_the_demo_completion_certificates_follow_the_end_of_term(demo):
+    from django.core.exceptions import ValidationError
+
+    from accounts.models import TeacherProfile, User
+    from certificates.models import Certificate, CertificateKind
+    from certificates.selectors import certificates_due, why_not
+    from certificates.services import certificate_issue
+
+    with bureau_scope(Bureau.objects.get(code="xuhui")):
+        kind = CertificateKind.objects.get(programme__code="xh-backbone-2023", type="completion")
+        valid = dict(
+            kind.certificates.filter(status="valid").values_list(
+                "teacher__user__username", "holder_name"
+            )
+        )
+        passed = set(finals("xh-backbone-2023", "")) - {"xh_t24"}
+        # everyone who passed has one (xh_t09's was revoked), the one who failed has none
+        assert set(valid) == passed - {"xh_t09"}
+        assert "xh_t24" not in valid and not certificates_due(kind=kind)
+        failed = TeacherProfile.objects.get(user__username="xh_t24")
+        assert "不合格" in why_not(kind=kind, teacher=failed)
+        with pytest.raises(ValidationError):
+            certificate_issue(
+                actor=User.objects.get(username="xh_staff"), kind=kind, teacher=failed
+            )
+        # numbered gaplessly in issue order, the reissue taking the next number
+        seqs = sorted(kind.certificates.values_list("seq", flat=True))
+        assert seqs == list(range(1, len(seqs) + 1))
+
+        revoked = Certificate.objects.get(teacher__user__username="xh_t09")
+        assert revoked.status == "revoked" and "公开课" in revoked.revoked_reason
+        old, new = Certificate.objects.filter(teacher__user__username="xh_t04").order_by("seq")
+        assert old.status == "revoked" and old.replaced_by == new
+        assert (old.holder_name, new.holder_name) == ("向宇杭", "向宇航")
+        assert valid["xh_t04"] == "向宇航"
+
+
+def test_SJ_HONOUR_the_demo_honour_certificates_go_to_twenty_years_and_more(demo):
+    from certificates.models import CertificateKind
+
+    with bureau_scope(Bureau.objects.get(code="songjiang")):
+        kind = CertificateKind.objects.get(programme__code="sj-class-teacher-2024")
+        holders = kind.certificates.values_list(
+            "teacher__years_class_teacher", "teacher__user__username"
+        )
+        assert holders and all(years >= 20 for years, _name in holders)

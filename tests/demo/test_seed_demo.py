@@ -37,6 +37,7 @@ def test_the_demo_is_its_parts_in_order_and_a_second_load_changes_nothing():
         ("cohorts", "load_demo_cohorts"),
         ("groups", "load_demo_groups"),
         ("assessments", "load_demo_assessments"),
+        ("certificates", "load_demo_certificates"),
     ]
     first = StringIO()
     call_command("seed_demo", stdout=first)
@@ -44,6 +45,7 @@ def test_the_demo_is_its_parts_in_order_and_a_second_load_changes_nothing():
     assert loaded["programmes.Programme"] == 5 and loaded["cohorts.Evidence"] > 1000
     assert loaded["workshops.Team"] > 0 and loaded["accounts.User"] > 100
     assert loaded["assessments.AssessmentDecision"] > 90
+    assert loaded["certificates.Certificate"] > 20
 
     again = StringIO()
     call_command("seed_demo", stdout=again)
@@ -54,6 +56,7 @@ def test_the_demo_is_its_parts_in_order_and_a_second_load_changes_nothing():
     assert "Demo cohorts already present." in again.getvalue()
     assert "Demo groups already present." in again.getvalue()
     assert "Demo assessments already present." in again.getvalue()
+    assert "Demo certificates already present." in again.getvalue()
 
 
 def test_a_section_an_app_registers_is_checked_and_written_with_its_programme(tmp_path):
