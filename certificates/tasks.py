@@ -9,18 +9,21 @@ from bureaus.outbox import job
 
 
 @job(_("Make a certificate's PDF"), queue="pdf")
-def render_certificate(certificate_id: int, bureau_id: int) -> None:
+def render_certificate(certificate_id: int, bureau_id: int) -> str:
     """Make (or make again) one certificate's PDF under its fixed storage key; idempotent: a
     second run writes the same bytes to the same key."""
     from .batches import batch_finish_if_done
     from .models import Certificate
     from .rendering import store_certificate_pdf
 
-    store_certificate_pdf(certificate_id)
-    batch_id = Certificate.objects.filter(pk=certificate_id).values_list("batch_id", flat=True)
-    batch_id = batch_id.first()
+    outcome = store_certificate_pdf(certificate_id)
+    # The last PDF of a batch marks the batch finished.
+    batch_id = (
+        Certificate.objects.filter(pk=certificate_id).values_list("batch_id", flat=True).first()
+    )
     if batch_id is not None:
         batch_finish_if_done(batch_id)
+    return outcome
 
 
 @job(_("Issue a batch of certificates"), queue="pdf")
