@@ -24,6 +24,7 @@ language naming the file and the reason.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import struct
@@ -246,6 +247,20 @@ def _trailing_data(name: str) -> UploadRefused:
     )
 
 
+@contextlib.contextmanager
+def _truncated_images_refused():
+    """Decode with Pillow refusing a cut-off image, whatever the process set: importing
+    WeasyPrint (the certificates' renderer) lets Pillow load truncated images process-wide."""
+    from PIL import ImageFile
+
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def _check_image(name: str, data: bytes, kind: FileType, limits: Limits) -> None:
     from PIL import Image
 
@@ -279,7 +294,7 @@ def _check_image(name: str, data: bytes, kind: FileType, limits: Limits) -> None
                     raise too_large
                 image.verify()
             # verify() leaves the image unusable: open it again and decode every pixel.
-            with Image.open(io.BytesIO(data)) as image:
+            with Image.open(io.BytesIO(data)) as image, _truncated_images_refused():
                 image.load()
     except UploadRefused:
         raise
