@@ -14,6 +14,7 @@ from bureaus.tenancy import bureau_scope
 from certificates.models import CertificateKind
 from certificates.rendering import default_template
 from tests.conftest import CANARY
+from tests.test_celery_worker import broker  # noqa: F401 - a real worker's broker
 from tests.uploads.samples import pdf
 
 
