@@ -25,6 +25,7 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -436,6 +437,9 @@ def render_many(certificates) -> bytes:
     documents = []
     for group in groups.values():
         kind = group[0].kind
+        prefetch_related_objects([kind], "signatories")  # read once, not once a page
+        for certificate in group:
+            certificate.kind = kind
         template = _template(kind.template_html)
         qr_images: dict[str, bytes] = {}
         body = "".join(

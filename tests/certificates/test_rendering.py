@@ -400,3 +400,17 @@ def test_the_benchmark_runs_at_a_small_size():
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "the task, per certificate" in done.stdout and "print run" in done.stdout
+
+
+def test_a_print_run_reads_the_signatories_once_whatever_the_pages(
+    xuhui, django_assert_max_num_queries
+):
+    kind = make_kind(xuhui)
+    for n in range(4):
+        certificate = issue(xuhui, kind, name=f"教师{n}")
+        with bureau_scope(xuhui.bureau):  # one valid certificate a holder: make room for the next
+            Certificate.objects.filter(pk=certificate.pk).update(status="revoked")
+    with bureau_scope(xuhui.bureau):
+        certificates = list(Certificate.objects.filter(kind=kind).select_related("kind"))
+        with django_assert_max_num_queries(1):
+            rendering.render_many(certificates)
