@@ -12,7 +12,7 @@ one kind (the default completion template, a seal image, the QR code), names wit
   the floor for 1,000 certificates is 1,000 warm renders;
 * (a) the real task code: each certificate's outbox job run as the worker runs it
   (``bureaus.outbox.run`` → ``certificates.tasks.render_certificate`` →
-  ``rendering.store_certificate_pdf``: refetch, template, QR, render, store under the fixed key,
+  ``rendering.store_pdf``: refetch, template, QR, render, store under the fixed key,
   record); goal **≤ 1.2× the floor per certificate**; the worker's RSS is printed before and
   after, and must stay flat (**≤ 60 MB of growth** over the 1,000);
 * every PDF **≤ 150 KB** (the largest is printed);

@@ -7,8 +7,9 @@
   kind (``PortalFetcher``); everything else — the web, ``file:`` paths — is refused.
 - One ``FontConfiguration`` per process and each stylesheet parsed once: a fresh font
   configuration per call makes a worker's memory swing to a gigabyte.
-- The same certificate renders to the same bytes: the PDF's dates are the issue date and its
-  identifier is derived from the certificate.
+- The same certificate renders to the same bytes: the PDF's dates are the issue date and it
+  carries no trailer identifier (pydyf computes one by compressing every stream a second time,
+  a tenth of a certificate's render, and nothing that reads a certificate needs it).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from pathlib import Path
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils import timezone
@@ -124,7 +124,7 @@ def check_template(html: str, css: str = "") -> None:
     except TemplateSyntaxError as error:
         raise _refuse(_("The template cannot be read: %(error)s") % {"error": error}) from error
     try:
-        document, _fetcher, _identifier = _pdf(
+        document = _pdf(
             _document_html(html_body=template.render(Context(sample_context())), css=css),
             css=css,
         )
@@ -367,16 +367,15 @@ def _pdf(
     *,
     css: str = "",
     seals=None,
-    identifier: bytes | None = None,
     qr_images: dict[str, bytes] | None = None,
 ):
+    """The laid-out document (``write_pdf()`` makes its bytes)."""
     from weasyprint import HTML
 
     fetcher = PortalFetcher(seals, qr_images)
-    document = HTML(string=document_html, base_url=BASE_URL, url_fetcher=fetcher).render(
+    return HTML(string=document_html, base_url=BASE_URL, url_fetcher=fetcher).render(
         stylesheets=[_stylesheet(css)] if css else None, font_config=font_configuration()
     )
-    return document, fetcher, identifier
 
 
 def render_html(html: str, context: dict) -> str:
@@ -388,20 +387,12 @@ def render_pdf(certificate) -> bytes:
     kind = certificate.kind
     body = render_html(kind.template_html, certificate_context(certificate))
     seals = {s.pk: s for s in kind.signatories.all() if s.seal}
-    return _write(
-        body,
-        css=kind.template_css,
-        seals=seals,
-        created=certificate.issued_on,
-        identifier=certificate.uuid.bytes,
-    )
+    return _write(body, css=kind.template_css, seals=seals, created=certificate.issued_on)
 
 
-def _write(body: str, *, css: str, seals, created, identifier: bytes) -> bytes:
-    document, _fetcher, _identifier = _pdf(
-        _document_html(html_body=body, css=css, created=created), css=css, seals=seals
-    )
-    return document.write_pdf(pdf_identifier=identifier)
+def _write(body: str, *, css: str, seals, created) -> bytes:
+    document = _pdf(_document_html(html_body=body, css=css, created=created), css=css, seals=seals)
+    return document.write_pdf()
 
 
 def render_preview(html: str, css: str, *, signatories=()) -> bytes:
@@ -423,7 +414,6 @@ def render_preview(html: str, css: str, *, signatories=()) -> bytes:
         css=css,
         seals=seals,
         created=dt.date(2026, 7, 20),
-        identifier=b"preview-preview!",
     )
 
 
@@ -448,7 +438,7 @@ def render_many(certificates) -> bytes:
             for c in group
         )
         seals = {s.pk: s for s in kind.signatories.all() if s.seal}
-        document, _fetcher, _identifier = _pdf(
+        document = _pdf(
             _document_html(
                 html_body=body,
                 css=kind.template_css,
@@ -463,7 +453,7 @@ def render_many(certificates) -> bytes:
     if not documents:
         return b""
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf(pdf_identifier=b"print-run-pages!")
+    return documents[0].copy(pages).write_pdf()
 
 
 def default_template(certificate_type: str) -> tuple[str, str]:
@@ -476,19 +466,29 @@ def default_template(certificate_type: str) -> tuple[str, str]:
 # --- The worker's job ---------------------------------------------------------------------------
 
 
-def store_certificate_pdf(certificate_id: int) -> str:
-    """Make one certificate's PDF and store it under its fixed key (the same key and bytes on
-    every run). Returns what happened, for the outbox's record."""
-    from .models import Certificate, RenderState, certificate_path
+def certificate_for_render(certificate_id: int):
+    """The certificate with what its PDF needs (its kind and the kind's signatories), or None."""
+    from .models import Certificate
 
-    certificate = (
+    return (
         Certificate.objects.select_related("kind")
         .prefetch_related("kind__signatories")
         .filter(pk=certificate_id)
         .first()
     )
-    if certificate is None:
-        return "gone"
+
+
+def store_certificate_pdf(certificate_id: int) -> str:
+    """Make one certificate's PDF and store it under its fixed key (the same key and bytes on
+    every run). Returns what happened, for the outbox's record."""
+    certificate = certificate_for_render(certificate_id)
+    return "gone" if certificate is None else store_pdf(certificate)
+
+
+def store_pdf(certificate) -> str:
+    """``store_certificate_pdf`` for a certificate already read with ``certificate_for_render``."""
+    from .models import Certificate, RenderState, certificate_path
+
     try:
         data = render_pdf(certificate)
     except Exception:
@@ -499,15 +499,13 @@ def store_certificate_pdf(certificate_id: int) -> str:
         return "unchanged"
     name = certificate_path(certificate)
     storage = Certificate._meta.get_field("file").storage
-    if storage.exists(name):
-        storage.delete(name)  # the fixed key: the new bytes replace the old
+    storage.delete(name)  # the fixed key: the new bytes replace the old (nothing there is fine)
     saved = storage.save(name, ContentFile(data))
-    with transaction.atomic():
-        Certificate.objects.filter(pk=certificate.pk).update(
-            file=saved,
-            size=len(data),
-            sha256=digest,
-            render_state=RenderState.DONE,
-            rendered_at=timezone.now(),
-        )
+    Certificate.objects.filter(pk=certificate.pk).update(
+        file=saved,
+        size=len(data),
+        sha256=digest,
+        render_state=RenderState.DONE,
+        rendered_at=timezone.now(),
+    )
     return "made"

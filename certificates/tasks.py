@@ -13,16 +13,15 @@ def render_certificate(certificate_id: int, bureau_id: int) -> str:
     """Make (or make again) one certificate's PDF under its fixed storage key; idempotent: a
     second run writes the same bytes to the same key."""
     from .batches import batch_finish_if_done
-    from .models import Certificate
-    from .rendering import store_certificate_pdf
+    from .rendering import certificate_for_render, store_pdf
 
-    outcome = store_certificate_pdf(certificate_id)
+    certificate = certificate_for_render(certificate_id)
+    if certificate is None:
+        return "gone"
+    outcome = store_pdf(certificate)
     # The last PDF of a batch marks the batch finished.
-    batch_id = (
-        Certificate.objects.filter(pk=certificate_id).values_list("batch_id", flat=True).first()
-    )
-    if batch_id is not None:
-        batch_finish_if_done(batch_id)
+    if certificate.batch_id is not None:
+        batch_finish_if_done(certificate.batch_id)
     return outcome
 
 
