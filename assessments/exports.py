@@ -2,9 +2,9 @@
 through ``bureaus.spreadsheets`` (streaming, no cell ever a formula, numbers stay numbers).
 
 The rows are read in a fixed number of queries whatever the number of teachers: the scheme's
-components, the enrolments, the decisions of the year, the filed components of the year, the
-consequences in force, the programme's calendar — and, for the year's requirement
-status, the queries of ``cohorts.selectors.progress_matrix``.
+components, the enrolments, and the year's filed components, decisions and the consequences in
+force in one read; for the year's requirement status, ``cohorts.selectors.progress_matrix`` is
+given the enrolments and adds its evidence (and the programme's configuration when it changed).
 """
 
 from __future__ import annotations
@@ -14,21 +14,25 @@ import datetime as dt
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db.models import (
     DateTimeField,
     DecimalField,
+    Field,
     IntegerField,
     QuerySet,
     TextField,
     Value,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from bureaus.spreadsheets import XlsxBook, csv_cell
 from cohorts.models import Enrolment, EnrolmentStatus
+from cohorts.selectors import MATRIX_PEOPLE
 
 from . import rules
 from .models import (
@@ -162,23 +166,25 @@ def teacher_sheet(
         enrolments = enrolments.filter(tier_id=tier_id)
     if school_id:
         enrolments = enrolments.filter(school_id=school_id)
+    # With the requirement status, the progress matrix's columns first (it is given these rows
+    # rather than reading them again) and the enrolment's status last.
+    fields = ("pk", "teacher__staff_number", "teacher__user__full_name", "school__name")
+    fields += ("tier__name", "status")
+    pick = None
+    if requirements:
+        fields = (*MATRIX_PEOPLE, "status")
+        pick = itemgetter(0, 3, 2, 4, 6, 10)
     people = list(
-        enrolments.order_by("school__name", "teacher__staff_number", "pk").values_list(
-            "pk",
-            "teacher__staff_number",
-            "teacher__user__full_name",
-            "school__name",
-            "tier__name",
-            "status",
-        )
+        enrolments.order_by("school__name", "teacher__staff_number", "pk").values_list(*fields)
     )
     filtered = tier_id or school_id
     chosen = enrolments.values("pk")
-    # The year's filings and decisions in one read (a UNION of two plain selects: joined to the
-    # people instead, SQLite reads the join row by row through the tenancy index, 15x slower at
-    # 10,000 rows). A filing row is (enrolment, 0, component, -, result, -, score, -, -); a
-    # decision row is (enrolment, 1, decision, corrected decision, result, comment, -, decided,
-    # finalised).
+    # The year's filings and decisions, and the consequences in force, in one read: a UNION of
+    # plain selects (joined to the people instead, SQLite reads the join row by row through the
+    # tenancy index, 15x slower at 10,000 rows). A filing row is (enrolment, 0, component, -,
+    # result, -, score, -); a decision row is (enrolment, 1, decision, corrected decision,
+    # result, comment, -, finalised or else decided). Each column costs a conversion on every
+    # row of the read, so there are as few as the three kinds of row need.
     filings_qs = ComponentAssessment.objects.filter(
         assessment__scheme=scheme, assessment__year_key=year_key
     )
@@ -190,15 +196,17 @@ def teacher_sheet(
         decisions_qs = decisions_qs.filter(assessment__enrolment__in=chosen)
     no_id = Value(None, output_field=IntegerField())
     no_time = Value(None, output_field=DateTimeField())
+    # The read's conversions are those of its first select: the part number and the empty id
+    # come back from the database as they are (an int, NULL), so they get none.
+    as_is = Field()
     filings_part = filings_qs.order_by().values_list(
         "assessment__enrolment_id",
-        Value(0, output_field=IntegerField()),
+        Value(0, output_field=as_is),
         "component_id",
-        no_id,
+        Value(None, output_field=as_is),
         "result",
         Value("", output_field=TextField()),
         "score",
-        no_time,
         no_time,
     )
     decisions_part = decisions_qs.order_by().values_list(
@@ -209,31 +217,48 @@ def teacher_sheet(
         "result",
         "comment",
         Value(None, output_field=DecimalField(max_digits=5, decimal_places=2)),
-        "decided_at",
-        "finalised_at",
+        Coalesce("finalised_at", "decided_at"),
+    )
+    # The consequences in force, as the services recorded them when decisions were finalised
+    # or corrected: the sheet shows what is in force, not a recomputation. A consequence row is
+    # (enrolment, 2, consequence, -, effect, target year, -, -).
+    consequences_qs = Consequence.objects.filter(
+        enrolment__programme_id=scheme.programme_id, withdrawn_at__isnull=True
+    )
+    if filtered:
+        consequences_qs = consequences_qs.filter(enrolment__in=chosen)
+    consequences_part = consequences_qs.order_by().values_list(
+        "enrolment_id",
+        Value(2, output_field=IntegerField()),
+        "pk",
+        no_id,
+        "effect",
+        "target_year",
+        Value(None, output_field=DecimalField(max_digits=5, decimal_places=2)),
+        no_time,
     )
     decided_of: dict[int, list[tuple]] = {}
     filed: dict[int, dict[int, tuple]] = {}
-    for row in filings_part.union(decisions_part, all=True):
-        enrolment_id, is_decision, pk, corrects_id, result, comment, score, decided, final = row
-        if is_decision:
-            decided_of.setdefault(enrolment_id, []).append(
-                (pk, corrects_id, result, comment, decided, final)
-            )
-        else:
+    effects_of: dict[int, list[tuple[int, str, str]]] = {}
+    for row in filings_part.union(decisions_part, consequences_part, all=True):
+        enrolment_id, part, pk, corrects_id, result, comment, score, when = row
+        if part == 1:
+            decided_of.setdefault(enrolment_id, []).append((pk, corrects_id, result, comment, when))
+        elif part == 0:
             filed.setdefault(enrolment_id, {})[pk] = (result, score)
+        else:
+            effects_of.setdefault(enrolment_id, []).append((pk, result, comment))
     for history in decided_of.values():  # oldest first: the one in force is the latest kept
         history.sort(key=lambda d: (d[4], d[0]))
-    years = programme.years
-    year_names = {w.key: w.label for w in years}
-
+    # The requirement status first: the matrix reads the programme's kept view, its calendar
+    # included, so the years below cost no query.
     requirement_columns: list[tuple[str, list[int]]] = []
     matrix_rows: dict[int, tuple] = {}
     if requirements:
         from cohorts.selectors import progress_matrix
 
-        matrix = progress_matrix(programme, enrolments, today=today)
-        window = next((w for w in years if w.key == year_key), None)
+        matrix = progress_matrix(programme, enrolments, today=today, people=people)
+        window = next((w for w in programme.years if w.key == year_key), None)
         by_code: dict[str, list[int]] = {}
         for index, column in enumerate(matrix.columns):
             inside = window is None or (
@@ -243,6 +268,21 @@ def teacher_sheet(
                 by_code.setdefault(column.requirement.code, []).append(index)
         requirement_columns = list(by_code.items())
         matrix_rows = {row.enrolment_id: row.cells for row in matrix.rows}
+
+    years = programme.years
+    year_names = {w.key: w.label for w in years}
+    in_force_of: dict[int, list[str]] = {}
+    effect_labels: dict[tuple[str, str], str] = {}  # a few kinds, named once each
+    for enrolment_id, effects in effects_of.items():
+        labels_here = []
+        for _pk, effect, target_year in sorted(effects):  # in the order they were recorded
+            label = effect_labels.get((effect, target_year))
+            if label is None:
+                label = effect_labels[effect, target_year] = effect_label(
+                    effect, target_year, year_names
+                )
+            labels_here.append(label)
+        in_force_of[enrolment_id] = labels_here
 
     scored = scheme.scored
     headers = [h_staff_number(), h_name(), h_school(), h_tier()]
@@ -264,25 +304,6 @@ def teacher_sheet(
         mine = [d for d in history if d[0] not in corrected]
         return mine[-1] if mine else None
 
-    # The consequences in force, as the services recorded them when decisions were finalised
-    # or corrected (one query): the sheet shows what is in force, not a recomputation.
-    consequences_qs = Consequence.objects.filter(
-        enrolment__programme_id=scheme.programme_id, withdrawn_at__isnull=True
-    )
-    if filtered:
-        consequences_qs = consequences_qs.filter(enrolment__in=chosen)
-    in_force_of: dict[int, list[str]] = {}
-    effect_labels: dict[tuple[str, str], str] = {}  # a few kinds, named once each
-    for enrolment_id, effect, target_year in consequences_qs.order_by("id").values_list(
-        "enrolment_id", "effect", "target_year"
-    ):
-        label = effect_labels.get((effect, target_year))
-        if label is None:
-            label = effect_labels[effect, target_year] = effect_label(
-                effect, target_year, year_names
-            )
-        in_force_of.setdefault(enrolment_id, []).append(label)
-
     status_of: dict[tuple, str] = {}
 
     def requirement_status(statuses: tuple) -> str:
@@ -292,7 +313,8 @@ def teacher_sheet(
         return text
 
     def rows() -> Iterator[list]:
-        for pk, number, name, school, tier, status in people:
+        for person in people:
+            pk, number, name, school, tier, status = pick(person) if pick else person
             mine = filed.get(pk, nothing)
             row = [number, name, school, tier]
             for component_id, _title, _level in components:
@@ -307,8 +329,7 @@ def teacher_sheet(
             if decision is None:
                 row += ["", "", None]
             else:
-                _pk, _corrects, result, comment, decided_at, finalised_at = decision
-                when = finalised_at or decided_at
+                _pk, _corrects, result, comment, when = decision
                 row += [labels.get(result, ""), comment, when.astimezone(tz).date()]
             row.append("；".join(in_force_of.get(pk, ())))
             row.append(statuses.get(status, status))

@@ -23,8 +23,9 @@ Export (xlsx, in memory):
   columns (``progress_matrix``'s queries) and without them (21 columns, against a 21-cell floor).
 
 Goals: ≤ 1.2× the floor's time, ≤ 1.5× its peak memory (tracemalloc), ≤ 5 queries and the same
-number at 1,000 and 10,000 rows. The requirement columns cost the progress matrix's constant
-queries on top: both counts are printed.
+number at 1,000 and 10,000 rows, with the requirement columns or without. A worker keeps each
+programme's configuration once read (``programmes.selectors``, under the programme's
+``config_stamp``); the first export after a change reads it afresh: that count is printed too.
 
 Import: a 10,000-row xlsx (工号 姓名 最终结果 评语) giving the 2025 results, each teacher's draft
 revised. Floor: openpyxl ``load_workbook(read_only=True)`` → ``values_list`` staff number → draft
@@ -60,7 +61,7 @@ from _setup import (  # noqa: E402
 
 TEACHERS = scaled(10_000)
 SMALL = scaled(1_000)
-REPEAT = 3
+REPEAT = 5
 START, END = dt.date(2023, 9, 1), dt.date(2026, 8, 31)
 TODAY = dt.date(2025, 3, 15)
 BATCH = 500
@@ -487,6 +488,19 @@ def main() -> bool:
             big = AssessmentScheme.objects.select_related("programme").get(pk=big.pk)
             analyze(vendor)
             small = AssessmentScheme.objects.select_related("programme").get(pk=small.pk)
+            # A worker keeps each programme's configuration once read (programmes.selectors),
+            # read again after a change: count that first read, then measure the usual one.
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            from programmes.selectors import forget_specs
+
+            cold_queries = {}
+            forget_specs()
+            for scheme, rows in ((small, SMALL), (big, TEACHERS)):
+                with CaptureQueriesContext(connection) as captured:
+                    measured_export(scheme, requirements=True)
+                cold_queries[rows] = len(captured)
             export_rows = []
             ok = True
             for scheme, rows in ((small, SMALL), (big, TEACHERS)):
@@ -583,11 +597,17 @@ def main() -> bool:
     by = {(r[0], r[1]): r for r in export_rows}
     with_q = {rows: by[rows, True][3].queries for rows in (SMALL, TEACHERS)}
     without_q = {rows: by[rows, False][3].queries for rows in (SMALL, TEACHERS)}
-    queries_ok = without_q[SMALL] == without_q[TEACHERS] <= 5 and with_q[SMALL] == with_q[TEACHERS]
+    queries_ok = (
+        without_q[SMALL] == without_q[TEACHERS] <= 5
+        and with_q[SMALL] == with_q[TEACHERS] <= 5
+        and cold_queries[SMALL] == cold_queries[TEACHERS]
+    )
     print(
-        f"export queries without the requirement columns: {without_q[SMALL]} at {SMALL:,} rows, "
-        f"{without_q[TEACHERS]} at {TEACHERS:,} (goal ≤ 5 and the same); with them "
-        f"(progress matrix): {with_q[SMALL]} and {with_q[TEACHERS]}: {verdict(queries_ok)}"
+        f"export queries with the requirement columns: {with_q[SMALL]} at {SMALL:,} rows, "
+        f"{with_q[TEACHERS]} at {TEACHERS:,}; without them {without_q[SMALL]} and "
+        f"{without_q[TEACHERS]} (goal ≤ 5 and the same); the first export after a change to "
+        f"the programme's configuration reads it afresh: {cold_queries[SMALL]} and "
+        f"{cold_queries[TEACHERS]}: {verdict(queries_ok)}"
     )
     time_ok = all(r[4] <= 1.2 for r in export_rows if r[0] == TEACHERS)
     mem_ok = all(r[7] <= 1.5 for r in export_rows if r[0] == TEACHERS)

@@ -204,12 +204,32 @@ class ProgressMatrix:
         return totals
 
 
-def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
+# What ``progress_matrix`` reads of each enrolment, in this order (a caller that reads the
+# enrolments anyway asks for these first, its own columns after, and passes the rows in).
+MATRIX_PEOPLE = (
+    "pk",
+    "teacher_id",
+    "teacher__user__full_name",
+    "teacher__staff_number",
+    "school__name",
+    "tier__code",
+    "tier__name",
+    "teacher__class_teacher_stage",
+    "teacher__years_class_teacher",
+    "teacher__career_stage",
+)
+
+
+def progress_matrix(
+    programme, enrolments, *, today: dt.date, people: list[tuple] | None = None
+) -> ProgressMatrix:
     """Teachers × requirement periods for ``enrolments`` (a queryset of the programme's).
 
-    A fixed number of queries whatever the number of teachers: the programme's requirements,
-    the enrolments, their verified evidence, its requirement links, the mentees it names (when
-    a criterion counts people) and the registered fact sources (see ``cohorts.facts``).
+    A fixed number of queries whatever the number of teachers: the programme's requirements
+    (none while its configuration is unchanged, see ``programmes.selectors``), the enrolments
+    (none when ``people`` gives their ``MATRIX_PEOPLE`` columns, extra columns after them
+    ignored), their verified evidence with its requirement links, the mentees it names (when a
+    criterion counts people) and the registered fact sources (see ``cohorts.facts``).
     """
     specs = requirement_specs(programme)
     cycle = programme.cycle
@@ -219,23 +239,20 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
         for index, clause in enumerate(spec.clauses)
         for window in clause.periods(cycle)
     ]
-    people = list(
-        enrolments.order_by("school__name", "teacher__staff_number").values_list(
-            "pk",
-            "teacher_id",
-            "teacher__user__full_name",
-            "teacher__staff_number",
-            "school__name",
-            "tier__code",
-            "tier__name",
-            "teacher__class_teacher_stage",
-            "teacher__years_class_teacher",
-            "teacher__career_stage",
+    if people is None:
+        people = list(
+            enrolments.order_by("school__name", "teacher__staff_number").values_list(*MATRIX_PEOPLE)
         )
-    )
     teacher_ids = {p[1] for p in people}
-    evidence_rows = Evidence.objects.filter(
-        teacher_id__in=teacher_ids,
+    # The evidence of the enrolments' teachers, chosen by the database (a subquery): a list of
+    # 10,000 ids as parameters costs more to send and plan than the read itself.
+    teachers = enrolments.order_by().values("teacher_id")
+    # The evidence and the requirements it was filed for in one read: a row per link (or one
+    # with none), folded here.
+    evidence_rows: dict[int, tuple] = {}
+    links: dict[int, list[tuple[int, str]]] = {}
+    for row in Evidence.objects.filter(
+        teacher_id__in=teachers,
         state=EvidenceState.VERIFIED,
         date__gte=cycle.start,
         date__lte=cycle.end,
@@ -248,17 +265,16 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
         "hours",
         "delivery_mode",
         "mentee_names",
-    )
-    links: dict[int, list[tuple[int, str]]] = {}
-    for evidence_id, programme_id, code in Evidence.requirements.through.objects.filter(
-        evidence__teacher_id__in=teacher_ids,
-        evidence__state=EvidenceState.VERIFIED,
-    ).values_list("evidence_id", "requirement__programme_id", "requirement__code"):
-        links.setdefault(evidence_id, []).append((programme_id, code))
+        "requirements__programme_id",
+        "requirements__code",
+    ):
+        evidence_rows[row[0]] = row[:8]
+        if row[8] is not None:
+            links.setdefault(row[0], []).append((row[8], row[9]))
     mentees: dict[int, list[int]] = {}
     if any(alt.counts_people for _r, spec in specs for c in spec.clauses for alt in c.alternatives):
         for evidence_id, mentee_id in Evidence.mentees.through.objects.filter(
-            evidence__teacher_id__in=teacher_ids,
+            evidence__teacher_id__in=teachers,
             evidence__state=EvidenceState.VERIFIED,
         ).values_list("evidence_id", "teacherprofile_id"):
             mentees.setdefault(evidence_id, []).append(mentee_id)
@@ -271,7 +287,7 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
     by_teacher: dict[int, list[list[rules.Evidence]]] = {}
     facts_rows = [
         (pk, teacher_id, kind, level, day, hours, delivery, people_keys(mentees.get(pk, ()), names))
-        for pk, teacher_id, kind, level, day, hours, delivery, names in evidence_rows
+        for pk, teacher_id, kind, level, day, hours, delivery, names in evidence_rows.values()
     ]
     for teacher_id, extra in extra_facts(
         programme=programme, teacher_ids=teacher_ids, kinds=programme_kinds(r for r, _s in specs)
@@ -330,18 +346,10 @@ def progress_matrix(programme, enrolments, *, today: dt.date) -> ProgressMatrix:
     nothing: list[list[rules.Evidence]] = [[] for _key in keys]
     participants: dict[tuple, rules.Participant] = {}
     rows = []
-    for (
-        pk,
-        teacher_id,
-        name,
-        number,
-        school,
-        tier_code,
-        tier_name,
-        stage,
-        years,
-        career,
-    ) in people:
+    for person in people:
+        pk, teacher_id, name, number, school, tier_code, tier_name, stage, years, career = person[
+            :10
+        ]
         who = participants.get((tier_code, stage, years, career))
         if who is None:
             who = participants[tier_code, stage, years, career] = rules.Participant(

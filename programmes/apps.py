@@ -9,6 +9,9 @@ class ProgrammesConfig(AppConfig):
     verbose_name = _("Programmes")
 
     def ready(self) -> None:
+        from . import invalidation
+
+        invalidation.connect()
         from accounts.navigation import NavItem, register_nav
         from accounts.roles import ALL_ACTIONS, Role, register_role_permissions
         from bureaus.models import AUDIT_ACTION_LABELS, AUDIT_DESCRIBERS

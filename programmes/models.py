@@ -9,6 +9,8 @@ alternatives of that clause.
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -146,6 +148,11 @@ class Programme(TenantModel):
         ),
     )
 
+    # Changes with every change to what the requirement engine reads of the programme (its
+    # calendar, phases, tiers, requirements and criteria, the bureau's kinds and level names):
+    # the key under which ``programmes.selectors`` keeps the engine's view of it.
+    config_stamp = models.UUIDField(default=uuid.uuid4, editable=False)
+
     class Meta:
         ordering = ["-start_month", "name"]
         verbose_name = _("programme")
@@ -166,6 +173,10 @@ class Programme(TenantModel):
         # day of the last one.
         self.start_month = rules.month_start(self.start_month)
         self.end_month = rules.month_end(self.end_month)
+        self.config_stamp = uuid.uuid4()
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "config_stamp"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

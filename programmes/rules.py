@@ -582,7 +582,7 @@ class Alternative:
         """How many the items make: items, or the distinct people they name (an item naming
         nobody counts as one person of its own)."""
         if not self.counts_people:
-            return len(items if isinstance(items, list | tuple) else list(items))
+            return len(items if isinstance(items, (list, tuple)) else list(items))
         people: set[str] = set()
         for e in items:
             people |= e.people or {f"e:{e.id}"}

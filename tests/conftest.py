@@ -367,6 +367,14 @@ def _broker_not_paused():
     outbox._broker_down_until = 0.0
 
 
+@pytest.fixture(autouse=True)
+def _no_programme_views_kept():
+    """Each test starts with no programme's engine view kept from another test."""
+    from programmes.selectors import forget_specs
+
+    forget_specs()
+
+
 @pytest.fixture
 def xuhui(db) -> Cast:
     return make_cast("xh", f"{CANARY}徐汇")
