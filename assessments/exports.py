@@ -334,15 +334,17 @@ def teacher_sheet(
             row.append("；".join(in_force_of.get(pk, ())))
             row.append(statuses.get(status, status))
             if requirement_columns:
-                cells = matrix_rows.get(pk, ())
+                cells = matrix_rows.get(pk)
                 for _code, indexes in requirement_columns:
-                    row.append(
-                        requirement_status(
-                            tuple(
-                                cells[i].status for i in indexes if cells and cells[i] is not None
-                            )
-                        )
-                    )
+                    if not cells:
+                        key = ()
+                    elif len(indexes) == 1:  # a yearly clause: one period in the year
+                        cell = cells[indexes[0]]
+                        key = () if cell is None else (cell.status,)
+                    else:
+                        key = tuple(cells[i].status for i in indexes if cells[i] is not None)
+                    text = status_of.get(key)
+                    row.append(requirement_status(key) if text is None else text)
             yield row
 
     year = year_names.get(year_key, "")

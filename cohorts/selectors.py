@@ -344,6 +344,7 @@ def progress_matrix(
         return found
 
     nothing: list[list[rules.Evidence]] = [[] for _key in keys]
+    blanks = [[None] * sum(width) for width in widths]  # a requirement the tier does not owe
     participants: dict[tuple, rules.Participant] = {}
     rows = []
     for person in people:
@@ -359,7 +360,7 @@ def progress_matrix(
         cells: list[rules.PeriodResult | None] = []
         for i, (_requirement, spec) in enumerate(specs):
             if tier_code not in spec.tiers:
-                cells += [None] * sum(widths[i])
+                cells += blanks[i]
                 continue
             mine = buckets[i]
             if not mine:
