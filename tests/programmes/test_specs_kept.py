@@ -35,6 +35,17 @@ def fresh(cast) -> Programme:
     return Programme.objects.get(pk=cast.programme.pk)
 
 
+def add_holiday(programme: Programme, name: str, starts: dt.date, ends: dt.date) -> None:
+    CalendarPeriod.objects.create(
+        bureau=programme.bureau,
+        programme=programme,
+        kind="holiday",
+        name=name,
+        starts=starts,
+        ends=ends,
+    )
+
+
 def spec_of(cast) -> rules.RequirementSpec:
     (_requirement, spec), *_rest = requirement_specs(fresh(cast))
     return spec
@@ -104,14 +115,7 @@ def test_the_calendar_and_phases_are_read_afresh(xuhui):
         after = fresh(xuhui)
         requirement_specs(after)
         assert [w.key for w in after.years] != before
-        CalendarPeriod.objects.create(
-            bureau=xuhui.bureau,
-            programme=programme,
-            kind="holiday",
-            name="寒假",
-            starts=dt.date(2024, 1, 20),
-            ends=dt.date(2024, 2, 20),
-        )
+        add_holiday(programme, "寒假", dt.date(2024, 1, 20), dt.date(2024, 2, 20))
         listed = fresh(xuhui)
         requirement_specs(listed)
         assert [h.name for h in listed.cycle.holidays] == ["寒假"]
@@ -171,14 +175,7 @@ def test_a_calendar_read_before_a_change_is_not_kept_for_others(xuhui):
     with bureau_scope(xuhui.bureau):
         stale = fresh(xuhui)
         assert stale.cycle.holidays == ()  # read now, before the holiday is added
-        CalendarPeriod.objects.create(
-            bureau=xuhui.bureau,
-            programme=stale,
-            kind="holiday",
-            name="暑假",
-            starts=dt.date(2024, 7, 1),
-            ends=dt.date(2024, 8, 31),
-        )
+        add_holiday(stale, "暑假", dt.date(2024, 7, 1), dt.date(2024, 8, 31))
         requirement_specs(stale)  # the new stamp, read with the old calendar in hand
         later = fresh(xuhui)
         requirement_specs(later)
